@@ -1,0 +1,282 @@
+package io.dendrite.core.loss;
+
+import io.dendrite.core.kernel.Kernel;
+import io.dendrite.core.nn.Activation;
+import io.dendrite.core.util.Checks;
+
+/**
+ * The losses and their factories. Regression losses average over the outputs of an example (as Keras
+ * does), so a multi-output regression weighs each example once.
+ */
+public final class Losses {
+    private Losses() {
+    }
+
+    /** Mean squared error. */
+    public static Loss mse() {
+        return new MeanSquaredError();
+    }
+
+    /** Mean absolute error; its gradient at a zero residual is taken as zero. */
+    public static Loss mae() {
+        return new MeanAbsoluteError();
+    }
+
+    /** Huber loss with threshold {@code delta} (Huber 1964): quadratic within delta, linear beyond. */
+    public static Loss huber(float delta) {
+        return new Huber(delta);
+    }
+
+    /** Binary (or multi-label) cross-entropy on logits; the output layer's sigmoid is fused into it. */
+    public static Loss binaryCrossEntropy() {
+        return new BinaryCrossEntropy();
+    }
+
+    /** Categorical cross-entropy on logits with the output softmax fused; integer labels or one-hot rows. */
+    public static Loss categoricalCrossEntropy() {
+        return new CategoricalCrossEntropy();
+    }
+
+    /** Mean squared error. */
+    public record MeanSquaredError() implements Loss {
+        @Override
+        public String id() {
+            return "mse";
+        }
+
+        @Override
+        public boolean fusesOutputActivation() {
+            return false;
+        }
+
+        @Override
+        public boolean isClassification() {
+            return false;
+        }
+
+        @Override
+        public double compute(Kernel kernel, int m, int n, float[] output, float[] targets, int tOff,
+                              int targetWidth, float[] grad, long[] correct) {
+            double loss = 0;
+            float scale = 2f / n;
+            for (int i = 0; i < m; i++) {
+                double row = 0;
+                for (int j = 0; j < n; j++) {
+                    float r = output[i * n + j] - targets[tOff + i * n + j];
+                    row += (double) r * r;
+                    grad[i * n + j] = scale * r;
+                }
+                loss += row / n;
+            }
+            return loss;
+        }
+    }
+
+    /** Mean absolute error. */
+    public record MeanAbsoluteError() implements Loss {
+        @Override
+        public String id() {
+            return "mae";
+        }
+
+        @Override
+        public boolean fusesOutputActivation() {
+            return false;
+        }
+
+        @Override
+        public boolean isClassification() {
+            return false;
+        }
+
+        @Override
+        public double compute(Kernel kernel, int m, int n, float[] output, float[] targets, int tOff,
+                              int targetWidth, float[] grad, long[] correct) {
+            double loss = 0;
+            float scale = 1f / n;
+            for (int i = 0; i < m; i++) {
+                double row = 0;
+                for (int j = 0; j < n; j++) {
+                    float r = output[i * n + j] - targets[tOff + i * n + j];
+                    row += Math.abs(r);
+                    grad[i * n + j] = scale * Math.signum(r);
+                }
+                loss += row / n;
+            }
+            return loss;
+        }
+    }
+
+    /** Huber loss. */
+    public record Huber(float delta) implements Loss {
+        /** Validates the threshold. */
+        public Huber {
+            Checks.positive("huber delta", delta);
+        }
+
+        @Override
+        public String id() {
+            return "huber";
+        }
+
+        @Override
+        public boolean fusesOutputActivation() {
+            return false;
+        }
+
+        @Override
+        public boolean isClassification() {
+            return false;
+        }
+
+        @Override
+        public double compute(Kernel kernel, int m, int n, float[] output, float[] targets, int tOff,
+                              int targetWidth, float[] grad, long[] correct) {
+            double loss = 0;
+            float scale = 1f / n;
+            for (int i = 0; i < m; i++) {
+                double row = 0;
+                for (int j = 0; j < n; j++) {
+                    float r = output[i * n + j] - targets[tOff + i * n + j];
+                    float a = Math.abs(r);
+                    if (a <= delta) {
+                        row += 0.5 * r * r;
+                        grad[i * n + j] = scale * r;
+                    } else {
+                        row += delta * (a - 0.5 * delta);
+                        grad[i * n + j] = scale * delta * Math.signum(r);
+                    }
+                }
+                loss += row / n;
+            }
+            return loss;
+        }
+    }
+
+    /**
+     * Binary cross-entropy on logits, {@code max(z,0) − z·y + log(1 + e^−|z|)}, stable for any logit.
+     * An example counts as correct when every output's sign agrees with its target being ≥ 0.5.
+     */
+    public record BinaryCrossEntropy() implements Loss {
+        @Override
+        public String id() {
+            return "binary_crossentropy";
+        }
+
+        @Override
+        public boolean fusesOutputActivation() {
+            return true;
+        }
+
+        @Override
+        public boolean isClassification() {
+            return true;
+        }
+
+        @Override
+        public void checkOutput(Activation activation, int units) {
+            Checks.checkArgument(activation.kind() == Activation.Kind.SIGMOID || activation.kind() == Activation.Kind.LINEAR,
+                    "binary_crossentropy needs a sigmoid (or linear logit) output layer but got %s", activation.id());
+        }
+
+        @Override
+        public void checkTargets(float[] targets, int rows, int targetWidth, int outputs) {
+            Loss.super.checkTargets(targets, rows, targetWidth, outputs);
+            for (int i = 0; i < rows * targetWidth; i++) {
+                Checks.checkArgument(targets[i] >= 0 && targets[i] <= 1,
+                        "binary_crossentropy target at row %s column %s must be in [0, 1] but was %s",
+                        i / targetWidth, i % targetWidth, targets[i]);
+            }
+        }
+
+        @Override
+        public double compute(Kernel kernel, int m, int n, float[] output, float[] targets, int tOff,
+                              int targetWidth, float[] grad, long[] correct) {
+            double loss = 0;
+            long right = 0;
+            float scale = 1f / n;
+            for (int i = 0; i < m; i++) {
+                double row = 0;
+                boolean allRight = true;
+                for (int j = 0; j < n; j++) {
+                    float z = output[i * n + j];
+                    float y = targets[tOff + i * n + j];
+                    row += Math.max(z, 0) - (double) z * y + Math.log1p(Math.exp(-Math.abs(z)));
+                    grad[i * n + j] = scale * (Activation.sigmoid(z) - y);
+                    allRight &= (z > 0) == (y >= 0.5f);
+                }
+                loss += row / n;
+                if (allRight) {
+                    right++;
+                }
+            }
+            if (correct != null) {
+                correct[0] += right;
+            }
+            return loss;
+        }
+    }
+
+    /** Categorical cross-entropy fused with softmax. */
+    public record CategoricalCrossEntropy() implements Loss {
+        @Override
+        public String id() {
+            return "categorical_crossentropy";
+        }
+
+        @Override
+        public boolean fusesOutputActivation() {
+            return true;
+        }
+
+        @Override
+        public boolean isClassification() {
+            return true;
+        }
+
+        @Override
+        public void checkOutput(Activation activation, int units) {
+            Checks.checkArgument(activation.kind() == Activation.Kind.SOFTMAX || activation.kind() == Activation.Kind.LINEAR,
+                    "categorical_crossentropy needs a softmax (or linear logit) output layer but got %s", activation.id());
+            Checks.checkArgument(units >= 2, "categorical_crossentropy needs >= 2 output units but got %s", units);
+        }
+
+        @Override
+        public int targetWidth(int outputs) {
+            return 1;
+        }
+
+        /** Accepts integer labels (width 1) or one-hot / probability rows (width = outputs). */
+        @Override
+        public void checkTargets(float[] targets, int rows, int targetWidth, int outputs) {
+            if (targetWidth == 1) {
+                for (int i = 0; i < rows; i++) {
+                    float y = targets[i];
+                    Checks.checkArgument(y == Math.rint(y) && y >= 0 && y < outputs,
+                            "class label at row %s must be an integer in [0, %s) but was %s", i, outputs, y);
+                }
+                return;
+            }
+            Checks.checkArgument(targetWidth == outputs,
+                    "categorical_crossentropy expects targets of width 1 (class index) or %s (one-hot) but got width %s",
+                    outputs, targetWidth);
+            for (int i = 0; i < rows; i++) {
+                double sum = 0;
+                for (int j = 0; j < outputs; j++) {
+                    float y = targets[i * outputs + j];
+                    Checks.checkArgument(y >= 0 && y <= 1,
+                            "one-hot target at row %s column %s must be in [0, 1] but was %s", i, j, y);
+                    sum += y;
+                }
+                Checks.checkArgument(Math.abs(sum - 1) <= 1e-3,
+                        "one-hot target row %s must sum to 1 but sums to %s", i, sum);
+            }
+        }
+
+        @Override
+        public double compute(Kernel kernel, int m, int n, float[] output, float[] targets, int tOff,
+                              int targetWidth, float[] grad, long[] correct) {
+            return kernel.softmaxCrossEntropy(m, n, output, targets, tOff, targetWidth, grad, correct);
+        }
+    }
+}
