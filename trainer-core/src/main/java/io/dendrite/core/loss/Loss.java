@@ -20,10 +20,14 @@ public sealed interface Loss permits Losses.MeanSquaredError, Losses.MeanAbsolut
     String id();
 
     /** True when the loss works on logits and so absorbs the output layer's activation. */
-    boolean fusesOutputActivation();
+    default boolean fusesOutputActivation() {
+        return false;
+    }
 
     /** True for classification losses, which also count correct predictions. */
-    boolean isClassification();
+    default boolean isClassification() {
+        return false;
+    }
 
     /**
      * Sum of per-example losses over {@code m} rows of width {@code n}; writes ∂loss/∂output into

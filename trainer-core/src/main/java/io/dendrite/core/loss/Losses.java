@@ -37,78 +37,82 @@ public final class Losses {
         return new CategoricalCrossEntropy();
     }
 
+    /** A regression loss as a function of one residual {@code r = output − target}. */
+    private interface Residual {
+        /** The loss of one residual. */
+        double value(float r);
+
+        /** Its derivative with respect to the output. */
+        float derivative(float r);
+    }
+
+    /** Sums per-example means of {@code f} over the outputs and writes each output's gradient. */
+    private static double residualLoss(Residual f, int m, int n, float[] output, float[] targets, int tOff,
+                                       float[] grad) {
+        double loss = 0;
+        float scale = 1f / n;
+        for (int i = 0; i < m; i++) {
+            double row = 0;
+            for (int j = 0; j < n; j++) {
+                float r = output[i * n + j] - targets[tOff + i * n + j];
+                row += f.value(r);
+                grad[i * n + j] = scale * f.derivative(r);
+            }
+            loss += row / n;
+        }
+        return loss;
+    }
+
     /** Mean squared error. */
-    public record MeanSquaredError() implements Loss {
+    public record MeanSquaredError() implements Loss, Residual {
         @Override
         public String id() {
             return "mse";
         }
 
         @Override
-        public boolean fusesOutputActivation() {
-            return false;
+        public double value(float r) {
+            return (double) r * r;
         }
 
         @Override
-        public boolean isClassification() {
-            return false;
+        public float derivative(float r) {
+            return 2f * r;
         }
 
         @Override
         public double compute(Kernel kernel, int m, int n, float[] output, float[] targets, int tOff,
                               int targetWidth, float[] grad, long[] correct) {
-            double loss = 0;
-            float scale = 2f / n;
-            for (int i = 0; i < m; i++) {
-                double row = 0;
-                for (int j = 0; j < n; j++) {
-                    float r = output[i * n + j] - targets[tOff + i * n + j];
-                    row += (double) r * r;
-                    grad[i * n + j] = scale * r;
-                }
-                loss += row / n;
-            }
-            return loss;
+            return residualLoss(this, m, n, output, targets, tOff, grad);
         }
     }
 
     /** Mean absolute error. */
-    public record MeanAbsoluteError() implements Loss {
+    public record MeanAbsoluteError() implements Loss, Residual {
         @Override
         public String id() {
             return "mae";
         }
 
         @Override
-        public boolean fusesOutputActivation() {
-            return false;
+        public double value(float r) {
+            return Math.abs(r);
         }
 
         @Override
-        public boolean isClassification() {
-            return false;
+        public float derivative(float r) {
+            return Math.signum(r);
         }
 
         @Override
         public double compute(Kernel kernel, int m, int n, float[] output, float[] targets, int tOff,
                               int targetWidth, float[] grad, long[] correct) {
-            double loss = 0;
-            float scale = 1f / n;
-            for (int i = 0; i < m; i++) {
-                double row = 0;
-                for (int j = 0; j < n; j++) {
-                    float r = output[i * n + j] - targets[tOff + i * n + j];
-                    row += Math.abs(r);
-                    grad[i * n + j] = scale * Math.signum(r);
-                }
-                loss += row / n;
-            }
-            return loss;
+            return residualLoss(this, m, n, output, targets, tOff, grad);
         }
     }
 
     /** Huber loss. */
-    public record Huber(float delta) implements Loss {
+    public record Huber(float delta) implements Loss, Residual {
         /** Validates the threshold. */
         public Huber {
             Checks.positive("huber delta", delta);
@@ -120,36 +124,20 @@ public final class Losses {
         }
 
         @Override
-        public boolean fusesOutputActivation() {
-            return false;
+        public double value(float r) {
+            float a = Math.abs(r);
+            return a <= delta ? 0.5 * r * r : delta * (a - 0.5 * delta);
         }
 
         @Override
-        public boolean isClassification() {
-            return false;
+        public float derivative(float r) {
+            return Math.abs(r) <= delta ? r : delta * Math.signum(r);
         }
 
         @Override
         public double compute(Kernel kernel, int m, int n, float[] output, float[] targets, int tOff,
                               int targetWidth, float[] grad, long[] correct) {
-            double loss = 0;
-            float scale = 1f / n;
-            for (int i = 0; i < m; i++) {
-                double row = 0;
-                for (int j = 0; j < n; j++) {
-                    float r = output[i * n + j] - targets[tOff + i * n + j];
-                    float a = Math.abs(r);
-                    if (a <= delta) {
-                        row += 0.5 * r * r;
-                        grad[i * n + j] = scale * r;
-                    } else {
-                        row += delta * (a - 0.5 * delta);
-                        grad[i * n + j] = scale * delta * Math.signum(r);
-                    }
-                }
-                loss += row / n;
-            }
-            return loss;
+            return residualLoss(this, m, n, output, targets, tOff, grad);
         }
     }
 
