@@ -3,6 +3,8 @@ package io.dendrite.core.nn;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.dendrite.core.kernel.Kernel;
+import io.dendrite.core.kernel.Kernels;
 import io.dendrite.core.kernel.ScalarKernel;
 import io.dendrite.core.loss.Loss;
 import io.dendrite.core.loss.LossStats;
@@ -42,6 +44,14 @@ class GradientCheckTest {
         List<Arguments> out = new ArrayList<>();
         for (Activation hidden : HIDDEN) {
             for (boolean dropout : new boolean[] {false, true}) {
+                if (!dropout && hidden.kind() != Activation.Kind.LINEAR) {
+                    // The chosen kernel (vector where the JVM can run it) on the same grid, without dropout.
+                    for (Activation output : HIDDEN) {
+                        out.add(Arguments.of(hidden, output, Losses.mse(), 3, 3, KernelChoice.DEFAULT));
+                    }
+                    out.add(Arguments.of(hidden, Activation.SOFTMAX, Losses.categoricalCrossEntropy(), 3, 1,
+                            KernelChoice.DEFAULT));
+                }
                 for (Activation output : HIDDEN) {
                     out.add(Arguments.of(hidden, output, Losses.mse(), 3, 3, dropout));
                     out.add(Arguments.of(hidden, output, Losses.mae(), 3, 3, dropout));
@@ -56,10 +66,15 @@ class GradientCheckTest {
         return out.stream();
     }
 
-    @ParameterizedTest(name = "hidden {0}, output {1}, {2}, {3} outputs, target width {4}, dropout {5}")
+    /** A case run on the kernel {@link Kernels#get()} chose, without dropout. */
+    enum KernelChoice { DEFAULT }
+
+    @ParameterizedTest(name = "hidden {0}, output {1}, {2}, {3} outputs, target width {4}, {5}")
     @MethodSource("cases")
     void backpropMatchesFiniteDifferences(Activation hidden, Activation output, Loss loss, int outputs,
-                                          int targetWidth, boolean dropout) {
+                                          int targetWidth, Object variant) {
+        boolean dropout = Boolean.TRUE.equals(variant);
+        Kernel kernel = variant == KernelChoice.DEFAULT ? Kernels.get() : new ScalarKernel();
         List<LayerSpec> layers = new ArrayList<>();
         layers.add(new LayerSpec.Dense(5, hidden, Initializer.normal(0.6f)));
         if (dropout) {
@@ -68,7 +83,7 @@ class GradientCheckTest {
         layers.add(new LayerSpec.Dense(4, hidden, Initializer.normal(0.6f)));
         layers.add(new LayerSpec.Dense(outputs, output, Initializer.normal(0.6f)));
         NetworkSpec spec = new NetworkSpec(INPUTS, layers);
-        Network net = new Network(spec, loss, new ScalarKernel());
+        Network net = new Network(spec, loss, kernel);
         Rng rng = new Rng(11);
         float[] params = spec.initialParameters(5);
         for (int i = 0; i < params.length; i++) {

@@ -1,0 +1,91 @@
+package io.dendrite.core.kernel.vector;
+
+import static io.dendrite.core.kernel.vector.MicroKernels.S;
+import static io.dendrite.core.kernel.vector.MicroKernels.V;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * Softmax cross-entropy on logits with vector passes for the row maximum, the exponentials and the
+ * gradient scaling; rows narrower than a vector (e.g. ten classes on AVX-512) run the same arithmetic
+ * scalar.
+ */
+final class SoftmaxCrossEntropy {
+    private SoftmaxCrossEntropy() {
+    }
+
+    static double compute(int m, int n, float[] logits, float[] targets, int tOff, int targetWidth, float[] grad,
+                          long[] correct) {
+        double loss = 0;
+        long right = 0;
+        int nv = n - n % V;
+        for (int i = 0; i < m; i++) {
+            int o = i * n;
+            int t = tOff + i * targetWidth;
+            int argmax = argmax(logits, o, n, nv);
+            float max = logits[o + argmax];
+            double sum = 0;
+            for (int j = 0; j < nv; j += V) {
+                FloatVector e = FloatVector.fromArray(S, logits, o + j).sub(max).lanewise(VectorOperators.EXP);
+                e.intoArray(grad, o + j);
+                sum += e.reduceLanes(VectorOperators.ADD);
+            }
+            for (int j = nv; j < n; j++) {
+                float e = (float) Math.exp(logits[o + j] - max);
+                grad[o + j] = e;
+                sum += e;
+            }
+            double logZ = max + Math.log(sum);
+            float inv = (float) (1.0 / sum);
+            for (int j = 0; j < nv; j += V) {
+                FloatVector.fromArray(S, grad, o + j).mul(inv).intoArray(grad, o + j);
+            }
+            for (int j = nv; j < n; j++) {
+                grad[o + j] *= inv;
+            }
+            if (targetWidth == 1) {
+                int label = (int) targets[t];
+                loss += logZ - logits[o + label];
+                grad[o + label] -= 1f;
+                right += argmax == label ? 1 : 0;
+            } else {
+                int targetArgmax = 0;
+                for (int j = 0; j < n; j++) {
+                    float y = targets[t + j];
+                    loss += y * (logZ - logits[o + j]);
+                    grad[o + j] -= y;
+                    if (y > targets[t + targetArgmax]) {
+                        targetArgmax = j;
+                    }
+                }
+                right += argmax == targetArgmax ? 1 : 0;
+            }
+        }
+        if (correct != null) {
+            correct[0] += right;
+        }
+        return loss;
+    }
+
+    /** The first index of the row maximum (a vector pass finds the value, a scalar pass its first position). */
+    private static int argmax(float[] z, int o, int n, int nv) {
+        float max = z[o];
+        if (nv > 0) {
+            FloatVector acc = FloatVector.fromArray(S, z, o);
+            for (int j = V; j < nv; j += V) {
+                acc = acc.lanewise(VectorOperators.MAX, FloatVector.fromArray(S, z, o + j));
+            }
+            max = Math.max(max, acc.reduceLanes(VectorOperators.MAX));
+        }
+        for (int j = nv; j < n; j++) {
+            max = Math.max(max, z[o + j]);
+        }
+        for (int j = 0; j < n; j++) {
+            if (z[o + j] == max) {
+                return j;
+            }
+        }
+        return 0;
+    }
+}
