@@ -33,6 +33,15 @@ public interface Kernel {
                        float[] preAct, float[] out, Activation act, float[] delta,
                        float[] grad, int gwOff, int gbOff, float[] dx);
 
+    /** {@code out[m×n] = x[m×k]·W}, with {@code W} the {@code k × n} block at {@code wOff}. */
+    void gemmXW(int m, int k, int n, float[] x, int xOff, float[] w, int wOff, float[] out);
+
+    /** {@code g[k×n] += x[m×k]ᵀ·dz[m×n]}, into {@code g} at {@code gOff}. */
+    void gemmXtDzAccumulate(int m, int k, int n, float[] x, int xOff, float[] dz, float[] g, int gOff);
+
+    /** {@code dx[m×k] = dz[m×n]·Wᵀ}, with {@code W} the {@code k × n} block at {@code wOff}. */
+    void gemmDzWt(int m, int k, int n, float[] dz, float[] w, int wOff, float[] dx);
+
     /** Applies the activation to a row-major {@code m × n} block in place, softmax included. */
     void activateInPlace(int m, int n, float[] z, int off, Activation act);
 

@@ -39,30 +39,56 @@ public final class ScalarKernel implements Kernel {
                               float[] preAct, float[] out, Activation act, float[] delta,
                               float[] grad, int gwOff, int gbOff, float[] dx) {
         applyDerivative(act, m * n, preAct, out, delta);
+        gemmXtDzAccumulate(m, k, n, x, xOff, delta, grad, gwOff);
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                grad[gbOff + j] += delta[i * n + j];
+            }
+        }
+        if (dx != null) {
+            gemmDzWt(m, k, n, delta, params, wOff, dx);
+        }
+    }
+
+    @Override
+    public void gemmXW(int m, int k, int n, float[] x, int xOff, float[] w, int wOff, float[] out) {
+        java.util.Arrays.fill(out, 0, m * n, 0f);
+        for (int i = 0; i < m; i++) {
+            int xr = xOff + i * k;
+            for (int p = 0; p < k; p++) {
+                float a = x[xr + p];
+                int wr = wOff + p * n;
+                for (int j = 0; j < n; j++) {
+                    out[i * n + j] += a * w[wr + j];
+                }
+            }
+        }
+    }
+
+    @Override
+    public void gemmXtDzAccumulate(int m, int k, int n, float[] x, int xOff, float[] dz, float[] g, int gOff) {
         for (int i = 0; i < m; i++) {
             int xr = xOff + i * k;
             int dr = i * n;
             for (int p = 0; p < k; p++) {
                 float a = x[xr + p];
-                int gr = gwOff + p * n;
+                int gr = gOff + p * n;
                 for (int j = 0; j < n; j++) {
-                    grad[gr + j] += a * delta[dr + j];
+                    g[gr + j] += a * dz[dr + j];
                 }
             }
-            for (int j = 0; j < n; j++) {
-                grad[gbOff + j] += delta[dr + j];
-            }
         }
-        if (dx == null) {
-            return;
-        }
+    }
+
+    @Override
+    public void gemmDzWt(int m, int k, int n, float[] dz, float[] w, int wOff, float[] dx) {
         for (int i = 0; i < m; i++) {
             int dr = i * n;
             for (int p = 0; p < k; p++) {
                 int wr = wOff + p * n;
                 float s = 0f;
                 for (int j = 0; j < n; j++) {
-                    s += delta[dr + j] * params[wr + j];
+                    s += dz[dr + j] * w[wr + j];
                 }
                 dx[i * k + p] = s;
             }

@@ -11,7 +11,7 @@ import jdk.incubator.vector.VectorOperators;
 
 /**
  * The kernel on the JDK Vector API: register-blocked GEMM ({@link MicroKernels}, 6 rows × 4 vectors of
- * C in registers, one broadcast A value per row and step) for all three forms training needs, with the
+ * C in registers, or 12 rows × 1 vector for narrow outputs; one broadcast A value per row and step) for all three forms training needs, with the
  * bias and ReLU fused into the forward output pass, the activation derivative and the bias gradient
  * fused into one pass over {@code dZ}, and vectorised element-wise updates. Tails narrower than a vector
  * run scalar loops rather than masked operations, which are slow on JDK 17.
@@ -23,6 +23,8 @@ public final class VectorKernel implements Kernel {
     private static final ScalarKernel SCALAR = new ScalarKernel();
     /** Packed Wᵀ panels for {@code dZ·Wᵀ}, one buffer per thread that runs the kernel. */
     private static final ThreadLocal<float[]> PANEL = ThreadLocal.withInitial(() -> new float[0]);
+    private static final ThreadLocal<float[]> ZEROS = ThreadLocal.withInitial(() -> new float[0]);
+    private static final float NO_FLOOR = Float.NEGATIVE_INFINITY;
 
     /** The width in bits of the vectors this kernel uses. */
     public static int vectorBits() {
@@ -35,53 +37,62 @@ public final class VectorKernel implements Kernel {
     }
 
     /**
-     * {@code C[m×n] (+)= A·B} with A read through strides ({@code A[r][t] = a[aOff + r·aRow + t·aK]}) and B
-     * row-major with row stride {@code bK}; C starts from the bias row when given.
+     * {@code C[m×n] = max(init + A·B, floor)} with A read through strides
+     * ({@code A[r][t] = a[aOff + r·aRow + t·aK]}), B row-major with row stride {@code bK}, and the starting
+     * value of row {@code r} at {@code init[initOff + r·initRow]}.
      */
     static void gemm(int m, int n, int kLen, float[] a, int aOff, int aRow, int aK, float[] b, int bOff, int bK,
-                     float[] c, int cOff, int cRow, float[] bias, int biasOff, boolean accumulate, boolean relu) {
+                     float[] c, int cOff, int cRow, float[] init, int initOff, int initRow, float floor) {
         int j = 0;
         for (; j + BLOCK_COLS <= n; j += BLOCK_COLS) {
             int i = 0;
             for (; i + 6 <= m; i += 6) {
                 MicroKernels.mk6x4(kLen, a, aOff + i * aRow, aRow, aK, b, bOff + j, bK, c, cOff + i * cRow + j, cRow,
-                        bias, biasOff + j, accumulate, relu);
+                        init, initOff + i * initRow + j, initRow, floor);
             }
             for (; i < m; i++) {
                 MicroKernels.mk1x4(kLen, a, aOff + i * aRow, aRow, aK, b, bOff + j, bK, c, cOff + i * cRow + j, cRow,
-                        bias, biasOff + j, accumulate, relu);
+                        init, initOff + i * initRow + j, initRow, floor);
             }
         }
         for (; j + V <= n; j += V) {
             int i = 0;
-            for (; i + 8 <= m; i += 8) {
-                MicroKernels.mk8x1(kLen, a, aOff + i * aRow, aRow, aK, b, bOff + j, bK, c, cOff + i * cRow + j, cRow,
-                        bias, biasOff + j, accumulate, relu);
+            for (; i + 12 <= m; i += 12) {
+                MicroKernels.mk12x1(kLen, a, aOff + i * aRow, aRow, aK, b, bOff + j, bK, c, cOff + i * cRow + j, cRow,
+                        init, initOff + i * initRow + j, initRow, floor);
             }
             for (; i < m; i++) {
                 MicroKernels.mk1x1(kLen, a, aOff + i * aRow, aRow, aK, b, bOff + j, bK, c, cOff + i * cRow + j, cRow,
-                        bias, biasOff + j, accumulate, relu);
+                        init, initOff + i * initRow + j, initRow, floor);
             }
         }
         for (; j < n; j++) {
             for (int i = 0; i < m; i++) {
-                float s = bias == null ? 0f : bias[biasOff + j];
+                float s = init[initOff + i * initRow + j];
                 int ai = aOff + i * aRow;
                 for (int t = 0; t < kLen; t++) {
                     s = Math.fma(a[ai + t * aK], b[bOff + t * bK + j], s);
                 }
-                int ci = cOff + i * cRow + j;
-                s = accumulate ? s + c[ci] : s;
-                c[ci] = relu ? Math.max(0f, s) : s;
+                c[cOff + i * cRow + j] = Math.max(s, floor);
             }
         }
+    }
+
+    /** Zeros to start from, long enough for any block ({@code initRow = 0}, offset below a block's width). */
+    private static float[] zeros(int n) {
+        float[] z = ZEROS.get();
+        if (z.length < n) {
+            z = new float[n];
+            ZEROS.set(z);
+        }
+        return z;
     }
 
     @Override
     public void denseForward(int m, int k, int n, float[] x, int xOff, float[] params, int wOff, int bOff,
                              float[] preAct, float[] out, Activation act) {
         boolean relu = act.kind() == Activation.Kind.RELU && preAct == null;
-        gemm(m, n, k, x, xOff, k, 1, params, wOff, n, out, 0, n, params, bOff, false, relu);
+        gemm(m, n, k, x, xOff, k, 1, params, wOff, n, out, 0, n, params, bOff, 0, relu ? 0f : NO_FLOOR);
         if (preAct != null) {
             System.arraycopy(out, 0, preAct, 0, m * n);
         }
@@ -95,15 +106,26 @@ public final class VectorKernel implements Kernel {
                               float[] preAct, float[] out, Activation act, float[] delta,
                               float[] grad, int gwOff, int gbOff, float[] dx) {
         derivativeAndBiasGradient(m, n, act, preAct, out, delta, grad, gbOff);
-        // gW[k×n] += Xᵀ·dZ: A = Xᵀ read through strides, B = dZ.
-        gemm(k, n, m, x, xOff, 1, k, delta, 0, n, grad, gwOff, n, null, 0, true, false);
+        gemmXtDzAccumulate(m, k, n, x, xOff, delta, grad, gwOff);
         if (dx != null) {
-            inputGradient(m, k, n, params, wOff, delta, dx);
+            gemmDzWt(m, k, n, delta, params, wOff, dx);
         }
     }
 
-    /** {@code dx[m×k] = dZ[m×n]·Wᵀ}, packing {@code Wᵀ} one panel of output columns at a time. */
-    private static void inputGradient(int m, int k, int n, float[] params, int wOff, float[] delta, float[] dx) {
+    @Override
+    public void gemmXW(int m, int k, int n, float[] x, int xOff, float[] w, int wOff, float[] out) {
+        gemm(m, n, k, x, xOff, k, 1, w, wOff, n, out, 0, n, zeros(n), 0, 0, NO_FLOOR);
+    }
+
+    /** {@code gW[k×n] += Xᵀ·dZ}: A is {@code Xᵀ}, read through strides; B is {@code dZ}. */
+    @Override
+    public void gemmXtDzAccumulate(int m, int k, int n, float[] x, int xOff, float[] dz, float[] g, int gOff) {
+        gemm(k, n, m, x, xOff, 1, k, dz, 0, n, g, gOff, n, g, gOff, n, NO_FLOOR);
+    }
+
+    /** {@code dx[m×k] = dZ·Wᵀ}, packing {@code Wᵀ} one panel of output columns at a time. */
+    @Override
+    public void gemmDzWt(int m, int k, int n, float[] delta, float[] params, int wOff, float[] dx) {
         float[] panel = PANEL.get();
         if (panel.length < n * BLOCK_COLS) {
             panel = new float[n * BLOCK_COLS];
@@ -111,55 +133,69 @@ public final class VectorKernel implements Kernel {
         }
         for (int p = 0; p < k; p += BLOCK_COLS) {
             int width = Math.min(BLOCK_COLS, k - p);
-            for (int c = 0; c < width; c++) {
-                int w = wOff + (p + c) * n;
-                for (int j = 0; j < n; j++) {
-                    panel[j * width + c] = params[w + j];
+            // Sequential writes; the reads walk `width` rows of W at once, which stay in L1.
+            int base = wOff + p * n;
+            for (int j = 0, o = 0; j < n; j++) {
+                for (int c = 0, r = base + j; c < width; c++, r += n) {
+                    panel[o++] = params[r];
                 }
             }
-            gemm(m, width, n, delta, 0, n, 1, panel, 0, width, dx, p, k, null, 0, false, false);
+            gemm(m, width, n, delta, 0, n, 1, panel, 0, width, dx, p, k, zeros(width), 0, 0, NO_FLOOR);
         }
     }
 
-    /** {@code dZ = delta ⊙ f'(z)} in place, and {@code gb += colsum(dZ)}, in one pass over the rows. */
+    /**
+     * {@code dZ = delta ⊙ f'(z)} in place, and {@code gb += colsum(dZ)}, in one pass over the rows. One loop
+     * per activation, with the choice made outside: a vector chosen inside the loop would be boxed.
+     */
     private static void derivativeAndBiasGradient(int m, int n, Activation act, float[] preAct, float[] out,
                                                   float[] delta, float[] grad, int gbOff) {
         Activation.Kind kind = act.kind();
-        boolean vectorDerivative = kind == Activation.Kind.LINEAR || kind == Activation.Kind.RELU
-                || kind == Activation.Kind.SIGMOID || kind == Activation.Kind.TANH;
-        if (!vectorDerivative) {
-            for (int i = 0; i < m * n; i++) {
-                delta[i] *= act.derivative(preAct == null ? 0f : preAct[i], out[i]);
-            }
-        }
-        FloatVector zero = FloatVector.zero(S);
-        FloatVector one = FloatVector.broadcast(S, 1f);
         int nv = n - n % V;
         for (int i = 0; i < m; i++) {
             int row = i * n;
-            for (int j = 0; j < nv; j += V) {
-                FloatVector d = FloatVector.fromArray(S, delta, row + j);
-                if (vectorDerivative && kind != Activation.Kind.LINEAR) {
-                    FloatVector a = FloatVector.fromArray(S, out, row + j);
-                    d = switch (kind) {
-                        case RELU -> d.blend(zero, a.compare(VectorOperators.LE, 0f));
-                        case SIGMOID -> d.mul(a.mul(one.sub(a)));
-                        default -> d.mul(one.sub(a.mul(a)));
-                    };
-                    d.intoArray(delta, row + j);
+            switch (kind) {
+                case LINEAR -> { }
+                case RELU -> {
+                    FloatVector zero = FloatVector.zero(S);
+                    for (int j = 0; j < nv; j += V) {
+                        FloatVector d = FloatVector.fromArray(S, delta, row + j);
+                        d.blend(zero, FloatVector.fromArray(S, out, row + j).compare(VectorOperators.LE, 0f))
+                                .intoArray(delta, row + j);
+                    }
+                    for (int j = nv; j < n; j++) {
+                        delta[row + j] = out[row + j] > 0 ? delta[row + j] : 0f;
+                    }
                 }
-                d.add(FloatVector.fromArray(S, grad, gbOff + j)).intoArray(grad, gbOff + j);
+                case SIGMOID -> {
+                    for (int j = 0; j < nv; j += V) {
+                        FloatVector a = FloatVector.fromArray(S, out, row + j);
+                        FloatVector.fromArray(S, delta, row + j).mul(a.mul(a.neg().add(1f))).intoArray(delta, row + j);
+                    }
+                    for (int j = nv; j < n; j++) {
+                        delta[row + j] *= out[row + j] * (1f - out[row + j]);
+                    }
+                }
+                case TANH -> {
+                    for (int j = 0; j < nv; j += V) {
+                        FloatVector a = FloatVector.fromArray(S, out, row + j);
+                        FloatVector.fromArray(S, delta, row + j).mul(a.mul(a).neg().add(1f)).intoArray(delta, row + j);
+                    }
+                    for (int j = nv; j < n; j++) {
+                        delta[row + j] *= 1f - out[row + j] * out[row + j];
+                    }
+                }
+                default -> {
+                    for (int j = 0; j < n; j++) {
+                        delta[row + j] *= act.derivative(preAct == null ? 0f : preAct[row + j], out[row + j]);
+                    }
+                }
+            }
+            for (int j = 0; j < nv; j += V) {
+                FloatVector.fromArray(S, delta, row + j).add(FloatVector.fromArray(S, grad, gbOff + j))
+                        .intoArray(grad, gbOff + j);
             }
             for (int j = nv; j < n; j++) {
-                if (vectorDerivative) {
-                    float a = out[row + j];
-                    delta[row + j] = switch (kind) {
-                        case LINEAR -> delta[row + j];
-                        case RELU -> a > 0 ? delta[row + j] : 0f;
-                        case SIGMOID -> delta[row + j] * (a * (1f - a));
-                        default -> delta[row + j] * (1f - a * a);
-                    };
-                }
                 grad[gbOff + j] += delta[row + j];
             }
         }
@@ -167,17 +203,24 @@ public final class VectorKernel implements Kernel {
 
     @Override
     public void activateInPlace(int m, int n, float[] z, int off, Activation act) {
-        if (act.kind() != Activation.Kind.RELU) {
+        Activation.Kind kind = act.kind();
+        if (kind != Activation.Kind.RELU && kind != Activation.Kind.SIGMOID && kind != Activation.Kind.TANH) {
             SCALAR.activateInPlace(m, n, z, off, act);
             return;
         }
         int len = m * n;
         int lv = len - len % V;
         for (int i = 0; i < lv; i += V) {
-            FloatVector.fromArray(S, z, off + i).lanewise(VectorOperators.MAX, 0f).intoArray(z, off + i);
+            FloatVector v = FloatVector.fromArray(S, z, off + i);
+            switch (kind) {
+                case RELU -> v.lanewise(VectorOperators.MAX, 0f).intoArray(z, off + i);
+                case SIGMOID -> FloatVector.broadcast(S, 1f).div(v.neg().lanewise(VectorOperators.EXP).add(1f))
+                        .intoArray(z, off + i);
+                default -> v.lanewise(VectorOperators.TANH).intoArray(z, off + i);
+            }
         }
         for (int i = lv; i < len; i++) {
-            z[off + i] = Math.max(0f, z[off + i]);
+            z[off + i] = act.apply(z[off + i]);
         }
     }
 

@@ -1,0 +1,93 @@
+package io.dendrite.benchmarks;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Turns a JMH JSON result of {@link GemmBenchmark} and {@link DenseLayerBenchmark} into a Markdown table
+ * of GFLOPS (from the median of the measured iterations) and ratios, headed by the machine and JDK.
+ */
+public final class KernelReport {
+    private KernelReport() {
+    }
+
+    /** {@code args[0]}: the JMH JSON result file. Writes Markdown to standard output. */
+    public static void main(String[] args) throws IOException {
+        JsonNode runs = new ObjectMapper().readTree(Files.readString(Path.of(args[0])));
+        Map<String, Map<String, Double>> gemm = new LinkedHashMap<>();
+        Map<String, Double> layer = new TreeMap<>();
+        String jdk = "";
+        for (JsonNode run : runs) {
+            jdk = run.get("jdkVersion").asText() + " (" + run.get("vmName").asText() + ")";
+            double medianUs = median(run.get("primaryMetric").get("rawData"));
+            JsonNode p = run.get("params");
+            if (run.get("benchmark").asText().endsWith("GemmBenchmark.gemm")) {
+                Shape s = Shape.parse(p.get("shape").asText());
+                gemm.computeIfAbsent(p.get("shape").asText(), k -> new LinkedHashMap<>())
+                        .put(p.get("impl").asText(), s.flops() / medianUs / 1e3);
+            } else {
+                double flops = 3 * 2.0 * DenseLayerBenchmark.M * DenseLayerBenchmark.K * DenseLayerBenchmark.N;
+                layer.put(p.get("impl").asText(), flops / medianUs / 1e3);
+            }
+        }
+        StringBuilder md = new StringBuilder();
+        md.append("# Kernel benchmark\n\n");
+        md.append("- CPU: ").append(cpu()).append('\n');
+        md.append("- JDK: ").append(jdk).append('\n');
+        md.append("- Single thread (JMH -t 1, OPENBLAS_NUM_THREADS=1); GFLOPS from the median iteration; ")
+                .append("OpenBLAS = Debian libopenblas0 through dev.ludovic.netlib JNI; netlib-java = ")
+                .append("dev.ludovic.netlib JavaBLAS (what Spark MLlib uses).\n\n");
+        md.append("| shape (M×K×N) | vector | scalar | OpenBLAS | netlib-java | vector / OpenBLAS | vector / netlib-java |\n");
+        md.append("|---|---:|---:|---:|---:|---:|---:|\n");
+        for (Map.Entry<String, Map<String, Double>> e : gemm.entrySet()) {
+            Map<String, Double> g = e.getValue();
+            md.append(String.format(Locale.ROOT, "| %s | %.1f | %.1f | %.1f | %.1f | **%.2f×** | **%.2f×** |%n",
+                    e.getKey(), g.getOrDefault("vector", Double.NaN), g.getOrDefault("scalar", Double.NaN),
+                    g.getOrDefault("openblas", Double.NaN), g.getOrDefault("netlib-java", Double.NaN),
+                    g.getOrDefault("vector", Double.NaN) / g.getOrDefault("openblas", Double.NaN),
+                    g.getOrDefault("vector", Double.NaN) / g.getOrDefault("netlib-java", Double.NaN)));
+        }
+        if (!layer.isEmpty()) {
+            md.append("\nDense ReLU layer 256×784→256, forward + backward (3 GEMMs and their epilogues):\n\n");
+            md.append("| implementation | GFLOPS |\n|---|---:|\n");
+            layer.forEach((k, v) -> md.append(String.format(Locale.ROOT, "| %s | %.1f |%n", k, v)));
+            md.append(String.format(Locale.ROOT, "\nFused vector layer / OpenBLAS + epilogue: **%.2f×**%n",
+                    layer.getOrDefault("vector-fused", Double.NaN) / layer.getOrDefault("openblas-epilogue", Double.NaN)));
+        }
+        System.out.print(md);
+    }
+
+    private static double median(JsonNode rawData) {
+        double[] v = new double[0];
+        for (JsonNode fork : rawData) {
+            for (JsonNode x : fork) {
+                v = java.util.Arrays.copyOf(v, v.length + 1);
+                v[v.length - 1] = x.asDouble();
+            }
+        }
+        java.util.Arrays.sort(v);
+        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+    }
+
+    private static String cpu() throws IOException {
+        Path info = Path.of("/proc/cpuinfo");
+        String model = "unknown";
+        if (Files.exists(info)) {
+            for (String line : Files.readAllLines(info)) {
+                if (line.startsWith("model name")) {
+                    model = line.substring(line.indexOf(':') + 1).trim();
+                    break;
+                }
+            }
+        }
+        return model + ", " + Runtime.getRuntime().availableProcessors() + " cores, os " + System.getProperty("os.name")
+                + " " + System.getProperty("os.version");
+    }
+}
