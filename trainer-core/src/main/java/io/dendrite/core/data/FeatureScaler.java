@@ -1,6 +1,7 @@
 package io.dendrite.core.data;
 
 import io.dendrite.core.util.Checks;
+import java.io.Serializable;
 import java.util.Arrays;
 import java.util.Locale;
 
@@ -8,7 +9,7 @@ import java.util.Locale;
  * A per-feature affine map {@code x' = (x − shift)·scale}, fitted on training data and carried with the
  * model so that scoring applies exactly the same transform.
  */
-public record FeatureScaler(Kind kind, float[] shift, float[] scale) {
+public record FeatureScaler(Kind kind, float[] shift, float[] scale) implements Serializable {
 
     /** How the map was fitted. */
     public enum Kind { NONE, STANDARD, MIN_MAX, CONSTANT }

@@ -1,0 +1,33 @@
+package io.dendrite.datasets;
+
+/** A row that breaks the input's contract, with where it is and what is wrong. */
+public final class BadRowException extends IllegalArgumentException {
+    private static final long serialVersionUID = 1L;
+    private final Problem problem;
+
+    BadRowException(Problem problem, String message) {
+        super(message);
+        this.problem = problem;
+    }
+
+    /** The kind of problem. */
+    public Problem problem() {
+        return problem;
+    }
+
+    /** Why a row is unusable. */
+    public enum Problem {
+        /** A field that is not a number. */
+        NOT_A_NUMBER,
+        /** NaN or an infinity. */
+        NOT_FINITE,
+        /** Fewer or more features than declared. */
+        WRONG_FEATURE_COUNT,
+        /** A class label that is not a whole number, or outside [0, classes). */
+        BAD_LABEL,
+        /** A sparse index outside the declared width or out of order. */
+        BAD_INDEX,
+        /** A uint8 feature outside [0, 255] or not whole. */
+        NOT_A_BYTE
+    }
+}

@@ -1,0 +1,90 @@
+package io.dendrite.datasets;
+
+import java.io.Serializable;
+
+/**
+ * Up to a few thousand examples packed row-major: features as float32, or as uint8 for pixel data (4×
+ * smaller), and float32 targets (a class index, or one value per output). This, not an object per row,
+ * is what a cached training RDD holds. {@link #stats} counts what was read and skipped while building it.
+ */
+public final class ExampleBlock implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    private final int rows;
+    private final int featureWidth;
+    private final int targetWidth;
+    private final float[] features;
+    private final byte[] pixels;
+    private final float[] targets;
+    private final LoadStats stats;
+
+    ExampleBlock(int rows, int featureWidth, int targetWidth, float[] features, byte[] pixels, float[] targets,
+                 LoadStats stats) {
+        this.rows = rows;
+        this.featureWidth = featureWidth;
+        this.targetWidth = targetWidth;
+        this.features = features;
+        this.pixels = pixels;
+        this.targets = targets;
+        this.stats = stats;
+    }
+
+    /** Examples in this block. */
+    public int rows() {
+        return rows;
+    }
+
+    /** Features per example. */
+    public int featureWidth() {
+        return featureWidth;
+    }
+
+    /** Target values per example. */
+    public int targetWidth() {
+        return targetWidth;
+    }
+
+    /** True when features are stored as unsigned bytes. */
+    public boolean isUint8() {
+        return pixels != null;
+    }
+
+    /** Row-major targets (not a copy). */
+    public float[] targets() {
+        return targets;
+    }
+
+    /** Rows read and skipped while building this block. */
+    public LoadStats stats() {
+        return stats;
+    }
+
+    /** Copies row {@code r}'s features into {@code out} at {@code off}, widening uint8 storage. */
+    public void copyFeatures(int r, float[] out, int off) {
+        int base = r * featureWidth;
+        if (pixels == null) {
+            System.arraycopy(features, base, out, off, featureWidth);
+        } else {
+            for (int c = 0; c < featureWidth; c++) {
+                out[off + c] = pixels[base + c] & 0xFF;
+            }
+        }
+    }
+
+    /** All features as float32 (a copy for uint8 storage, the stored array otherwise). */
+    public float[] featuresAsFloat() {
+        if (pixels == null) {
+            return features;
+        }
+        float[] out = new float[rows * featureWidth];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = pixels[i] & 0xFF;
+        }
+        return out;
+    }
+
+    /** The bytes the example payload occupies (features and targets), without object overhead. */
+    public long payloadBytes() {
+        return (long) rows * featureWidth * (pixels == null ? 4 : 1) + 4L * rows * targetWidth;
+    }
+}

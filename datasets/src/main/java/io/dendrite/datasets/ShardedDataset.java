@@ -1,0 +1,283 @@
+package io.dendrite.datasets;
+
+import io.dendrite.core.data.Dataset;
+import io.dendrite.core.data.FeatureScaler;
+import io.dendrite.core.util.Checks;
+import io.dendrite.core.util.Rng;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.storage.StorageLevel;
+
+/**
+ * The common form every reader produces: an RDD whose partitions hold {@link ExampleBlock}s (contiguous
+ * row-major blocks, never an object per row), with the widths and the task they share.
+ */
+public final class ShardedDataset {
+    private final JavaRDD<ExampleBlock> blocks;
+    private final int featureWidth;
+    private final int targetWidth;
+    private final ReadOptions options;
+    private final String source;
+
+    ShardedDataset(JavaRDD<ExampleBlock> blocks, int featureWidth, int targetWidth, ReadOptions options, String source) {
+        this.blocks = blocks;
+        this.featureWidth = featureWidth;
+        this.targetWidth = targetWidth;
+        this.options = options;
+        this.source = source;
+    }
+
+    /** The packed blocks. */
+    public JavaRDD<ExampleBlock> blocks() {
+        return blocks;
+    }
+
+    /** Features per example. */
+    public int featureWidth() {
+        return featureWidth;
+    }
+
+    /** Target values per example. */
+    public int targetWidth() {
+        return targetWidth;
+    }
+
+    /** The options it was read with. */
+    public ReadOptions options() {
+        return options;
+    }
+
+    /** Where it came from, for messages. */
+    public String source() {
+        return source;
+    }
+
+    /**
+     * Caches the blocks in memory (deserialized, so the kernel reads them directly), materialises them
+     * and returns what reading kept and skipped. Fails on an input with no usable row.
+     */
+    public LoadStats cache() {
+        blocks.persist(StorageLevel.MEMORY_ONLY());
+        LoadStats stats = stats();
+        if (stats.keptRows() == 0) {
+            throw new IllegalArgumentException("empty input: " + source + " holds no usable rows (" + stats + ")");
+        }
+        return stats;
+    }
+
+    /** Rows read, kept and skipped, summed over every block (computes the blocks unless cached). */
+    public LoadStats stats() {
+        return blocks.map(ExampleBlock::stats).fold(new LoadStats(), LoadStats::mergeInPlace);
+    }
+
+    /** The number of examples. */
+    public long count() {
+        return blocks.map(b -> (long) b.rows()).fold(0L, Long::sum);
+    }
+
+    /**
+     * A deterministic random split: each row goes to part {@code i} with probability
+     * {@code weights[i] / Σ weights}, drawn from {@code (seed, partition)}, so the same input, partitioning
+     * and seed always give the same parts.
+     */
+    public ShardedDataset[] split(double[] weights, long seed) {
+        double total = 0;
+        for (double w : weights) {
+            Checks.checkArgument(w > 0 && Double.isFinite(w), "split weights must be finite and > 0 but got %s", w);
+            total += w;
+        }
+        double[] cumulative = new double[weights.length];
+        double acc = 0;
+        for (int i = 0; i < weights.length; i++) {
+            acc += weights[i] / total;
+            cumulative[i] = acc;
+        }
+        ShardedDataset[] parts = new ShardedDataset[weights.length];
+        int fw = featureWidth;
+        int tw = targetWidth;
+        Storage storage = options.storage();
+        int blockRows = options.blockRows();
+        for (int part = 0; part < weights.length; part++) {
+            int wanted = part;
+            JavaRDD<ExampleBlock> rdd = blocks.mapPartitionsWithIndex((index, it) ->
+                    select(it, Rng.derive(seed, index), cumulative, wanted, fw, tw, storage, blockRows), true);
+            parts[part] = new ShardedDataset(rdd, featureWidth, targetWidth, options, source + " part " + part);
+        }
+        return parts;
+    }
+
+    private static Iterator<ExampleBlock> select(Iterator<ExampleBlock> it, long seed, double[] cumulative, int wanted,
+                                                 int featureWidth, int targetWidth, Storage storage, int blockRows) {
+        Rng rng = new Rng(seed);
+        Iterator<ExampleBlock> source = it;
+        RowSource rows = new RowSource() {
+            private ExampleBlock block;
+            private int row;
+
+            @Override
+            public boolean next(float[] xs, float[] ys) {
+                while (true) {
+                    while (block == null || row == block.rows()) {
+                        if (!source.hasNext()) {
+                            return false;
+                        }
+                        block = source.next();
+                        row = 0;
+                    }
+                    int r = row++;
+                    double u = rng.nextDouble();
+                    int part = 0;
+                    while (part < cumulative.length - 1 && u >= cumulative[part]) {
+                        part++;
+                    }
+                    if (part == wanted) {
+                        block.copyFeatures(r, xs, 0);
+                        System.arraycopy(block.targets(), r * targetWidth, ys, 0, targetWidth);
+                        return true;
+                    }
+                }
+            }
+
+            @Override
+            public String where() {
+                return "row " + row;
+            }
+        };
+        return new Packer(rows, featureWidth, targetWidth, storage, blockRows, BadRowPolicy.ERROR);
+    }
+
+    /** Fits feature scaling on this data with one distributed pass (sums, squares, minima, maxima). */
+    public FeatureScaler fitScaler(FeatureScaler.Kind kind, float divisor) {
+        if (kind == FeatureScaler.Kind.NONE) {
+            return FeatureScaler.none(featureWidth);
+        }
+        if (kind == FeatureScaler.Kind.CONSTANT) {
+            return FeatureScaler.constant(featureWidth, divisor);
+        }
+        ColumnStats s = blocks.treeAggregate(new ColumnStats(featureWidth), ColumnStats::add, ColumnStats::merge);
+        Checks.checkArgument(s.count > 0, "cannot fit scaling on an empty dataset (%s)", source);
+        return s.scaler(kind);
+    }
+
+    /** A float32 copy with {@code scaler} applied to every feature (not cached). */
+    public ShardedDataset scaled(FeatureScaler scaler) {
+        Checks.checkArgument(scaler.width() == featureWidth, "scaler covers %s features but the data has %s",
+                scaler.width(), featureWidth);
+        JavaRDD<ExampleBlock> rdd = blocks.map(b -> {
+            // Blocks are immutable once cached: scale a copy.
+            float[] x = b.featuresAsFloat().clone();
+            scaler.transformInPlace(x, 0, b.rows());
+            return new ExampleBlock(b.rows(), b.featureWidth(), b.targetWidth(), x, null, b.targets(), b.stats());
+        });
+        return new ShardedDataset(rdd, featureWidth, targetWidth, options.withStorage(Storage.FLOAT32), source + " scaled");
+    }
+
+    /** Brings every row to the driver as a trainer-core dataset; for small data only. */
+    public Dataset collectLocal() {
+        List<ExampleBlock> all = blocks.collect();
+        long rows = 0;
+        for (ExampleBlock b : all) {
+            rows += b.rows();
+        }
+        Checks.checkArgument(rows > 0, "empty input: %s holds no rows", source);
+        Checks.checkArgument(rows * featureWidth < Integer.MAX_VALUE - 8, "%s rows are too many to collect", rows);
+        float[] x = new float[(int) rows * featureWidth];
+        float[] y = new float[(int) rows * targetWidth];
+        int r = 0;
+        for (ExampleBlock b : all) {
+            for (int i = 0; i < b.rows(); i++, r++) {
+                b.copyFeatures(i, x, r * featureWidth);
+            }
+            System.arraycopy(b.targets(), 0, y, (r - b.rows()) * targetWidth, b.rows() * targetWidth);
+        }
+        return Dataset.of(x, featureWidth, y, targetWidth);
+    }
+
+    /** Per-feature sums for fitting scalers; mergeable. */
+    static final class ColumnStats implements java.io.Serializable {
+        private static final long serialVersionUID = 1L;
+        long count;
+        final double[] sum;
+        final double[] sumSq;
+        final float[] min;
+        final float[] max;
+
+        ColumnStats(int width) {
+            sum = new double[width];
+            sumSq = new double[width];
+            min = new float[width];
+            max = new float[width];
+            java.util.Arrays.fill(min, Float.POSITIVE_INFINITY);
+            java.util.Arrays.fill(max, Float.NEGATIVE_INFINITY);
+        }
+
+        ColumnStats add(ExampleBlock b) {
+            float[] x = new float[sum.length];
+            for (int r = 0; r < b.rows(); r++) {
+                b.copyFeatures(r, x, 0);
+                for (int c = 0; c < x.length; c++) {
+                    sum[c] += x[c];
+                    sumSq[c] += (double) x[c] * x[c];
+                    min[c] = Math.min(min[c], x[c]);
+                    max[c] = Math.max(max[c], x[c]);
+                }
+            }
+            count += b.rows();
+            return this;
+        }
+
+        ColumnStats merge(ColumnStats o) {
+            count += o.count;
+            for (int c = 0; c < sum.length; c++) {
+                sum[c] += o.sum[c];
+                sumSq[c] += o.sumSq[c];
+                min[c] = Math.min(min[c], o.min[c]);
+                max[c] = Math.max(max[c], o.max[c]);
+            }
+            return this;
+        }
+
+        FeatureScaler scaler(FeatureScaler.Kind kind) {
+            int w = sum.length;
+            float[] shift = new float[w];
+            float[] scale = new float[w];
+            for (int c = 0; c < w; c++) {
+                if (kind == FeatureScaler.Kind.STANDARD) {
+                    double mean = sum[c] / count;
+                    double std = Math.sqrt(Math.max(0, sumSq[c] / count - mean * mean));
+                    shift[c] = (float) mean;
+                    scale[c] = std > 1e-12 ? (float) (1 / std) : 1f;
+                } else {
+                    shift[c] = min[c];
+                    scale[c] = max[c] > min[c] ? 1f / (max[c] - min[c]) : 1f;
+                }
+            }
+            return new FeatureScaler(kind, shift, scale);
+        }
+    }
+
+    /** Builds a dataset from row sources made on the executors, one per partition index. */
+    static ShardedDataset generate(org.apache.spark.api.java.JavaSparkContext jsc, int partitions,
+                                   org.apache.spark.api.java.function.Function<Integer, RowSource> sourceFor,
+                                   int featureWidth, int targetWidth, ReadOptions options, String source) {
+        List<Integer> ids = new ArrayList<>();
+        for (int i = 0; i < partitions; i++) {
+            ids.add(i);
+        }
+        JavaRDD<ExampleBlock> rdd = jsc.parallelize(ids, partitions).mapPartitions(it -> {
+            List<Iterator<ExampleBlock>> out = new ArrayList<>();
+            while (it.hasNext()) {
+                out.add(new Packer(sourceFor.call(it.next()), featureWidth, targetWidth, options.storage(),
+                        options.blockRows(), options.policy()));
+            }
+            return out.size() == 1 ? out.get(0) : out.stream().flatMap(p -> {
+                List<ExampleBlock> l = new ArrayList<>();
+                p.forEachRemaining(l::add);
+                return l.stream();
+            }).iterator();
+        });
+        return new ShardedDataset(rdd, featureWidth, targetWidth, options, source);
+    }
+}
