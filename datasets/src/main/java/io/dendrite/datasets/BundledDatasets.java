@@ -40,6 +40,14 @@ public final class BundledDatasets {
         };
     }
 
+    /** Loads the dataset called {@code name} onto Spark, spread over {@code partitions} partitions. */
+    public static ShardedDataset onSpark(org.apache.spark.api.java.JavaSparkContext jsc, String name, int partitions) {
+        BundledDataset d = load(name);
+        ReadOptions options = d.isClassification() ? ReadOptions.classification(d.classNames().size())
+                : ReadOptions.regression();
+        return ShardedDataset.parallelize(jsc, d.data(), partitions, options, "bundled " + d.name());
+    }
+
     /**
      * Parses a labelled CSV: {@code width} features then an integer label per line; with {@code header},
      * the first line is {@code rows,width,className…} as scikit-learn ships it.

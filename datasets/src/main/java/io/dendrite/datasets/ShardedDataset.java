@@ -258,6 +258,45 @@ public final class ShardedDataset {
         }
     }
 
+    /**
+     * Distributes a small in-memory dataset (e.g. a bundled one) over {@code partitions} partitions; the
+     * driver holds it whole, so this is for data that fits there.
+     */
+    public static ShardedDataset parallelize(org.apache.spark.api.java.JavaSparkContext jsc, Dataset data,
+                                             int partitions, ReadOptions options, String source) {
+        Checks.atLeast("partitions", partitions, 1);
+        float[] x = data.features();
+        float[] y = data.targets();
+        int fw = data.featureWidth();
+        int tw = data.targetWidth();
+        List<ExampleBlock> slices = new ArrayList<>();
+        for (int p = 0; p < partitions; p++) {
+            int from = (int) ((long) data.rows() * p / partitions);
+            int to = (int) ((long) data.rows() * (p + 1) / partitions);
+            RowSource rows = new RowSource() {
+                private int r = from;
+
+                @Override
+                public boolean next(float[] xs, float[] ys) {
+                    if (r == to) {
+                        return false;
+                    }
+                    System.arraycopy(x, r * fw, xs, 0, fw);
+                    System.arraycopy(y, r * tw, ys, 0, tw);
+                    r++;
+                    return true;
+                }
+
+                @Override
+                public String where() {
+                    return source + " row " + (r - 1);
+                }
+            };
+            new Packer(rows, fw, tw, options.storage(), Integer.MAX_VALUE, options.policy()).forEachRemaining(slices::add);
+        }
+        return new ShardedDataset(jsc.parallelize(slices, partitions), fw, tw, options, source);
+    }
+
     /** Builds a dataset from row sources made on the executors, one per partition index. */
     static ShardedDataset generate(org.apache.spark.api.java.JavaSparkContext jsc, int partitions,
                                    org.apache.spark.api.java.function.Function<Integer, RowSource> sourceFor,

@@ -44,12 +44,14 @@ public abstract class SparkSuite extends JavaDataFrameSuiteBase {
         }
     }
 
-    /** The innermost cause's message of a failure that travelled through a Spark job. */
+    /** The innermost message in the cause chain of a failure that travelled through a Spark job. */
     protected static String rootMessage(Throwable t) {
-        Throwable c = t;
-        while (c.getCause() != null && c.getCause() != c) {
-            c = c.getCause();
+        String message = t.getMessage();
+        for (Throwable c = t.getCause(); c != null && c != c.getCause(); c = c.getCause()) {
+            if (c.getMessage() != null) {
+                message = c.getMessage();
+            }
         }
-        return c.getMessage();
+        return message;
     }
 }
