@@ -305,18 +305,10 @@ public final class ShardedDataset {
         for (int i = 0; i < partitions; i++) {
             ids.add(i);
         }
-        JavaRDD<ExampleBlock> rdd = jsc.parallelize(ids, partitions).mapPartitions(it -> {
-            List<Iterator<ExampleBlock>> out = new ArrayList<>();
-            while (it.hasNext()) {
-                out.add(new Packer(sourceFor.call(it.next()), featureWidth, targetWidth, options.storage(),
-                        options.blockRows(), options.policy()));
-            }
-            return out.size() == 1 ? out.get(0) : out.stream().flatMap(p -> {
-                List<ExampleBlock> l = new ArrayList<>();
-                p.forEachRemaining(l::add);
-                return l.stream();
-            }).iterator();
-        });
+        // One id per slice, so a partition's index is its id; blocks are built lazily as Spark pulls them.
+        JavaRDD<ExampleBlock> rdd = jsc.parallelize(ids, partitions).mapPartitionsWithIndex((index, it) ->
+                new Packer(sourceFor.call(index), featureWidth, targetWidth, options.storage(), options.blockRows(),
+                        options.policy()), true);
         return new ShardedDataset(rdd, featureWidth, targetWidth, options, source);
     }
 }

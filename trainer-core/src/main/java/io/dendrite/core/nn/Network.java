@@ -172,7 +172,9 @@ public final class Network {
                                        boolean training, long seed) {
         if (!training || rate == 0f) {
             System.arraycopy(in, inOff, out, 0, len);
-            java.util.Arrays.fill(mask, 0, len, 1f);
+            if (training) {
+                java.util.Arrays.fill(mask, 0, len, 1f); // only training's backward pass reads the mask
+            }
             return;
         }
         Rng rng = new Rng(seed);
