@@ -71,6 +71,11 @@ public final class ExampleBlock implements Serializable {
         }
     }
 
+    /** The uint8 features (not a copy), or null for float32 storage. */
+    byte[] pixels() {
+        return pixels;
+    }
+
     /** All features as float32 (a copy for uint8 storage, the stored array otherwise). */
     public float[] featuresAsFloat() {
         if (pixels == null) {

@@ -174,6 +174,16 @@ public final class ShardedDataset {
         return new ShardedDataset(rdd, featureWidth, targetWidth, options.withStorage(Storage.FLOAT32), source + " scaled");
     }
 
+    /**
+     * The same rows in {@code partitions} partitions, joining neighbouring ones without a shuffle (so
+     * partition sizes may become uneven); asking for more partitions than there are keeps them as they are.
+     */
+    public ShardedDataset coalesce(int partitions) {
+        Checks.atLeast("partitions", partitions, 1);
+        return new ShardedDataset(blocks.coalesce(partitions, false), featureWidth, targetWidth, options,
+                source + " in " + partitions + " partitions");
+    }
+
     /** Brings every row to the driver as a trainer-core dataset; for small data only. */
     public Dataset collectLocal() {
         List<ExampleBlock> all = blocks.collect();

@@ -46,7 +46,7 @@ public final class TrainBundled {
         Dataset[] parts = data.data().split(Recipes.TEST_FRACTION, Rng.derive(Recipes.SEED, 99));
         Trainer trainer = Recipes.forDataset(data).progress(out).build();
         out.printf("Training %s: %d train / %d test examples, %d features, network %s%n", data.name(),
-                parts[0].rows(), parts[1].rows(), parts[0].featureWidth(), trainer.spec().describe());
+                parts[0].rows(), parts[1].rows(), parts[0].featureWidth(), trainer.config().spec().describe());
         Model model = trainer.fit(parts[0]);
         Evaluation test = model.evaluate(parts[1]);
         out.println("Test " + test);

@@ -13,7 +13,7 @@ import java.util.Locale;
  * <p>Targets are row-major floats of width {@link #targetWidth(int)}: one class index per row for
  * categorical cross-entropy with integer labels, otherwise one value per output.
  */
-public sealed interface Loss permits Losses.MeanSquaredError, Losses.MeanAbsoluteError, Losses.Huber,
+public sealed interface Loss extends java.io.Serializable permits Losses.MeanSquaredError, Losses.MeanAbsoluteError, Losses.Huber,
         Losses.BinaryCrossEntropy, Losses.CategoricalCrossEntropy {
 
     /** The lower-case name used in model and job files. */

@@ -39,7 +39,8 @@ public final class WeightsFile {
 
     /**
      * Reads and validates a weight file: magic, version, length, checksum, the count the spec expects,
-     * and that every weight is finite. {@code source} names the file in errors.
+     * and that every weight is finite. {@code source} names the file in errors. A negative
+     * {@code expectedCount} accepts the count the header gives.
      */
     public static float[] read(InputStream in, String source, int expectedCount) throws IOException {
         byte[] header = in.readNBytes(HEADER_BYTES);
@@ -60,6 +61,13 @@ public final class WeightsFile {
                     + " at byte 4; this reader knows version " + VERSION);
         }
         long count = h.getLong();
+        if (expectedCount < 0) {
+            if (count < 0 || count > (Integer.MAX_VALUE - 8) / 4) {
+                throw new ModelFormatException(source + ": announces " + count + " values at byte 8, which no array "
+                        + "can hold");
+            }
+            expectedCount = (int) count;
+        }
         if (count != expectedCount) {
             throw new ModelFormatException(source + ": holds " + count + " weights but the network spec needs "
                     + expectedCount);

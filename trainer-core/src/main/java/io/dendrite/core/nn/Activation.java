@@ -7,7 +7,7 @@ import java.util.Locale;
  * An element-wise (or, for softmax, row-wise) activation function. An immutable value: the kind plus
  * its one parameter ({@code alpha}: the negative slope of leaky ReLU, the saturation of ELU).
  */
-public record Activation(Kind kind, float alpha) {
+public record Activation(Kind kind, float alpha) implements java.io.Serializable {
 
     /** The supported activation functions. */
     public enum Kind { LINEAR, SIGMOID, TANH, RELU, LEAKY_RELU, ELU, GELU, SOFTMAX }

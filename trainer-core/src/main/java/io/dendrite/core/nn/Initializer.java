@@ -9,7 +9,7 @@ import java.util.Locale;
  * deviation of {@link Kind#NORMAL} or the half-width of {@link Kind#UNIFORM}; the fan-based kinds
  * ignore it and derive their scale from fan-in and fan-out as PyTorch's {@code nn.init} does.
  */
-public record Initializer(Kind kind, float scale) {
+public record Initializer(Kind kind, float scale) implements java.io.Serializable {
 
     /** The supported schemes. */
     public enum Kind { NORMAL, UNIFORM, GLOROT_NORMAL, GLOROT_UNIFORM, HE_NORMAL, HE_UNIFORM }

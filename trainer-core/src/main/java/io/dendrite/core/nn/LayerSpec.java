@@ -3,7 +3,7 @@ package io.dendrite.core.nn;
 import io.dendrite.core.util.Checks;
 
 /** An immutable description of one layer; its weights live in the network's one flat array. */
-public sealed interface LayerSpec permits LayerSpec.Dense, LayerSpec.Dropout {
+public sealed interface LayerSpec extends java.io.Serializable permits LayerSpec.Dense, LayerSpec.Dropout {
 
     /** The width this layer produces given the width it receives. */
     int outputWidth(int inputWidth);

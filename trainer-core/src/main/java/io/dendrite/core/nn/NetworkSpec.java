@@ -10,7 +10,7 @@ import java.util.List;
  * value; weights are kept apart, in one flat {@code float[]} laid out layer by layer as
  * {@code W (inputs × units, row-major)} then {@code b (units)}.
  */
-public record NetworkSpec(int inputWidth, List<LayerSpec> layers) {
+public record NetworkSpec(int inputWidth, List<LayerSpec> layers) implements java.io.Serializable {
 
     /** Validates the topology. */
     public NetworkSpec {

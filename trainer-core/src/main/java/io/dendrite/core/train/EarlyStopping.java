@@ -60,5 +60,15 @@ public record EarlyStopping(String monitor, float minDelta, int patience, boolea
         double best() {
             return best;
         }
+
+        int waited() {
+            return wait;
+        }
+
+        void restore(double best, int bestEpoch, int wait) {
+            this.best = best;
+            this.bestEpoch = bestEpoch;
+            this.wait = wait;
+        }
     }
 }

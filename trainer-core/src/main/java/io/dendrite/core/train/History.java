@@ -10,7 +10,8 @@ import java.util.Map;
 public final class History {
     private final List<Map<String, Double>> epochs = new ArrayList<>();
 
-    void add(Map<String, Double> logs) {
+    /** Appends one epoch's metrics. */
+    public void add(Map<String, Double> logs) {
         epochs.add(Collections.unmodifiableMap(new LinkedHashMap<>(logs)));
     }
 

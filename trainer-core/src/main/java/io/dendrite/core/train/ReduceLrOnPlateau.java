@@ -64,5 +64,24 @@ public record ReduceLrOnPlateau(String monitor, float factor, int patience, floa
         float multiplier() {
             return multiplier;
         }
+
+        double best() {
+            return best;
+        }
+
+        int bad() {
+            return bad;
+        }
+
+        int cooldownLeft() {
+            return cooldownLeft;
+        }
+
+        void restore(double best, int bad, int cooldownLeft, float multiplier) {
+            this.best = best;
+            this.bad = bad;
+            this.cooldownLeft = cooldownLeft;
+            this.multiplier = multiplier;
+        }
     }
 }

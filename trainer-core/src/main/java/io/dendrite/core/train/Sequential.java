@@ -1,6 +1,5 @@
 package io.dendrite.core.train;
 
-import io.dendrite.core.data.Dataset;
 import io.dendrite.core.data.FeatureScaler;
 import io.dendrite.core.loss.Loss;
 import io.dendrite.core.nn.Activation;
@@ -15,7 +14,6 @@ import io.dendrite.core.util.Checks;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Function;
 
 /**
  * A fluent builder in the Keras spirit:
@@ -51,14 +49,14 @@ public final class Sequential {
     private double validationSplit;
     private EarlyStopping earlyStopping;
     private ReduceLrOnPlateau plateau;
-    private Function<Dataset, FeatureScaler> scaling;
+    private FeatureScaler.Kind scaling = FeatureScaler.Kind.NONE;
+    private float scalingDivisor = 1f;
     private List<String> labels = List.of();
     private ProgressListener progress = ProgressListener.printingTo(System.out);
 
     private Sequential(int inputWidth) {
         Checks.checkArgument(inputWidth >= 1, "input width must be >= 1 but was %s", inputWidth);
         this.inputWidth = inputWidth;
-        this.scaling = d -> FeatureScaler.none(inputWidth);
     }
 
     /** Starts a network taking {@code width} features. */
@@ -163,20 +161,21 @@ public final class Sequential {
 
     /** Standardises features with statistics of the training split. */
     public Sequential standardize() {
-        this.scaling = FeatureScaler::standard;
+        this.scaling = FeatureScaler.Kind.STANDARD;
         return this;
     }
 
     /** Scales features to [0, 1] with the training split's ranges. */
     public Sequential minMaxScale() {
-        this.scaling = FeatureScaler::minMax;
+        this.scaling = FeatureScaler.Kind.MIN_MAX;
         return this;
     }
 
     /** Divides every feature by a constant, e.g. 255 for pixels. */
     public Sequential scaleBy(float divisor) {
         Checks.positive("scaling divisor", divisor);
-        this.scaling = d -> FeatureScaler.constant(inputWidth, divisor);
+        this.scaling = FeatureScaler.Kind.CONSTANT;
+        this.scalingDivisor = divisor;
         return this;
     }
 
@@ -203,11 +202,14 @@ public final class Sequential {
         return new NetworkSpec(inputWidth, layers);
     }
 
-    /** Validates everything and returns the reusable trainer. */
+    /** Validates everything and returns the configuration, for trainers other than {@link Trainer}. */
+    public TrainingConfig config() {
+        return new TrainingConfig(spec(), loss, optimizer, schedule, new Regularization(l1, l2, weightDecay, clipNorm),
+                batchSize, epochs, seed, validationSplit, earlyStopping, plateau, scaling, scalingDivisor, labels);
+    }
+
+    /** Validates everything and returns the reusable single-JVM trainer. */
     public Trainer build() {
-        Checks.checkArgument(loss != null, "a loss is required, e.g. loss(Losses.categoricalCrossEntropy())");
-        Checks.checkArgument(optimizer != null && schedule != null, "optimizer and schedule must not be null");
-        return new Trainer(spec(), loss, optimizer, schedule, new Regularization(l1, l2, weightDecay, clipNorm),
-                batchSize, epochs, seed, validationSplit, earlyStopping, plateau, scaling, labels, progress);
+        return new Trainer(config(), progress);
     }
 }

@@ -4,28 +4,23 @@ import io.dendrite.core.data.Dataset;
 import io.dendrite.core.data.FeatureScaler;
 import io.dendrite.core.kernel.Kernel;
 import io.dendrite.core.kernel.Kernels;
-import io.dendrite.core.loss.Loss;
 import io.dendrite.core.loss.LossStats;
 import io.dendrite.core.model.Model;
 import io.dendrite.core.nn.Network;
-import io.dendrite.core.nn.NetworkSpec;
 import io.dendrite.core.nn.Workspace;
-import io.dendrite.core.optim.LearningRateSchedule;
 import io.dendrite.core.optim.Optimizer;
-import io.dendrite.core.optim.Regularization;
+import io.dendrite.core.optim.UpdateRule;
 import io.dendrite.core.util.Checks;
 import io.dendrite.core.util.Rng;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
 
 /**
  * Trains a network in one JVM by mini-batch gradient descent: a batch of the whole set is batch
  * gradient descent, a batch of one is plain SGD. Reusable configuration: each {@link #fit} derives its
  * random streams from the seed and copies the optimiser, so two fits never share state and the same
- * seed gives bit-identical weights. Built by {@link Sequential}.
+ * seed gives bit-identical weights. Batches follow {@link BatchPlan} with the data as one partition.
+ * Built by {@link Sequential}.
  */
 public final class Trainer {
     /** Stream ids for {@link Rng#derive}: one independent stream per purpose. */
@@ -34,53 +29,30 @@ public final class Trainer {
     static final long SHUFFLE_STREAM = 3;
     static final long DROPOUT_STREAM = 4;
 
-    private final NetworkSpec spec;
-    private final Loss loss;
-    private final Optimizer optimizer;
-    private final LearningRateSchedule schedule;
-    private final Regularization regularization;
-    private final int batchSize;
-    private final int epochs;
-    private final long seed;
-    private final double validationSplit;
-    private final EarlyStopping earlyStopping;
-    private final ReduceLrOnPlateau plateau;
-    private final Function<Dataset, FeatureScaler> scaling;
-    private final List<String> labels;
+    private final TrainingConfig config;
     private final ProgressListener progress;
 
-    Trainer(NetworkSpec spec, Loss loss, Optimizer optimizer, LearningRateSchedule schedule,
-            Regularization regularization, int batchSize, int epochs, long seed, double validationSplit,
-            EarlyStopping earlyStopping, ReduceLrOnPlateau plateau, Function<Dataset, FeatureScaler> scaling,
-            List<String> labels, ProgressListener progress) {
-        this.spec = spec;
-        this.loss = loss;
-        this.optimizer = optimizer;
-        this.schedule = schedule;
-        this.regularization = regularization;
-        this.batchSize = Checks.atLeast("batch size", batchSize, 1);
-        this.epochs = Checks.atLeast("epochs", epochs, 1);
-        this.seed = seed;
-        Checks.checkArgument(validationSplit >= 0 && validationSplit < 1,
-                "validation split must be in [0, 1) but was %s", validationSplit);
-        this.validationSplit = validationSplit;
-        this.earlyStopping = earlyStopping;
-        this.plateau = plateau;
-        this.scaling = scaling;
-        this.labels = List.copyOf(labels);
+    /** A trainer for {@code config} reporting each epoch to {@code progress}. */
+    public Trainer(TrainingConfig config, ProgressListener progress) {
+        this.config = config;
         this.progress = progress;
-        new Network(spec, loss, Kernels.get()); // fail now, not at fit, on a loss that does not suit the output
+        new Network(config.spec(), config.loss(), Kernels.get()); // fail now on a loss that does not suit the output
     }
 
-    /** The network this trainer builds. */
-    public NetworkSpec spec() {
-        return spec;
+    /** The configuration. */
+    public TrainingConfig config() {
+        return config;
+    }
+
+    /** The seed of the split {@link #fit(Dataset)} makes for a validation split. */
+    public static long splitSeed(long seed) {
+        return Rng.derive(seed, SPLIT_STREAM);
     }
 
     /** Trains on {@code data}, holding out {@link Sequential#validationSplit} of it for validation if set. */
     public Model fit(Dataset data) {
-        if (validationSplit > 0) {
-            Dataset[] parts = data.split(validationSplit, Rng.derive(seed, SPLIT_STREAM));
+        if (config.validationSplit() > 0) {
+            Dataset[] parts = data.split(config.validationSplit(), splitSeed(config.seed()));
             return fit(parts[0], parts[1]);
         }
         return fit(data, null);
@@ -88,127 +60,156 @@ public final class Trainer {
 
     /** Trains on {@code train}, reporting {@code val_} metrics on {@code validation} (may be null) each epoch. */
     public Model fit(Dataset train, Dataset validation) {
+        return fitPartitioned(train, validation, new long[] {train.rows()});
+    }
+
+    /**
+     * Trains as the distributed trainer does on data held in consecutive partitions of
+     * {@code partitionRows} rows: each step takes every partition's share of the batch ({@link BatchPlan})
+     * and computes the gradient of their concatenation in one pass. Only the order of float summation
+     * differs from the distributed run, which is what the equivalence tests compare against. With one
+     * partition this is {@link #fit(Dataset, Dataset)}.
+     */
+    public Model fitPartitioned(Dataset train, Dataset validation, long[] partitionRows) {
         checkData("training data", train);
         if (validation != null) {
             checkData("validation data", validation);
         }
-        boolean needsValidation = (earlyStopping != null && earlyStopping.monitor().startsWith("val_"))
-                || (plateau != null && plateau.monitor().startsWith("val_"));
-        Checks.checkArgument(validation != null || !needsValidation,
+        Checks.checkArgument(validation != null || !config.needsValidation(),
                 "a callback monitors a val_ metric but there is no validation data; set validationSplit or pass a "
                         + "validation set");
+        long covered = 0;
+        for (long r : partitionRows) {
+            Checks.checkArgument(r >= 0, "partition sizes must be >= 0 but got %s", java.util.Arrays.toString(partitionRows));
+            covered += r;
+        }
+        Checks.checkArgument(covered == train.rows(), "partitions of %s rows cover %s rows but the data has %s",
+                java.util.Arrays.toString(partitionRows), covered, train.rows());
         Kernel kernel = Kernels.get();
-        Network network = new Network(spec, loss, kernel);
-        FeatureScaler scaler = scaling.apply(train);
+        Network network = new Network(config.spec(), config.loss(), kernel);
+        FeatureScaler scaler = config.fitScaler(train);
         Dataset x = train.scaled(scaler);
         Dataset val = validation == null ? null : validation.scaled(scaler);
+        long seed = config.seed();
 
-        float[] params = spec.initialParameters(Rng.derive(seed, INIT_STREAM));
-        Optimizer opt = optimizer.copy();
+        float[] params = config.spec().initialParameters(BatchPlan.initSeed(seed));
+        Optimizer opt = config.optimizer().copy();
         opt.initialize(params.length);
-        EarlyStopping.Tracker stopper = earlyStopping == null ? null : new EarlyStopping.Tracker(earlyStopping);
-        ReduceLrOnPlateau.Tracker reducer = plateau == null ? null : new ReduceLrOnPlateau.Tracker(plateau);
-        float[] best = null;
+        UpdateRule rule = new UpdateRule(opt, config.schedule(), config.regularization(),
+                config.spec().weightRanges(), kernel);
+        EpochCallbacks callbacks = new EpochCallbacks(config.earlyStopping(), config.plateau());
 
         int n = x.rows();
         int fw = x.featureWidth();
         int tw = x.targetWidth();
-        int b = Math.min(batchSize, n);
+        int partitions = partitionRows.length;
+        int b = Math.min(config.batchSize() + partitions, n); // shares round to within one row per partition
         float[] xb = new float[b * fw];
         float[] yb = new float[b * tw];
         float[] grad = new float[params.length];
         Workspace ws = network.newWorkspace();
-        List<int[]> weightRanges = spec.weightRanges();
-        int[] order = new int[n];
         History history = new History();
-        int epoch = 0;
-        while (epoch < epochs) {
+        long steps = BatchPlan.stepsPerEpoch(n, config.batchSize());
+        int[] firstRow = new int[partitions];
+        for (int p = 1; p < partitions; p++) {
+            firstRow[p] = firstRow[p - 1] + (int) partitionRows[p - 1];
+        }
+        for (int epoch = 0; epoch < config.epochs(); epoch++) {
             long started = System.nanoTime();
-            Arrays.setAll(order, i -> i);
-            new Rng(Rng.derive(seed, SHUFFLE_STREAM, epoch)).shuffleInPlace(order);
+            int[][] orders = new int[partitions][];
+            for (int p = 0; p < partitions; p++) {
+                orders[p] = BatchPlan.order((int) partitionRows[p], seed, epoch, p);
+            }
             LossStats stats = LossStats.EMPTY;
             double penaltySum = 0;
             float lr = 0f;
-            for (int start = 0; start < n; start += b) {
-                int m = Math.min(b, n - start);
-                for (int i = 0; i < m; i++) {
-                    int r = order[start + i];
-                    System.arraycopy(x.features(), r * fw, xb, i * fw, fw);
-                    System.arraycopy(x.targets(), r * tw, yb, i * tw, tw);
+            for (long s = 0; s < steps; s++) {
+                int m = 0;
+                for (int p = 0; p < partitions; p++) {
+                    long[] range = BatchPlan.range(partitionRows[p], n, config.batchSize(), s);
+                    for (long i = range[0]; i < range[1]; i++, m++) {
+                        int r = firstRow[p] + orders[p][(int) i];
+                        System.arraycopy(x.features(), r * fw, xb, m * fw, fw);
+                        System.arraycopy(x.targets(), r * tw, yb, m * tw, tw);
+                    }
                 }
-                Arrays.fill(grad, 0f);
-                long step = opt.iterations();
+                java.util.Arrays.fill(grad, 0f);
                 stats = stats.plus(network.accumulateGradient(params, xb, 0, yb, 0, tw, m, grad, ws,
-                        Rng.derive(seed, DROPOUT_STREAM, step)));
-                kernel.scaleInPlace(grad.length, 1f / m, grad, 0);
-                penaltySum += m * regularization.addPenaltyGradient(params, grad, weightRanges, kernel);
-                regularization.clipInPlace(grad, kernel);
-                lr = schedule.rate(opt.learningRate(), step) * (reducer == null ? 1f : reducer.multiplier());
-                regularization.decayWeightsInPlace(params, lr, weightRanges, kernel);
-                opt.step(params, grad, lr, kernel);
+                        BatchPlan.dropoutSeed(seed, opt.iterations(), 0)));
+                UpdateRule.Applied applied = rule.applyInPlace(params, grad, m, callbacks.rateMultiplier());
+                penaltySum += m * applied.penalty();
+                lr = applied.learningRate();
             }
-            Map<String, Double> logs = new LinkedHashMap<>();
-            logs.put("loss", (stats.lossSum() + penaltySum) / n);
-            if (loss.isClassification()) {
-                logs.put("accuracy", stats.accuracy());
-            }
+            Map<String, Double> logs = epochLogs(stats, penaltySum, lr, config.loss().isClassification());
             if (val != null) {
                 LossStats v = network.evaluate(params, val.features(), 0, val.targets(), 0, tw, val.rows(), ws);
-                logs.put("val_loss", v.meanLoss());
-                if (loss.isClassification()) {
-                    logs.put("val_accuracy", v.accuracy());
-                }
+                addValidation(logs, v, config.loss().isClassification());
             }
-            logs.put("lr", (double) lr);
             history.add(logs);
             double seconds = (System.nanoTime() - started) / 1e9;
-            epoch++;
-            progress.onEpochEnd(epoch, epochs, logs, seconds, n / seconds);
-            if (reducer != null) {
-                reducer.observe(logs, schedule.rate(opt.learningRate(), opt.iterations()));
-            }
-            if (stopper != null) {
-                if (stopper.observe(epoch - 1, logs) && earlyStopping.restoreBestWeights()) {
-                    best = params.clone();
-                }
-                if (stopper.shouldStop()) {
-                    break;
-                }
+            progress.onEpochEnd(epoch + 1, config.epochs(), logs, seconds, n / seconds);
+            if (callbacks.onEpochEnd(epoch, logs, rule.scheduledRate(), params)) {
+                break;
             }
         }
-        if (best != null) {
-            params = best;
+        if (callbacks.bestWeights() != null) {
+            params = callbacks.bestWeights();
         }
-        return new Model(spec, loss, params, scaler, labels,
-                summary(opt, kernel, history, train.rows(), stopper));
+        Map<String, Object> summary = summary(config, "single-jvm", kernel, opt, history, train.rows(),
+                callbacks.bestEpoch());
+        return new Model(config.spec(), config.loss(), params, scaler, config.labels(), summary);
+    }
+
+    /** The training metrics of an epoch: mean loss including the penalty, accuracy for classifiers. */
+    public static Map<String, Double> epochLogs(LossStats stats, double penaltySum, float lr, boolean classification) {
+        Map<String, Double> logs = new LinkedHashMap<>();
+        logs.put("loss", (stats.lossSum() + penaltySum) / stats.count());
+        if (classification) {
+            logs.put("accuracy", stats.accuracy());
+        }
+        logs.put("lr", (double) lr);
+        return logs;
+    }
+
+    /** Adds {@code val_loss} (and {@code val_accuracy}) before the rate in an epoch's metrics. */
+    public static void addValidation(Map<String, Double> logs, LossStats v, boolean classification) {
+        Double lr = logs.remove("lr");
+        logs.put("val_loss", v.meanLoss());
+        if (classification) {
+            logs.put("val_accuracy", v.accuracy());
+        }
+        logs.put("lr", lr);
     }
 
     private void checkData(String what, Dataset d) {
-        Checks.checkArgument(d.featureWidth() == spec.inputWidth(), "%s has %s features but the network expects %s",
-                what, d.featureWidth(), spec.inputWidth());
+        Checks.checkArgument(d.featureWidth() == config.spec().inputWidth(),
+                "%s has %s features but the network expects %s", what, d.featureWidth(), config.spec().inputWidth());
         try {
-            loss.checkTargets(d.targets(), d.rows(), d.targetWidth(), spec.outputWidth());
+            config.loss().checkTargets(d.targets(), d.rows(), d.targetWidth(), config.spec().outputWidth());
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(what + ": " + e.getMessage(), e);
         }
     }
 
-    private Map<String, Object> summary(Optimizer opt, Kernel kernel, History history, int examples,
-                                        EarlyStopping.Tracker stopper) {
+    /** The training summary stored in the model file. */
+    public static Map<String, Object> summary(TrainingConfig config, String trainer, Kernel kernel, Optimizer opt,
+                                              History history, long examples, int bestEpoch) {
         Map<String, Object> s = new LinkedHashMap<>();
-        s.put("trainer", "single-jvm");
+        s.put("trainer", trainer);
         s.put("kernel", kernel.name());
         s.put("optimizer", opt.id());
         s.put("optimizer_config", new java.util.TreeMap<>(opt.config()));
-        s.put("batch_size", batchSize);
+        s.put("batch_size", config.batchSize());
         s.put("epochs_run", history.epochs());
         s.put("steps", opt.iterations());
-        s.put("seed", seed);
+        s.put("seed", config.seed());
         s.put("training_examples", examples);
-        if (stopper != null) {
-            s.put("best_epoch", stopper.bestEpoch() + 1);
+        if (bestEpoch >= 0) {
+            s.put("best_epoch", bestEpoch + 1);
         }
-        s.put("final", history.epoch(history.epochs() - 1));
+        if (history.epochs() > 0) {
+            s.put("final", history.epoch(history.epochs() - 1));
+        }
         s.put("history", history.asMap());
         return s;
     }

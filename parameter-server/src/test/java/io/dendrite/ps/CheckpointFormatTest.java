@@ -1,0 +1,126 @@
+package io.dendrite.ps;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.dendrite.core.data.FeatureScaler;
+import io.dendrite.core.loss.LossStats;
+import io.dendrite.core.model.ModelFormatException;
+import io.dendrite.core.train.EpochCallbacks;
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CheckpointFormatTest {
+    @TempDir
+    Path dir;
+
+    /** A store over a local folder. */
+    private StateStore store() {
+        return new StateStore() {
+            @Override
+            public OutputStream create(String name) throws IOException {
+                return Files.newOutputStream(dir.resolve(name));
+            }
+
+            @Override
+            public InputStream open(String name) throws IOException {
+                try {
+                    return Files.newInputStream(dir.resolve(name));
+                } catch (NoSuchFileException e) {
+                    throw new FileNotFoundException(name);
+                }
+            }
+
+            @Override
+            public String describe(String name) {
+                return dir.resolve(name).toString();
+            }
+        };
+    }
+
+    private static TrainingCheckpoint sample(boolean withBest) {
+        Map<String, Double> e0 = new LinkedHashMap<>();
+        e0.put("loss", 0.6931471805599453);
+        e0.put("accuracy", 0.1 + 0.2);
+        e0.put("val_loss", Double.NaN);
+        e0.put("lr", 1e-3);
+        return new TrainingCheckpoint("net 4-3-2 | adam", 42L, 3, 17L, new long[] {100, 57, 0},
+                new float[] {0.1f, -2.5e-8f, Float.MIN_VALUE, 3f}, "adam", 1234L,
+                Map.of("m", new float[] {1, 2, 3, 4}, "v", new float[] {5, 6, 7, 8}),
+                new EpochCallbacks.State(Double.POSITIVE_INFINITY, -1, 2, 0.123456789012345678, 1, 0, 0.25f,
+                        withBest ? new float[] {9, 8, 7, 6} : null),
+                List.of(e0), new LossStats(12.3456789, 64, 40), 0.001, 7.5e-4f,
+                new FeatureScaler(FeatureScaler.Kind.CONSTANT, new float[] {0, 0, 0, 0},
+                        new float[] {1 / 255f, 1 / 255f, 1 / 255f, 1 / 255f}));
+    }
+
+    @Test
+    void roundTripsEveryFieldExactly() throws IOException {
+        TrainingCheckpoint c = sample(true);
+        CheckpointFormat.write(c, store());
+        TrainingCheckpoint back = CheckpointFormat.read(store());
+        assertEquals(c.fingerprint(), back.fingerprint());
+        assertEquals(c.seed(), back.seed());
+        assertEquals(c.epoch(), back.epoch());
+        assertEquals(c.stepInEpoch(), back.stepInEpoch());
+        assertArrayEquals(c.partitionRows(), back.partitionRows());
+        assertArrayEquals(c.weights(), back.weights());
+        assertEquals(c.optimizerId(), back.optimizerId());
+        assertEquals(c.iterations(), back.iterations());
+        assertArrayEquals(c.optimizerState().get("m"), back.optimizerState().get("m"));
+        assertArrayEquals(c.optimizerState().get("v"), back.optimizerState().get("v"));
+        EpochCallbacks.State s = back.callbacks();
+        assertEquals(c.callbacks().stopBest(), s.stopBest());
+        assertEquals(c.callbacks().plateauBest(), s.plateauBest());
+        assertEquals(c.callbacks().plateauMultiplier(), s.plateauMultiplier());
+        assertEquals(c.callbacks().stopWait(), s.stopWait());
+        assertArrayEquals(c.callbacks().bestWeights(), s.bestWeights());
+        assertEquals(c.history(), back.history());
+        assertEquals(c.epochStats(), back.epochStats());
+        assertEquals(c.epochPenalty(), back.epochPenalty());
+        assertEquals(c.lastRate(), back.lastRate());
+        assertEquals(c.scaler(), back.scaler());
+    }
+
+    @Test
+    void noBestWeightsStaysNull() throws IOException {
+        CheckpointFormat.write(sample(false), store());
+        assertNull(CheckpointFormat.read(store()).callbacks().bestWeights());
+    }
+
+    @Test
+    void damageIsReportedNamingTheFile() throws IOException {
+        CheckpointFormat.write(sample(true), store());
+        byte[] m = Files.readAllBytes(dir.resolve("optimizer-m.bin"));
+        m[20] ^= 1;
+        Files.write(dir.resolve("optimizer-m.bin"), m);
+        ModelFormatException crc = assertThrows(ModelFormatException.class, () -> CheckpointFormat.read(store()));
+        assertTrue(crc.getMessage().contains("optimizer-m.bin") && crc.getMessage().contains("checksum"), crc.getMessage());
+
+        Files.delete(dir.resolve("optimizer-m.bin"));
+        ModelFormatException missing = assertThrows(ModelFormatException.class, () -> CheckpointFormat.read(store()));
+        assertTrue(missing.getMessage().contains("optimizer-m.bin: named by"), missing.getMessage());
+
+        String doc = Files.readString(dir.resolve("checkpoint.json")).replace("\"format_version\" : 1", "\"format_version\" : 9");
+        Files.writeString(dir.resolve("checkpoint.json"), doc);
+        ModelFormatException version = assertThrows(ModelFormatException.class, () -> CheckpointFormat.read(store()));
+        assertTrue(version.getMessage().contains("format_version 9 is not supported"), version.getMessage());
+
+        Files.delete(dir.resolve("checkpoint.json"));
+        ModelFormatException none = assertThrows(ModelFormatException.class, () -> CheckpointFormat.read(store()));
+        assertTrue(none.getMessage().contains("no checkpoint document here"), none.getMessage());
+    }
+}

@@ -1,0 +1,71 @@
+package io.dendrite.spark;
+
+import com.esotericsoftware.kryo.Kryo;
+import com.esotericsoftware.kryo.Serializer;
+import com.esotericsoftware.kryo.io.Input;
+import com.esotericsoftware.kryo.io.Output;
+import io.dendrite.datasets.DatasetsKryo;
+import io.dendrite.ps.GradientAccumulator;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.serializer.KryoRegistrator;
+
+/**
+ * Registers every class Dendrite ships between JVMs with Spark's Kryo serializer, so jobs run with
+ * {@code spark.kryo.registrationRequired=true}: task results (gradient accumulators) and example blocks.
+ * Gradients travel as raw float arrays; the time spent reading them is recorded for the step breakdown.
+ * Set {@code spark.kryo.registrator=io.dendrite.spark.DendriteKryoRegistrator}.
+ */
+public final class DendriteKryoRegistrator implements KryoRegistrator {
+
+    @Override
+    public void registerClasses(Kryo kryo) {
+        kryo.register(GradientAccumulator.class, new AccumulatorSerializer());
+        kryo.register(float[].class);
+        kryo.register(double[].class);
+        kryo.register(long[].class);
+        DatasetsKryo.register(kryo);
+    }
+
+    private static final class AccumulatorSerializer extends Serializer<GradientAccumulator> {
+        @Override
+        public void write(Kryo kryo, Output out, GradientAccumulator a) {
+            out.writeInt(a.partitions(), true);
+            out.writeLong(a.mergeNanos());
+            out.writeLong(a.transferNanos());
+            out.writeInt(a.nodes().size(), true);
+            for (GradientAccumulator.Node n : a.nodes()) {
+                out.writeInt(n.level(), true);
+                out.writeInt(n.index(), true);
+                out.writeDouble(n.stats().lossSum());
+                out.writeLong(n.stats().count(), true);
+                out.writeLong(n.stats().correct(), true);
+                out.writeLong(n.computeNanos(), true);
+                float[] g = n.gradient();
+                out.writeInt(g.length, true);
+                out.writeFloats(g);
+            }
+        }
+
+        @Override
+        public GradientAccumulator read(Kryo kryo, Input in, Class<GradientAccumulator> type) {
+            long started = System.nanoTime();
+            int partitions = in.readInt(true);
+            long merge = in.readLong();
+            long transfer = in.readLong();
+            int count = in.readInt(true);
+            List<GradientAccumulator.Node> nodes = new ArrayList<>(count);
+            for (int i = 0; i < count; i++) {
+                int level = in.readInt(true);
+                int index = in.readInt(true);
+                double lossSum = in.readDouble();
+                long examples = in.readLong(true);
+                long correct = in.readLong(true);
+                long compute = in.readLong(true);
+                float[] g = in.readFloats(in.readInt(true));
+                nodes.add(new GradientAccumulator.Node(level, index, g, lossSum, examples, correct, compute));
+            }
+            return GradientAccumulator.restore(partitions, nodes, merge, transfer + System.nanoTime() - started);
+        }
+    }
+}

@@ -1,0 +1,57 @@
+package io.dendrite.spark;
+
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Where the time of synchronous steps goes, summed over an epoch: publishing the weights (broadcast),
+ * executor compute (the slowest partition's gather, forward and backward, measured inside the task),
+ * reduce (adding gradients together and reading task results), the driver's update, and the scheduling
+ * remainder of the job (task launch, closure and result serialisation, waiting), which is what one job
+ * per step costs whatever the kernel does.
+ */
+public final class StepTimes {
+    private long steps;
+    private long publish;
+    private long job;
+    private long compute;
+    private long reduce;
+    private long update;
+
+    /** Records one step's parts, in nanoseconds. */
+    public void add(long publishNanos, long jobNanos, long computeNanos, long reduceNanos, long updateNanos) {
+        steps++;
+        publish += publishNanos;
+        job += jobNanos;
+        compute += computeNanos;
+        reduce += reduceNanos;
+        update += updateNanos;
+    }
+
+    /** Steps recorded. */
+    public long steps() {
+        return steps;
+    }
+
+    /** Mean milliseconds per step of each part, {@code step_ms} first. */
+    public Map<String, Double> meanMillis() {
+        Map<String, Double> m = new LinkedHashMap<>();
+        double n = Math.max(1, steps) * 1e6;
+        m.put("step_ms", (publish + job + update) / n);
+        m.put("compute_ms", compute / n);
+        m.put("publish_ms", publish / n);
+        m.put("reduce_ms", reduce / n);
+        m.put("update_ms", update / n);
+        m.put("scheduling_ms", Math.max(0, job - compute - reduce) / n);
+        return m;
+    }
+
+    /** {@code step 26.1 ms (compute 8.2, publish 1.1, reduce 0.9, update 0.6, scheduling 15.3)}. */
+    public String describe() {
+        Map<String, Double> m = meanMillis();
+        return String.format(Locale.ROOT, "step %.1f ms (compute %.1f, publish %.1f, reduce %.1f, update %.1f, "
+                        + "scheduling %.1f)", m.get("step_ms"), m.get("compute_ms"), m.get("publish_ms"),
+                m.get("reduce_ms"), m.get("update_ms"), m.get("scheduling_ms"));
+    }
+}

@@ -1,0 +1,47 @@
+package io.dendrite.spark;
+
+import com.holdenkarau.spark.testing.JavaDataFrameSuiteBase;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.apache.spark.SparkConf;
+
+/**
+ * The base of this module's Spark suites: spark-testing-base's shared context (one per suite) on
+ * {@code local[2]}, with Kryo and {@code registrationRequired}, so anything shipped between JVMs that the
+ * registrator misses fails the test.
+ */
+public abstract class SparkDriverSuite extends JavaDataFrameSuiteBase {
+
+    @Override
+    public SparkConf conf() {
+        return new SparkConf().setMaster("local[2]").setAppName(getClass().getSimpleName())
+                .set("spark.ui.enabled", "false")
+                .set("spark.sql.shuffle.partitions", "4")
+                .set("spark.driver.host", "127.0.0.1")
+                .set("spark.serializer", "org.apache.spark.serializer.KryoSerializer")
+                .set("spark.kryo.registrator", DendriteKryoRegistrator.class.getName())
+                .set("spark.kryo.registrationRequired", "true");
+    }
+
+    /** A fresh temporary directory. */
+    protected static Path newTempDir() {
+        try {
+            return Files.createTempDirectory("dendrite-spark-test");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The innermost message in the cause chain of a failure that travelled through a Spark job. */
+    protected static String rootMessage(Throwable t) {
+        String message = t.getMessage();
+        for (Throwable c = t.getCause(); c != null && c != c.getCause(); c = c.getCause()) {
+            if (c.getMessage() != null) {
+                message = c.getMessage();
+            }
+        }
+        return message;
+    }
+}

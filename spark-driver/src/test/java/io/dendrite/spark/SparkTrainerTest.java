@@ -1,0 +1,172 @@
+package io.dendrite.spark;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import org.junit.jupiter.api.Assertions;
+
+import io.dendrite.core.data.Dataset;
+import io.dendrite.core.loss.Losses;
+import io.dendrite.core.model.Model;
+import io.dendrite.core.nn.Activation;
+import io.dendrite.core.optim.Optimizers;
+import io.dendrite.core.train.ReduceLrOnPlateau;
+import io.dendrite.core.train.Sequential;
+import io.dendrite.core.train.TrainingConfig;
+import io.dendrite.datasets.BundledDatasets;
+import io.dendrite.datasets.ReadOptions;
+import io.dendrite.datasets.ShardedDataset;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.Test;
+
+/**
+ * The distributed trainer against the single-JVM one on the bundled digits (DESIGN.md invariants): one
+ * partition bit for bit, three uneven partitions within 1e-5 relative after 20 steps, the same seed and
+ * partitioning bit for bit, and resuming from a checkpoint equal to the uninterrupted run.
+ */
+public class SparkTrainerTest extends SparkDriverSuite {
+    private static final Dataset DIGITS = BundledDatasets.load("digits").data();
+
+    private static Sequential net(boolean dropout) {
+        Sequential s = Sequential.input(64).dense(48, Activation.RELU);
+        if (dropout) {
+            s.dropout(0.2f);
+        }
+        return s.dense(10, Activation.SOFTMAX).loss(Losses.categoricalCrossEntropy())
+                .optimizer(Optimizers.adam(1e-3f)).scaleBy(16f).batchSize(64).seed(11).progress((java.io.PrintStream) null);
+    }
+
+    private ShardedDataset digits(int partitions) {
+        return ShardedDataset.parallelize(jsc(), DIGITS, partitions, ReadOptions.classification(10), "digits");
+    }
+
+    private static SparkTrainer spark(TrainingConfig config) {
+        return new SparkTrainer(config, SparkTrainer.CheckpointPolicy.NONE, EpochReport.Listener.silent());
+    }
+
+    @Test
+    public void onePartitionEqualsTheSingleJvmTrainerBitForBit() {
+        TrainingConfig config = net(false).epochs(2).config();
+        Model single = net(false).epochs(2).build().fit(DIGITS, null);
+        TrainingResult distributed = spark(config).fit(digits(1), null);
+        assertEquals(1, distributed.partitions());
+        assertArrayEquals(single.parameters(), distributed.model().parameters());
+        assertEquals(single.summary().get("steps"), distributed.model().summary().get("steps"));
+    }
+
+    @Test
+    public void threeUnevenPartitionsStayWithin1e5OfTheSingleJvmTrainerAfter20Steps() {
+        // 1797 rows, batch 64: 20 steps stay inside the first epoch.
+        TrainingConfig config = net(false).epochs(1).batchSize(90).config();
+        ShardedDataset uneven = digits(7).coalesce(3);
+        long[] sizes = uneven.blocks().mapPartitions(it -> {
+            long n = 0;
+            while (it.hasNext()) {
+                n += it.next().rows();
+            }
+            return List.of(n).iterator();
+        }).collect().stream().mapToLong(Long::longValue).toArray();
+        assertEquals(3, sizes.length);
+        Assertions.assertTrue(sizes[0] != sizes[1] || sizes[1] != sizes[2], "partitions should be uneven: " + Arrays.toString(sizes));
+        // The same rows in partition order, trained in one JVM over the same batches.
+        Dataset inOrder = uneven.collectLocal();
+        Model single = new io.dendrite.core.train.Trainer(config, io.dendrite.core.train.ProgressListener.silent())
+                .fitPartitioned(inOrder, null, sizes);
+        TrainingResult distributed = spark(config).fit(uneven, null);
+        assertEquals(20L, distributed.model().summary().get("steps"));
+        double rel = relativeError(distributed.model().parameters(), single.parameters());
+        System.out.printf("partitions %s: relative error %.3g after 20 steps%n", Arrays.toString(sizes), rel);
+        Assertions.assertTrue(rel <= 1e-5, "relative error after 20 steps on partitions " + Arrays.toString(sizes) + ": " + rel);
+        Assertions.assertTrue(rel > 0 || Arrays.equals(distributed.model().parameters(), single.parameters()));
+    }
+
+    @Test
+    public void sameSeedAndPartitioningAreBitIdenticalAndAnotherSeedDiffers() {
+        ShardedDataset data = digits(3);
+        float[] a = spark(net(true).epochs(2).config()).fit(data, null).model().parameters();
+        float[] b = spark(net(true).epochs(2).config()).fit(data, null).model().parameters();
+        float[] c = spark(net(true).epochs(2).seed(12).config()).fit(data, null).model().parameters();
+        assertArrayEquals(a, b);
+        assertFalse(Arrays.equals(a, c));
+    }
+
+    @Test
+    public void resumingFromACheckpointEqualsTheUninterruptedRun() throws Exception {
+        Path dir = newTempDir();
+        TrainingConfig config = net(true).epochs(4).validationSplit(0.2)
+                .reduceLrOnPlateau(new ReduceLrOnPlateau("val_loss", 0.5f, 0, 0f, 0, 0f)).config();
+        ShardedDataset data = digits(2);
+        TrainingResult whole = new SparkTrainer(config,
+                new SparkTrainer.CheckpointPolicy(dir.toUri().toString(), 7, 1, 100), EpochReport.Listener.silent())
+                .fit(data, null);
+        List<Path> saved;
+        try (Stream<Path> s = Files.list(dir)) {
+            saved = s.filter(p -> p.getFileName().toString().startsWith("step-")).sorted().collect(Collectors.toList());
+        }
+        Assertions.assertTrue(saved.size() >= 5, "checkpoints written: " + saved);
+        // One checkpoint inside an epoch, one at an epoch boundary (1438 training rows, batch 64: 23 steps/epoch).
+        for (String name : List.of("step-000000028", "step-000000023")) {
+            Path ckpt = dir.resolve(name);
+            Assertions.assertTrue(Files.exists(ckpt.resolve("checkpoint.json")), name + " missing among " + saved);
+            TrainingResult resumed = spark(config).resume(data, null, ckpt.toUri().toString());
+            assertArrayEquals(whole.model().parameters(), resumed.model().parameters(), "resumed from " + name);
+            assertEquals(whole.history().metric("val_loss")[3], resumed.history().metric("val_loss")[3]);
+            assertEquals(whole.history().metric("lr")[3], resumed.history().metric("lr")[3]);
+        }
+        // The root resolves to the latest checkpoint.
+        assertEquals(saved.get(saved.size() - 1).getFileName().toString(),
+                Checkpoints.resolve(jsc().hadoopConfiguration(), new org.apache.hadoop.fs.Path(dir.toUri()))
+                        .getName());
+        // Another configuration refuses it, naming both.
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () ->
+                spark(net(true).epochs(4).batchSize(32).validationSplit(0.2).config())
+                        .resume(data, null, dir.toUri().toString()));
+        Assertions.assertTrue(e.getMessage().contains("batch 64") && e.getMessage().contains("batch 32"), e.getMessage());
+    }
+
+    @Test
+    public void stepTimesAreMeasuredAndReported() {
+        StringBuilder lines = new StringBuilder();
+        TrainingResult r = new SparkTrainer(net(false).epochs(1).config(), SparkTrainer.CheckpointPolicy.NONE,
+                rep -> lines.append(rep.line()).append('\n')).fit(digits(2), null);
+        var mean = r.meanStepMillis();
+        Assertions.assertTrue(mean.get("step_ms") > 0 && mean.get("compute_ms") > 0, mean.toString());
+        Assertions.assertTrue(mean.get("step_ms") >= mean.get("compute_ms"), mean.toString());
+        Assertions.assertTrue(lines.toString().matches("(?s)Epoch 1/1 - .* ex/s - step [0-9.]+ ms \\(compute .*scheduling .*\\)\\n"),
+                lines.toString());
+        assertNotEquals(0, r.examplesPerSecond());
+    }
+
+    @Test
+    public void badTargetsFailNamingThePartition() {
+        float[] y = DIGITS.targets().clone();
+        y[1500] = 12f;
+        Dataset bad = Dataset.of(DIGITS.features(), 64, y, 1);
+        ShardedDataset data = ShardedDataset.parallelize(jsc(), bad, 2, ReadOptions.regression(), "bad digits");
+        Exception e = assertThrows(Exception.class, () -> spark(net(false).epochs(1).config()).fit(data, null));
+        StringBuilder chain = new StringBuilder();
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            chain.append(t.getMessage()).append('\n');
+        }
+        String m = chain.toString();
+        Assertions.assertTrue(m.contains("training data bad digits, partition 1, block at partition row 0: class label "
+                + "at row 602") && m.contains("was 12"), m);
+    }
+
+    private static double relativeError(float[] a, float[] b) {
+        double diff = 0;
+        double norm = 0;
+        for (int i = 0; i < a.length; i++) {
+            diff += ((double) a[i] - b[i]) * ((double) a[i] - b[i]);
+            norm += (double) b[i] * b[i];
+        }
+        return Math.sqrt(diff / norm);
+    }
+}

@@ -1,0 +1,67 @@
+package io.dendrite.core.train;
+
+import io.dendrite.core.util.Checks;
+import io.dendrite.core.util.Rng;
+import java.math.BigInteger;
+
+/**
+ * Which examples each step trains on, for data held in one or many partitions. An epoch is
+ * {@code ceil(N / B)} steps; the global positions {@code [s·B, (s+1)·B)} of step {@code s} map to each
+ * partition in proportion to its size ({@code floor(position · n_p / N)}), so uneven partitions weigh
+ * correctly, every example is visited once per epoch, and a step's shares add up to {@code B} within
+ * one example per partition. Each partition walks its rows in an order shuffled per epoch from
+ * {@code (seed, epoch, partition)}. The single-JVM trainer is the one-partition case, which is what
+ * makes the distributed trainer on one partition equal to it bit for bit.
+ */
+public final class BatchPlan {
+    private BatchPlan() {
+    }
+
+    /** Steps in one epoch over {@code rows} examples with global batch {@code batch}. */
+    public static long stepsPerEpoch(long rows, int batch) {
+        Checks.checkArgument(rows >= 1, "an epoch needs at least one example but there are %s", rows);
+        Checks.atLeast("batch size", batch, 1);
+        return (rows + batch - 1) / batch;
+    }
+
+    /**
+     * The half-open range {@code [from, to)} of positions in a partition's shuffled order that step
+     * {@code stepInEpoch} takes from a partition of {@code partitionRows} out of {@code totalRows}.
+     */
+    public static long[] range(long partitionRows, long totalRows, int batch, long stepInEpoch) {
+        Checks.checkArgument(partitionRows >= 0 && partitionRows <= totalRows,
+                "partition rows must be in [0, %s] but were %s", totalRows, partitionRows);
+        long start = Math.min(totalRows, stepInEpoch * batch);
+        long end = Math.min(totalRows, start + batch);
+        return new long[] {cumulative(partitionRows, totalRows, start), cumulative(partitionRows, totalRows, end)};
+    }
+
+    /** The order a partition visits its rows in during {@code epoch}: a seeded permutation of {@code 0..rows-1}. */
+    public static int[] order(int rows, long seed, long epoch, int partition) {
+        int[] order = new int[rows];
+        for (int i = 0; i < rows; i++) {
+            order[i] = i;
+        }
+        new Rng(Rng.derive(seed, Trainer.SHUFFLE_STREAM, epoch, partition)).shuffleInPlace(order);
+        return order;
+    }
+
+    /** The dropout seed of one partition's share of optimiser step {@code step}. */
+    public static long dropoutSeed(long seed, long step, int partition) {
+        return Rng.derive(seed, Trainer.DROPOUT_STREAM, step, partition);
+    }
+
+    /** The seed the initial weights are drawn from. */
+    public static long initSeed(long seed) {
+        return Rng.derive(seed, Trainer.INIT_STREAM);
+    }
+
+    private static long cumulative(long partitionRows, long totalRows, long position) {
+        long lo = position * partitionRows;
+        if (Math.multiplyHigh(position, partitionRows) == 0 && lo >= 0) {
+            return lo / totalRows;
+        }
+        return BigInteger.valueOf(position).multiply(BigInteger.valueOf(partitionRows))
+                .divide(BigInteger.valueOf(totalRows)).longValueExact();
+    }
+}
