@@ -4,12 +4,7 @@ import com.esotericsoftware.kryo.Kryo;
 import com.esotericsoftware.kryo.Serializer;
 import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.io.Output;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.ObjectInputStream;
-import java.io.ObjectOutputStream;
-import java.io.UncheckedIOException;
+import com.esotericsoftware.kryo.serializers.JavaSerializer;
 
 /**
  * Kryo serializers for what this module ships between JVMs: {@link ExampleBlock} goes as its widths and
@@ -22,6 +17,9 @@ public final class DatasetsKryo {
     /** Registers this module's classes with {@code kryo}. */
     public static void register(Kryo kryo) {
         kryo.register(ExampleBlock.class, new BlockSerializer());
+        // Small, rare reports and per-column sums: plain Java serialization keeps their maps exact.
+        kryo.register(LoadStats.class, new JavaSerializer());
+        kryo.register(ShardedDataset.ColumnStats.class, new JavaSerializer());
     }
 
     private static final class BlockSerializer extends Serializer<ExampleBlock> {
@@ -42,9 +40,7 @@ public final class DatasetsKryo {
             }
             out.writeInt(b.targets().length, true);
             out.writeFloats(b.targets());
-            byte[] stats = javaBytes(b.stats());
-            out.writeInt(stats.length, true);
-            out.writeBytes(stats);
+            kryo.writeObject(out, b.stats());
         }
 
         @Override
@@ -61,29 +57,8 @@ public final class DatasetsKryo {
                 features = in.readFloats(in.readInt(true));
             }
             float[] targets = in.readFloats(in.readInt(true));
-            LoadStats stats = (LoadStats) fromJavaBytes(in.readBytes(in.readInt(true)));
+            LoadStats stats = kryo.readObject(in, LoadStats.class);
             return new ExampleBlock(rows, fw, tw, features, pixels, targets, stats);
-        }
-    }
-
-    /** The read/skip report is small and rare; plain Java serialization keeps its maps exact. */
-    private static byte[] javaBytes(Object o) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
-            out.writeObject(o);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return bytes.toByteArray();
-    }
-
-    private static Object fromJavaBytes(byte[] b) {
-        try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(b))) {
-            return in.readObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (ClassNotFoundException e) {
-            throw new IllegalStateException("LoadStats class missing while reading an example block", e);
         }
     }
 }

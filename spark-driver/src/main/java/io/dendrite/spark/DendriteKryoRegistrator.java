@@ -25,7 +25,22 @@ public final class DendriteKryoRegistrator implements KryoRegistrator {
         kryo.register(double[].class);
         kryo.register(long[].class);
         DatasetsKryo.register(kryo);
+        for (String name : SPARK_SQL_CLASSES) {
+            try {
+                kryo.register(Class.forName(name, false, Thread.currentThread().getContextClassLoader()));
+            } catch (ClassNotFoundException e) {
+                throw new IllegalStateException("Spark class " + name + " is missing; is this Spark 3.5?", e);
+            }
+        }
     }
+
+    /**
+     * Spark SQL's own classes that the score and evaluate jobs' plans (CSV schema inference, file writes)
+     * send through Kryo; Spark registers only its core ones.
+     */
+    static final java.util.List<String> SPARK_SQL_CLASSES = java.util.List.of(
+            "[Lorg.apache.spark.sql.types.DataType;",
+            "org.apache.spark.sql.types.NullType$");
 
     private static final class AccumulatorSerializer extends Serializer<GradientAccumulator> {
         @Override

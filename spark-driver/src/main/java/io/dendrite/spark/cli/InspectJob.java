@@ -1,0 +1,54 @@
+package io.dendrite.spark.cli;
+
+import io.dendrite.core.model.Model;
+import io.dendrite.core.model.ModelFormat;
+import io.dendrite.ps.TrainingCheckpoint;
+import io.dendrite.spark.Checkpoints;
+import io.dendrite.spark.HadoopModels;
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
+
+/** The {@code inspect} job: describes a model directory or a checkpoint (or the latest under a root) as JSON. */
+final class InspectJob {
+    private InspectJob() {
+    }
+
+    static Map<String, Object> run(Configuration conf, String pathText) throws IOException {
+        Path path = new Path(pathText);
+        Map<String, Object> out = new LinkedHashMap<>();
+        if (path.getFileSystem(conf).exists(new Path(path, ModelFormat.MODEL_FILE))) {
+            Model m = HadoopModels.load(conf, path);
+            out.put("kind", "model");
+            out.put("path", path.toString());
+            out.put("network", m.spec().describe());
+            out.put("input_width", m.spec().inputWidth());
+            out.put("outputs", m.spec().outputWidth());
+            out.put("parameters", m.spec().parameterCount());
+            out.put("loss", m.loss().id());
+            out.put("scaling", m.scaler().id());
+            out.put("labels", m.labels());
+            out.put("training", m.summary());
+            return out;
+        }
+        Path resolved = Checkpoints.resolve(conf, path);
+        TrainingCheckpoint c = Checkpoints.read(conf, resolved);
+        out.put("kind", "checkpoint");
+        out.put("path", resolved.toString());
+        out.put("configuration", c.fingerprint());
+        out.put("step", c.iterations());
+        out.put("epoch", c.epoch() + 1);
+        out.put("step_in_epoch", c.stepInEpoch());
+        out.put("partition_rows", c.partitionRows());
+        out.put("parameters", c.weights().length);
+        out.put("optimizer", c.optimizerId());
+        out.put("optimizer_state", c.optimizerState().keySet());
+        out.put("epochs_completed", c.history().size());
+        if (!c.history().isEmpty()) {
+            out.put("last_epoch", c.history().get(c.history().size() - 1));
+        }
+        return out;
+    }
+}

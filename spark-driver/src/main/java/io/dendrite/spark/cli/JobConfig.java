@@ -1,0 +1,254 @@
+package io.dendrite.spark.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.dendrite.core.data.FeatureScaler;
+import io.dendrite.core.loss.Loss;
+import io.dendrite.core.nn.Activation;
+import io.dendrite.core.nn.Initializer;
+import io.dendrite.core.nn.LayerSpec;
+import io.dendrite.core.nn.NetworkSpec;
+import io.dendrite.core.optim.Adadelta;
+import io.dendrite.core.optim.Adagrad;
+import io.dendrite.core.optim.Adam;
+import io.dendrite.core.optim.LearningRateSchedule;
+import io.dendrite.core.optim.Nadam;
+import io.dendrite.core.optim.Optimizer;
+import io.dendrite.core.optim.Regularization;
+import io.dendrite.core.optim.RmsProp;
+import io.dendrite.core.optim.Sgd;
+import io.dendrite.core.train.EarlyStopping;
+import io.dendrite.core.train.ReduceLrOnPlateau;
+import io.dendrite.core.train.TrainingConfig;
+import io.dendrite.spark.SparkTrainer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A training job as its YAML file describes it, with {@code key.path=value} overrides applied first:
+ * {@code model} (layers, loss), {@code optimizer} (name, rate, hyperparameters, schedule,
+ * regularisation), {@code data} (train/validation/test sources, splits, scaling), {@code training}
+ * (batch, epochs, seed, callbacks, checkpoints) and {@code output}. Every key is checked; an unknown key
+ * or a bad value fails naming its path and what is allowed. The network's input width comes from the
+ * data, so the training configuration is completed once the data is read.
+ */
+public record JobConfig(List<LayerSpecConf> layers, Loss loss, Optimizer optimizer, LearningRateSchedule schedule,
+                        Regularization regularization, DataConf data, int batchSize, int epochs, long seed,
+                        EarlyStopping earlyStopping, ReduceLrOnPlateau plateau, SparkTrainer.CheckpointPolicy checkpoints,
+                        String outputDir, boolean chart) {
+
+    static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
+    /** One layer as written: a dense layer or dropout. */
+    public record LayerSpecConf(String kind, int units, Activation activation, Initializer initializer, float rate) {
+        LayerSpec toSpec() {
+            return kind.equals("dense") ? new LayerSpec.Dense(units, activation, initializer) : new LayerSpec.Dropout(rate);
+        }
+    }
+
+    /** The {@code data} section. */
+    public record DataConf(DataSource train, DataSource validation, DataSource test, double validationSplit,
+                           double testSplit, FeatureScaler.Kind scaling, float scalingDivisor) {
+    }
+
+    /** Reads a job file (YAML) and applies {@code key.path=value} overrides. */
+    public static JobConfig parse(InputStream yaml, String source, List<String> overrides) {
+        JsonNode root;
+        try {
+            root = YAML.readTree(yaml);
+        } catch (IOException e) {
+            throw new JobConfigException(source + ": not valid YAML: " + e.getMessage());
+        }
+        if (root == null || root.isMissingNode() || root.isNull()) {
+            root = YAML.createObjectNode();
+        }
+        if (!root.isObject()) {
+            throw new JobConfigException(source + ": a job file is a mapping with model, optimizer, data, training "
+                    + "and output");
+        }
+        for (String o : overrides) {
+            int eq = o.indexOf('=');
+            if (eq <= 0) {
+                throw new JobConfigException("override '" + o + "' must look like key.path=value, e.g. training.epochs=5");
+            }
+            JsonNode value;
+            try {
+                value = YAML.readTree(o.substring(eq + 1));
+            } catch (IOException e) {
+                throw new JobConfigException("override '" + o + "': the value is not valid YAML: " + e.getMessage());
+            }
+            ConfigNode.override((ObjectNode) root, o.substring(0, eq).trim(), value == null || value.isMissingNode()
+                    ? YAML.getNodeFactory().textNode("") : value);
+        }
+        return of(new ConfigNode(root, ""));
+    }
+
+    private static JobConfig of(ConfigNode root) {
+        ConfigNode model = root.child("model");
+        List<LayerSpecConf> layers = new ArrayList<>();
+        for (ConfigNode l : model.list("layers")) {
+            layers.add(layer(l));
+        }
+        if (layers.isEmpty() || !layers.get(layers.size() - 1).kind().equals("dense")) {
+            throw new JobConfigException("'model.layers' must end with a dense output layer");
+        }
+        String lossName = model.choice("loss", null, List.of("mse", "mae", "huber", "binary_crossentropy",
+                "categorical_crossentropy", "sparse_categorical_crossentropy"));
+        float delta = (float) model.real("huber_delta", 1.0, 1e-12, Double.MAX_VALUE);
+        Loss loss = Loss.of(lossName, delta);
+        model.finish(List.of("layers", "loss", "huber_delta"));
+
+        ConfigNode opt = root.child("optimizer");
+        Optimizer optimizer = optimizer(opt);
+        LearningRateSchedule schedule = schedule(opt.optionalChild("schedule"));
+        Regularization reg = new Regularization((float) opt.real("l1", 0, 0, 1e6), (float) opt.real("l2", 0, 0, 1e6),
+                (float) opt.real("decoupled_weight_decay", 0, 0, 1), (float) opt.real("clip_norm", 0, 0, 1e12));
+        opt.finish(List.of("name", "learning_rate", "momentum", "beta1", "beta2", "epsilon", "rho", "alpha",
+                "weight_decay", "momentum_decay", "schedule", "l1", "l2", "decoupled_weight_decay", "clip_norm"));
+
+        DataConf data = data(root.child("data"));
+
+        ConfigNode t = root.child("training");
+        int batch = (int) t.integer("batch_size", 128, 1, Integer.MAX_VALUE);
+        int epochs = (int) t.integer("epochs", 10, 1, 1_000_000);
+        long seed = t.integer("seed", 0, Long.MIN_VALUE, Long.MAX_VALUE);
+        EarlyStopping es = null;
+        ConfigNode esNode = t.optionalChild("early_stopping");
+        if (esNode != null) {
+            es = new EarlyStopping(esNode.string("monitor", "val_loss"), (float) esNode.real("min_delta", 0, 0, 1e12),
+                    (int) esNode.integer("patience", 5, 0, 1_000_000), esNode.bool("restore_best_weights", true));
+            esNode.finish(List.of("monitor", "min_delta", "patience", "restore_best_weights"));
+        }
+        ReduceLrOnPlateau plateau = null;
+        ConfigNode pl = t.optionalChild("reduce_lr_on_plateau");
+        if (pl != null) {
+            plateau = new ReduceLrOnPlateau(pl.string("monitor", "val_loss"), (float) pl.real("factor", 0.1, 1e-9, 0.999999),
+                    (int) pl.integer("patience", 10, 0, 1_000_000), (float) pl.real("min_delta", 1e-4, 0, 1e12),
+                    (int) pl.integer("cooldown", 0, 0, 1_000_000), (float) pl.real("min_lr", 0, 0, 1e6));
+            pl.finish(List.of("monitor", "factor", "patience", "min_delta", "cooldown", "min_lr"));
+        }
+        SparkTrainer.CheckpointPolicy checkpoints = SparkTrainer.CheckpointPolicy.NONE;
+        ConfigNode ck = t.optionalChild("checkpoint");
+        if (ck != null) {
+            String dir = ck.string("dir", null);
+            long everySteps = ck.integer("every_steps", 0, 0, Long.MAX_VALUE);
+            int everyEpochs = (int) ck.integer("every_epochs", everySteps == 0 ? 1 : 0, 0, 1_000_000);
+            checkpoints = new SparkTrainer.CheckpointPolicy(dir, everySteps, everyEpochs,
+                    (int) ck.integer("keep", 2, 1, 1_000_000));
+            ck.finish(List.of("dir", "every_steps", "every_epochs", "keep"));
+        }
+        t.finish(List.of("batch_size", "epochs", "seed", "early_stopping", "reduce_lr_on_plateau", "checkpoint"));
+
+        ConfigNode out = root.child("output");
+        String dir = out.string("dir", "dendrite-output");
+        boolean chart = out.bool("chart", true);
+        out.finish(List.of("dir", "chart"));
+        root.finish(List.of("model", "optimizer", "data", "training", "output"));
+        return new JobConfig(layers, loss, optimizer, schedule, reg, data, batch, epochs, seed, es, plateau, checkpoints,
+                dir, chart);
+    }
+
+    private static LayerSpecConf layer(ConfigNode l) {
+        boolean dense = l.has("dense");
+        boolean dropout = l.has("dropout");
+        if (dense == dropout) {
+            throw new JobConfigException("'" + l.path() + "' must have exactly one of 'dense: <units>' or "
+                    + "'dropout: <rate>'");
+        }
+        if (dropout) {
+            float rate = (float) l.real("dropout", 0, 0, 0.999999);
+            l.finish(List.of("dropout"));
+            return new LayerSpecConf("dropout", 0, null, null, rate);
+        }
+        int units = (int) l.integer("dense", 0, 1, 1 << 20);
+        String act = l.choice("activation", "linear", List.of("linear", "sigmoid", "tanh", "relu", "leaky_relu", "elu",
+                "gelu", "softmax"));
+        float alpha = (float) l.real("alpha", act.equals("elu") ? 1.0 : 0.01, 0, 1e6);
+        String init = l.choice("init", act.contains("relu") || act.equals("elu") || act.equals("gelu")
+                ? "he_uniform" : "glorot_uniform", List.of("glorot_uniform", "glorot_normal", "he_uniform", "he_normal",
+                "normal", "uniform"));
+        float scale = (float) l.real("init_scale", 0.05, 0, 1e6);
+        l.finish(List.of("dense", "activation", "alpha", "init", "init_scale"));
+        return new LayerSpecConf("dense", units, Activation.of(act, alpha), Initializer.of(init, scale), 0f);
+    }
+
+    private static Optimizer optimizer(ConfigNode o) {
+        String name = o.choice("name", "adam", List.of("sgd", "momentum", "nesterov", "adagrad", "adadelta", "rmsprop",
+                "adam", "adamw", "nadam"));
+        float lr = (float) o.real("learning_rate", name.equals("adadelta") ? 1.0 : name.startsWith("sgd")
+                || name.equals("momentum") || name.equals("nesterov") ? 0.01 : 1e-3, 0, 1e6);
+        return switch (name) {
+            case "sgd" -> new Sgd(lr, (float) o.real("momentum", 0, 0, 0.999999), false);
+            case "momentum" -> new Sgd(lr, (float) o.real("momentum", 0.9, 0, 0.999999), false);
+            case "nesterov" -> new Sgd(lr, (float) o.real("momentum", 0.9, 1e-9, 0.999999), true);
+            case "adagrad" -> new Adagrad(lr, (float) o.real("epsilon", 1e-10, 0, 1));
+            case "adadelta" -> new Adadelta(lr, (float) o.real("rho", 0.9, 0, 0.999999), (float) o.real("epsilon", 1e-6, 0, 1));
+            case "rmsprop" -> new RmsProp(lr, (float) o.real("alpha", 0.99, 0, 0.999999), (float) o.real("epsilon", 1e-8, 0, 1));
+            case "adam", "adamw" -> new Adam(lr, (float) o.real("beta1", 0.9, 0, 0.999999),
+                    (float) o.real("beta2", 0.999, 0, 0.999999), (float) o.real("epsilon", 1e-8, 0, 1),
+                    (float) o.real("weight_decay", name.equals("adamw") ? 0.01 : 0, 0, 1));
+            case "nadam" -> new Nadam(lr, (float) o.real("beta1", 0.9, 0, 0.999999),
+                    (float) o.real("beta2", 0.999, 0, 0.999999), (float) o.real("epsilon", 1e-8, 0, 1),
+                    (float) o.real("momentum_decay", 0.004, 0, 1));
+            default -> throw new IllegalStateException(name);
+        };
+    }
+
+    private static LearningRateSchedule schedule(ConfigNode s) {
+        if (s == null) {
+            return LearningRateSchedule.constant();
+        }
+        String type = s.choice("type", null, List.of("constant", "step", "exponential", "cosine", "warmup"));
+        LearningRateSchedule out = switch (type) {
+            case "constant" -> LearningRateSchedule.constant();
+            case "step" -> LearningRateSchedule.step(s.integer("step_size", 0, 1, Long.MAX_VALUE),
+                    (float) s.real("gamma", 0.1, 0, 1));
+            case "exponential" -> LearningRateSchedule.exponential((float) s.real("gamma", 0.96, 0, 1),
+                    s.integer("decay_steps", 1, 1, Long.MAX_VALUE));
+            case "cosine" -> LearningRateSchedule.cosine(s.integer("total_steps", 0, 1, Long.MAX_VALUE),
+                    (float) s.real("min_rate", 0, 0, 1e6));
+            case "warmup" -> LearningRateSchedule.warmup(s.integer("steps", 0, 1, Long.MAX_VALUE),
+                    (float) s.real("start_factor", 1.0 / 3, 1e-9, 1), schedule(s.optionalChild("then")));
+            default -> throw new IllegalStateException(type);
+        };
+        s.finish(List.of("type", "step_size", "gamma", "decay_steps", "total_steps", "min_rate", "steps",
+                "start_factor", "then"));
+        return out;
+    }
+
+    private static DataConf data(ConfigNode d) {
+        DataSource train = DataSource.of(d.child("train"));
+        ConfigNode v = d.optionalChild("validation");
+        ConfigNode t = d.optionalChild("test");
+        double validationSplit = d.real("validation_split", 0, 0, 0.99);
+        double testSplit = d.real("test_split", 0, 0, 0.99);
+        if (v != null && validationSplit > 0) {
+            throw new JobConfigException("'data.validation' and 'data.validation_split' exclude each other; set one");
+        }
+        if (t != null && testSplit > 0) {
+            throw new JobConfigException("'data.test' and 'data.test_split' exclude each other; set one");
+        }
+        String scaling = d.choice("scaling", "none", List.of("none", "standard", "min_max", "constant"));
+        float divisor = (float) d.real("scaling_divisor", 255, 1e-12, 1e12);
+        d.finish(List.of("train", "validation", "test", "validation_split", "test_split", "scaling", "scaling_divisor"));
+        return new DataConf(train, v == null ? null : DataSource.of(v), t == null ? null : DataSource.of(t),
+                validationSplit, testSplit, FeatureScaler.Kind.valueOf(scaling.toUpperCase(java.util.Locale.ROOT)),
+                divisor);
+    }
+
+    /** The network for data of {@code inputWidth} features. */
+    public NetworkSpec spec(int inputWidth) {
+        return new NetworkSpec(inputWidth, layers.stream().map(LayerSpecConf::toSpec).toList());
+    }
+
+    /** The complete training configuration once the data's width and class names are known. */
+    public TrainingConfig trainingConfig(int inputWidth, List<String> labels) {
+        return new TrainingConfig(spec(inputWidth), loss, optimizer, schedule, regularization, batchSize, epochs, seed,
+                data.validation() == null ? data.validationSplit() : 0, earlyStopping, plateau, data.scaling(),
+                data.scalingDivisor(), labels);
+    }
+}

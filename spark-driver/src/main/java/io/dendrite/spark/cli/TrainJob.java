@@ -1,0 +1,129 @@
+package io.dendrite.spark.cli;
+
+import io.dendrite.core.model.Evaluation;
+import io.dendrite.core.model.Model;
+import io.dendrite.core.train.TrainingConfig;
+import io.dendrite.core.util.Rng;
+import io.dendrite.datasets.LoadStats;
+import io.dendrite.datasets.ShardedDataset;
+import io.dendrite.spark.EpochReport;
+import io.dendrite.spark.HadoopModels;
+import io.dendrite.spark.SparkEvaluator;
+import io.dendrite.spark.SparkTrainer;
+import io.dendrite.spark.TrainingResult;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * The {@code train} job: reads the data the job file names, trains on Spark, evaluates on the test data,
+ * and leaves in the output directory the model, {@code metrics.jsonl}, {@code summary.json} and
+ * {@code learning-curve.png}.
+ */
+final class TrainJob {
+    /** Seed stream of the train/test split a job file asks for. */
+    private static final long TEST_SPLIT_STREAM = 5;
+
+    private TrainJob() {
+    }
+
+    static Map<String, Object> run(SparkSession spark, JobConfig job, String outputDir, String resume, PrintStream out)
+            throws IOException {
+        JobConfig.DataConf data = job.data();
+        ShardedDataset train = data.train().read(spark);
+        ShardedDataset test = data.test() == null ? null : data.test().read(spark);
+        ShardedDataset validation = data.validation() == null ? null : data.validation().read(spark);
+        if (test == null && data.testSplit() > 0) {
+            ShardedDataset[] parts = train.split(new double[] {1 - data.testSplit(), data.testSplit()},
+                    Rng.derive(job.seed(), TEST_SPLIT_STREAM));
+            train = parts[0];
+            test = parts[1];
+        }
+        LoadStats loaded = train.cache();
+        out.println("train: " + data.train().describe() + " - " + loaded);
+        TrainingConfig config = job.trainingConfig(train.featureWidth(), data.train().classNames());
+        out.println("model: " + config.spec().describe() + " - " + config.spec().parameterCount() + " parameters - loss "
+                + config.loss().id() + " - " + config.optimizer().id() + " " + config.optimizer().config()
+                + " - batch " + config.batchSize() + " - " + config.epochs() + " epochs");
+
+        RunOutputs outputs = new RunOutputs(spark.sparkContext().hadoopConfiguration(), new Path(outputDir));
+        EpochReport.Listener listener = report -> {
+            out.println(report.line());
+            Map<String, Object> record = new LinkedHashMap<>();
+            record.put("epoch", report.epoch());
+            record.putAll(report.logs());
+            record.put("seconds", report.seconds());
+            record.put("examples_per_second", report.examplesPerSecond());
+            record.putAll(report.steps().meanMillis());
+            try {
+                outputs.epoch(record);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot write metrics.jsonl under " + outputDir, e);
+            }
+        };
+        SparkTrainer trainer = new SparkTrainer(config, job.checkpoints(), listener);
+        TrainingResult result = resume == null ? trainer.fit(train, validation) : trainer.resume(train, validation, resume);
+        Model model = result.model();
+
+        Map<String, Object> summary = new LinkedHashMap<>();
+        summary.put("model", config.spec().describe());
+        summary.put("parameters", config.spec().parameterCount());
+        summary.put("train_data", data.train().describe());
+        summary.put("training_examples", loaded.keptRows());
+        summary.put("epochs_run", result.history().epochs());
+        summary.put("train", lastMetrics(result, ""));
+        summary.put("validation", lastMetrics(result, "val_"));
+        if (test != null) {
+            Evaluation e = SparkEvaluator.evaluate(model, test);
+            out.println("test: " + e);
+            summary.put("test", RunOutputs.evaluation(e, config.labels()));
+        }
+        summary.put("examples_per_second", result.examplesPerSecond());
+        summary.put("training_seconds", result.seconds());
+        summary.put("mean_step_ms", result.meanStepMillis());
+        summary.put("master", spark.sparkContext().master());
+        summary.put("partitions", result.partitions());
+        summary.put("kernel", result.kernel());
+        summary.put("batch_size", config.batchSize());
+        if (resume != null) {
+            summary.put("resumed_from", resume);
+        }
+        Map<String, Object> modelSummary = new LinkedHashMap<>(model.summary());
+        if (summary.containsKey("test")) {
+            modelSummary.put("test", summary.get("test"));
+        }
+        Path modelDir = new Path(outputs.dir(), "model");
+        HadoopModels.save(spark.sparkContext().hadoopConfiguration(), model.withSummary(modelSummary), modelDir);
+        summary.put("model_path", modelDir.toString());
+        outputs.summary(summary);
+        if (job.chart() && result.history().epochs() > 0) {
+            outputs.learningCurve(result.history(), data.train().describe());
+        }
+        out.println("wrote " + modelDir + ", metrics.jsonl, summary.json" + (job.chart() ? ", learning-curve.png" : "")
+                + " under " + outputs.dir());
+        return summary;
+    }
+
+    private static Map<String, Object> lastMetrics(TrainingResult r, String prefix) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        if (r.history().epochs() == 0) {
+            return m;
+        }
+        r.history().epoch(r.history().epochs() - 1).forEach((k, v) -> {
+            boolean validation = k.startsWith("val_");
+            if (!k.equals("lr") && validation == !prefix.isEmpty()) {
+                m.put(validation ? k.substring(4) : k, v);
+            }
+        });
+        return m;
+    }
+
+    static List<String> keys() {
+        return List.of("--job", "--output", "--resume");
+    }
+}

@@ -1,0 +1,152 @@
+package io.dendrite.spark.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.dendrite.core.data.Dataset;
+import io.dendrite.core.model.Model;
+import io.dendrite.datasets.BundledDatasets;
+import io.dendrite.spark.HadoopModels;
+import io.dendrite.spark.SparkDriverSuite;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import javax.imageio.ImageIO;
+import org.apache.spark.sql.Row;
+import org.junit.Test;
+import org.junit.jupiter.api.Assertions;
+
+/** The spark-submit entry point end to end on real files: train, score, evaluate, inspect and bad input. */
+public class CliTest extends SparkDriverSuite {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private String run(int expectedCode, String... args) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        int code = Main.run(spark(), args, new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        String out = bytes.toString(StandardCharsets.UTF_8);
+        assertEquals(expectedCode, code, out);
+        return out;
+    }
+
+    @Test
+    public void trainLeavesModelMetricsSummaryAndPictureThenScoreEvaluateAndInspectUseThem() throws Exception {
+        Path dir = newTempDir();
+        String out = run(0, "train", "--output", dir.toString(), "training.epochs=4",
+                "training.checkpoint.dir=" + dir.resolve("ckpt"), "training.checkpoint.every_epochs=2");
+        Assertions.assertTrue(out.contains("Epoch 4/4") && out.contains("step ") && out.contains("test: examples:"), out);
+        List<String> lines = Files.readAllLines(dir.resolve("metrics.jsonl"));
+        assertEquals(4, lines.size());
+        JsonNode last = JSON.readTree(lines.get(3));
+        for (String k : List.of("epoch", "loss", "accuracy", "val_loss", "val_accuracy", "lr", "examples_per_second",
+                "step_ms", "compute_ms", "publish_ms", "reduce_ms", "update_ms", "scheduling_ms")) {
+            Assertions.assertTrue(last.has(k), k + " missing in " + last);
+        }
+        JsonNode summary = JSON.readTree(dir.resolve("summary.json").toFile());
+        for (String k : List.of("train", "validation", "test", "examples_per_second", "mean_step_ms", "master",
+                "partitions", "kernel")) {
+            Assertions.assertTrue(summary.has(k), k + " missing in " + summary);
+        }
+        assertEquals("local[2]", summary.get("master").asText());
+        Assertions.assertTrue(summary.get("test").get("accuracy").asDouble() > 0.8, summary.toString());
+        BufferedImage png = ImageIO.read(dir.resolve("learning-curve.png").toFile());
+        assertEquals(1280, png.getWidth());
+
+        // score: CSV with an id column and the label left out, against Model.predict row by row.
+        Model model = HadoopModels.load(jsc().hadoopConfiguration(),
+                new org.apache.hadoop.fs.Path(dir.resolve("model").toUri()));
+        Dataset digits = BundledDatasets.load("digits").data();
+        int rows = 300;
+        StringBuilder csv = new StringBuilder("id");
+        for (int c = 0; c < 64; c++) {
+            csv.append(",px").append(c);
+        }
+        csv.append(",label\n");
+        for (int r = 0; r < rows; r++) {
+            csv.append("row-").append(r);
+            for (int c = 0; c < 64; c++) {
+                csv.append(',').append((int) digits.features()[r * 64 + c]);
+            }
+            csv.append(',').append((int) digits.targets()[r]).append('\n');
+        }
+        Path input = dir.resolve("to-score.csv");
+        Files.writeString(input, csv);
+        String scored = dir.resolve("scored").toString();
+        out = run(0, "score", "--model", dir.resolve("model").toString(), "--input", input.toString(),
+                "--id-columns", "id", "--drop-columns", "label", "--output", scored, "--output-format", "csv");
+        Assertions.assertTrue(out.contains("scored " + rows + " rows"), out);
+        float[] raw = java.util.Arrays.copyOf(digits.features(), rows * 64);
+        float[] predicted = model.predict(raw, rows);
+        float[] proba = model.predictProba(raw, rows);
+        List<Row> result = spark().read().option("header", "true").option("inferSchema", "true").csv(scored)
+                .collectAsList();
+        assertEquals(rows, result.size());
+        assertEquals("probability_0", result.get(0).schema().fieldNames()[2]);
+        for (Row r : result) {
+            int i = Integer.parseInt(r.getString(0).substring(4));
+            assertEquals(predicted[i], r.getDouble(1), 0.0, "prediction of " + r.getString(0));
+            for (int k = 0; k < 10; k++) {
+                assertEquals(proba[i * 10 + k], (float) r.getDouble(2 + k), 0f, "probability " + k + " of row " + i);
+            }
+        }
+
+        out = run(0, "evaluate", "--model", dir.resolve("model").toString(), "--output",
+                dir.resolve("eval.json").toString());
+        JsonNode eval = JSON.readTree(dir.resolve("eval.json").toFile());
+        assertEquals(summary.get("test").get("accuracy").asDouble(), eval.get("accuracy").asDouble(), 0.0, out);
+        assertEquals(10, eval.get("confusion_matrix").size());
+
+        out = run(0, "inspect", dir.resolve("model").toString());
+        Assertions.assertTrue(out.contains("\"kind\" : \"model\"") && out.contains("dense(256, relu)"), out);
+        out = run(0, "inspect", dir.resolve("ckpt").toString());
+        Assertions.assertTrue(out.contains("\"kind\" : \"checkpoint\"") && out.contains("step-000000"), out);
+    }
+
+    @Test
+    public void scoringRefusesDataOfTheWrongWidthOrType() throws Exception {
+        Path dir = newTempDir();
+        run(0, "train", "--output", dir.toString(), "training.epochs=1", "output.chart=false");
+        Path input = dir.resolve("narrow.csv");
+        Files.writeString(input, "id,a,b\nx,1,2\n");
+        String out = run(2, "score", "--model", dir.resolve("model").toString(), "--input", input.toString(),
+                "--id-columns", "id", "--output", dir.resolve("o").toString());
+        Assertions.assertTrue(out.contains("has 2 feature columns [a, b] but the model expects 64 inputs"), out);
+        out = run(2, "score", "--model", dir.resolve("model").toString(), "--input", input.toString(),
+                "--output", dir.resolve("o").toString());
+        Assertions.assertTrue(out.contains("feature column 'id'") && out.contains("string"), out);
+    }
+
+    @Test
+    public void badJobFilesAndCommandLinesNameTheKeyAndWhatIsAllowed() throws Exception {
+        String out = run(2, "train", "training.epochz=3");
+        Assertions.assertTrue(out.contains("unknown key 'training.epochz'") && out.contains("epochs"), out);
+        out = run(2, "train", "optimizer.name=adamax");
+        Assertions.assertTrue(out.contains("'optimizer.name' must be one of [sgd, momentum, nesterov, adagrad, "
+                + "adadelta, rmsprop, adam, adamw, nadam] but was 'adamax'"), out);
+        out = run(2, "train", "training.batch_size=0");
+        Assertions.assertTrue(out.contains("'training.batch_size' must be an integer in [1, "), out);
+        out = run(2, "train", "model.layers.0.activation=swish");
+        Assertions.assertTrue(out.contains("'model.layers.0.activation' must be one of"), out);
+        out = run(2, "train", "data.train.name=mnist");
+        Assertions.assertTrue(out.contains("'data.train.name' must be one of [digits, iris, breast_cancer, diabetes]"), out);
+        out = run(2, "train", "--epochs", "3");
+        Assertions.assertTrue(out.contains("unknown option --epochs for train"), out);
+        out = run(2, "fit");
+        Assertions.assertTrue(out.contains("unknown command 'fit'"), out);
+        Path job = newTempDir().resolve("job.yaml");
+        Files.writeString(job, "model:\n  layers:\n    - dense: 10\n      activation: softmax\n  loss: categorical_crossentropy\n"
+                + "data:\n  train: {format: csv, path: /nonexistent/x.csv, classes: 10}\n  scaling: zscore\n");
+        out = run(2, "train", "--job", job.toString());
+        Assertions.assertTrue(out.contains("'data.scaling' must be one of [none, standard, min_max, constant] but was "
+                + "'zscore'"), out);
+        out = run(2, "inspect", newTempDir().toString());
+        Assertions.assertTrue(out.toLowerCase(Locale.ROOT).contains("holds neither checkpoint.json"), out);
+        assertArrayEquals(new String[0], new String[0]);
+    }
+}
