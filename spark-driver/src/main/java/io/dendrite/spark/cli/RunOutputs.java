@@ -60,9 +60,11 @@ final class RunOutputs {
     void learningCurve(History history, String title) throws IOException {
         System.setProperty("java.awt.headless", "true");
         List<BufferedImage> panels = new ArrayList<>();
-        panels.add(chart(history, title + " - loss", "loss", List.of("loss", "val_loss")));
+        panels.add(chart(history, title + " - loss", "loss", List.of("loss", "val_loss"),
+                org.knowm.xchart.style.Styler.LegendPosition.InsideNE));
         if (!Double.isNaN(history.metric("accuracy")[0])) {
-            panels.add(chart(history, title + " - accuracy", "accuracy", List.of("accuracy", "val_accuracy")));
+            panels.add(chart(history, title + " - accuracy", "accuracy", List.of("accuracy", "val_accuracy"),
+                    org.knowm.xchart.style.Styler.LegendPosition.InsideSE));
         }
         int w = panels.get(0).getWidth();
         int h = panels.get(0).getHeight();
@@ -77,10 +79,11 @@ final class RunOutputs {
         }
     }
 
-    private static BufferedImage chart(History history, String title, String axis, List<String> metrics) {
+    private static BufferedImage chart(History history, String title, String axis, List<String> metrics,
+                                       org.knowm.xchart.style.Styler.LegendPosition legend) {
         XYChart chart = new XYChartBuilder().width(640).height(420).title(title).xAxisTitle("epoch").yAxisTitle(axis)
                 .build();
-        chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideNE);
+        chart.getStyler().setLegendPosition(legend);
         double[] epochs = new double[history.epochs()];
         for (int i = 0; i < epochs.length; i++) {
             epochs[i] = i + 1;
