@@ -8,6 +8,7 @@ import io.dendrite.datasets.IdxReader;
 import io.dendrite.datasets.ReadOptions;
 import io.dendrite.datasets.ShardedDataset;
 import io.dendrite.datasets.Storage;
+import io.dendrite.datasets.Synthetic;
 import io.dendrite.datasets.TextReaders;
 import java.util.List;
 import java.util.Locale;
@@ -21,12 +22,15 @@ import org.apache.spark.sql.SparkSession;
  */
 public record DataSource(String format, String path, String labels, String labelColumn, List<String> featureColumns,
                          boolean header, char delimiter, int width, boolean classification, int classes,
-                         Storage storage, BadRowPolicy badRows, int partitions) {
+                         Storage storage, BadRowPolicy badRows, int partitions, Synthetic.Spec synthetic) {
 
-    static final List<String> FORMATS = List.of("bundled", "csv", "libsvm", "idx", "parquet");
+    static final List<String> FORMATS = List.of("bundled", "csv", "libsvm", "idx", "parquet", "synthetic");
 
     static DataSource of(ConfigNode n) {
         String format = n.choice("format", null, FORMATS);
+        if (format.equals("synthetic")) {
+            return synthetic(n);
+        }
         String path = n.string(format.equals("bundled") ? "name" : "path", null);
         if (format.equals("bundled") && !BundledDatasets.NAMES.contains(path)) {
             throw new JobConfigException("'" + n.at("name") + "' must be one of " + BundledDatasets.NAMES + " but was '"
@@ -56,7 +60,22 @@ public record DataSource(String format, String path, String labels, String label
         int partitions = (int) n.integer("partitions", 2, 1, 1 << 20);
         n.finish();
         return new DataSource(format, path, labels, labelColumn, features, header, delimiter.charAt(0), width,
-                task.equals("classification"), classes, storage, bad, partitions);
+                task.equals("classification"), classes, storage, bad, partitions, null);
+    }
+
+    /** Rows labelled by a random teacher network, generated on the executors (for scale runs). */
+    private static DataSource synthetic(ConfigNode n) {
+        boolean classification = n.choice("task", "classification", List.of("classification", "regression"))
+                .equals("classification");
+        int partitions = (int) n.integer("partitions", 2, 1, 1 << 20);
+        Synthetic.Spec spec = new Synthetic.Spec(n.integer("rows", 0, 1, Long.MAX_VALUE),
+                (int) n.integer("width", 0, 1, 1 << 20), (int) n.integer("outputs", classification ? 10 : 1, 1, 1 << 20),
+                classification, (int) n.integer("teacher_hidden", 64, 1, 1 << 16),
+                (float) n.real("noise", 0.1, 0, 1e6), n.integer("seed", 1, Long.MIN_VALUE, Long.MAX_VALUE), partitions);
+        n.finish(List.of("format", "task", "rows", "width", "outputs", "teacher_hidden", "noise", "seed", "partitions"));
+        return new DataSource("synthetic", spec.rows() + " rows x " + spec.width(), null, null, List.of(), false, ',',
+                spec.width(), classification, classification ? spec.outputs() : 0, Storage.FLOAT32, BadRowPolicy.ERROR,
+                partitions, spec);
     }
 
     /** The options the readers take. */
@@ -75,6 +94,7 @@ public record DataSource(String format, String path, String labels, String label
             case "libsvm" -> TextReaders.libsvm(jsc, path, width, options());
             case "idx" -> IdxReader.read(jsc, path, labels, options());
             case "parquet" -> FrameReader.parquet(spark, path, featureColumns, labelColumn, options());
+            case "synthetic" -> Synthetic.generate(jsc, synthetic, options());
             default -> throw new IllegalStateException(format);
         };
     }

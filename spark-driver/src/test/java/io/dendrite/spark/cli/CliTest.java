@@ -149,4 +149,31 @@ public class CliTest extends SparkDriverSuite {
         Assertions.assertTrue(out.toLowerCase(Locale.ROOT).contains("holds neither checkpoint.json"), out);
         assertArrayEquals(new String[0], new String[0]);
     }
+
+    @Test
+    public void everyExampleJobParsesAndTheSyntheticAndRegressionOnesRun() throws Exception {
+        Path conf = Path.of(System.getProperty("user.dir")).getParent().resolve("conf");
+        List<Path> jobs;
+        try (var s = Files.list(conf)) {
+            jobs = s.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
+        }
+        Assertions.assertTrue(jobs.size() >= 5, jobs.toString());
+        for (Path job : jobs) {
+            try (var in = Files.newInputStream(job)) {
+                JobConfig.parse(in, job.toString(), List.of());
+            }
+        }
+        Path dir = newTempDir();
+        String out = run(0, "train", "--job", conf.resolve("synthetic-scale.yaml").toString(), "--output",
+                dir.resolve("synthetic").toString(), "data.train.rows=6000", "data.train.partitions=3",
+                "training.epochs=1", "training.batch_size=500", "training.checkpoint.dir=" + dir.resolve("ck"),
+                "training.checkpoint.every_steps=4", "output.chart=false");
+        Assertions.assertTrue(out.contains("Epoch 1/1") && out.contains("test: examples:"), out);
+        Assertions.assertTrue(Files.exists(dir.resolve("ck")), out);
+        out = run(0, "train", "--job", conf.resolve("diabetes.yaml").toString(), "--output",
+                dir.resolve("diabetes").toString(), "training.epochs=3");
+        Assertions.assertTrue(out.contains("r2:"), out);
+        out = run(0, "inspect", dir.resolve("diabetes").resolve("model").toString());
+        Assertions.assertTrue(out.contains("\"loss\" : \"mse\""), out);
+    }
 }
