@@ -41,5 +41,8 @@ java $flags -Xmx6g -Dlog4j.configurationFile=conf/log4j2.properties \
   --class io.dendrite.benchmarks.MllibMlpBaseline benchmarks/target/benchmarks.jar "$data" "$out/mllib.json" \
   2> >(grep -v ' WARN \|^WARNING' > "$out/mllib.stderr") | tee "$out/mllib.log"
 
+# The models themselves are not kept with the results, nor Hadoop's .crc sidecar files.
+rm -rf "$out"/dendrite-b*/model
+find "$out" -name '.*.crc' -delete
 python3 benchmarks/spark_report.py "$out" "$master" > "$out/report.md"
 cat "$out/report.md"
