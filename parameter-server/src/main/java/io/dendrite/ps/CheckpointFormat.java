@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.dendrite.core.data.FeatureScaler;
 import io.dendrite.core.loss.LossStats;
 import io.dendrite.core.model.ModelFormatException;
+import io.dendrite.core.model.StateStore;
 import io.dendrite.core.model.WeightsFile;
 import io.dendrite.core.train.EpochCallbacks;
 import java.io.FileNotFoundException;

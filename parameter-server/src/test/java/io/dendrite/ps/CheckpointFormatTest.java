@@ -9,13 +9,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.dendrite.core.data.FeatureScaler;
 import io.dendrite.core.loss.LossStats;
 import io.dendrite.core.model.ModelFormatException;
+import io.dendrite.core.model.StateStore;
 import io.dendrite.core.train.EpochCallbacks;
-import java.io.FileNotFoundException;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,28 +24,8 @@ class CheckpointFormatTest {
     @TempDir
     Path dir;
 
-    /** A store over a local folder. */
     private StateStore store() {
-        return new StateStore() {
-            @Override
-            public OutputStream create(String name) throws IOException {
-                return Files.newOutputStream(dir.resolve(name));
-            }
-
-            @Override
-            public InputStream open(String name) throws IOException {
-                try {
-                    return Files.newInputStream(dir.resolve(name));
-                } catch (NoSuchFileException e) {
-                    throw new FileNotFoundException(name);
-                }
-            }
-
-            @Override
-            public String describe(String name) {
-                return dir.resolve(name).toString();
-            }
-        };
+        return StateStore.local(dir);
     }
 
     private static TrainingCheckpoint sample(boolean withBest) {

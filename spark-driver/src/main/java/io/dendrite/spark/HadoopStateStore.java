@@ -1,6 +1,6 @@
 package io.dendrite.spark;
 
-import io.dendrite.ps.StateStore;
+import io.dendrite.core.model.StateStore;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;

@@ -33,15 +33,4 @@ public abstract class SparkDriverSuite extends JavaDataFrameSuiteBase {
             throw new UncheckedIOException(e);
         }
     }
-
-    /** The innermost message in the cause chain of a failure that travelled through a Spark job. */
-    protected static String rootMessage(Throwable t) {
-        String message = t.getMessage();
-        for (Throwable c = t.getCause(); c != null && c != c.getCause(); c = c.getCause()) {
-            if (c.getMessage() != null) {
-                message = c.getMessage();
-            }
-        }
-        return message;
-    }
 }

@@ -3,7 +3,6 @@ package io.dendrite.spark.cli;
 import io.dendrite.core.model.Evaluation;
 import io.dendrite.core.model.Model;
 import io.dendrite.core.model.ModelFormatException;
-import io.dendrite.core.util.Rng;
 import io.dendrite.datasets.ShardedDataset;
 import io.dendrite.spark.HadoopModels;
 import io.dendrite.spark.SparkEvaluator;
@@ -99,10 +98,7 @@ public final class Main {
                         + "'; expected one of train, evaluate, score, inspect");
             }
             return 0;
-        } catch (JobConfigException | ModelFormatException e) {
-            out.println("dendrite: " + e.getMessage());
-            return 2;
-        } catch (IllegalArgumentException e) {
+        } catch (IllegalArgumentException | ModelFormatException e) { // JobConfigException included
             out.println("dendrite: " + e.getMessage());
             return 2;
         } catch (IOException e) {
@@ -138,8 +134,7 @@ public final class Main {
             what = data.test().describe();
         } else if (data.testSplit() > 0) {
             // The same split the train job made from the same seed and partitioning.
-            test = data.train().read(spark).split(new double[] {1 - data.testSplit(), data.testSplit()},
-                    Rng.derive(job.seed(), 5))[1];
+            test = TrainJob.splitTest(job, data.train().read(spark))[1];
             what = data.train().describe() + " (test split " + data.testSplit() + ")";
         } else {
             test = data.train().read(spark);

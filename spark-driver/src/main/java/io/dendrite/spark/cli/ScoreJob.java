@@ -24,6 +24,7 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.NumericType;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
+import org.apache.spark.util.LongAccumulator;
 
 /**
  * The {@code score} job: reads CSV, Parquet or LibSVM, checks the feature columns against the model's
@@ -98,16 +99,17 @@ final class ScoreJob {
         org.apache.spark.api.java.JavaSparkContext jsc =
                 org.apache.spark.api.java.JavaSparkContext.fromSparkContext(spark.sparkContext());
         Broadcast<float[]> weights = jsc.broadcast(model.parameters());
+        LongAccumulator scoredRows = jsc.sc().longAccumulator("rows scored");
         try {
             Scorer scorer = new Scorer(model.spec(), model.loss(), weights, model.scaler(), o.idColumns().size(),
-                    vector ? 1 : width, width, vector, o.input());
+                    vector ? 1 : width, width, vector, o.input(), scoredRows);
             JavaRDD<Row> rows = in.javaRDD().mapPartitions(scorer);
             spark.createDataFrame(rows, outSchema).write().mode(o.overwrite() ? "overwrite" : "errorifexists")
                     .option("header", "true").format(o.outputFormat()).save(o.output());
         } finally {
             weights.destroy(false);
         }
-        return spark.read().format(o.outputFormat()).option("header", "true").load(o.output()).count();
+        return scoredRows.value();
     }
 
     /** {@code prediction} then a probability per class, or one prediction per output of a regression. */
@@ -166,9 +168,10 @@ final class ScoreJob {
         private final int width;
         private final boolean vector;
         private final String source;
+        private final LongAccumulator scoredRows;
 
         Scorer(NetworkSpec spec, Loss loss, Broadcast<float[]> weights, FeatureScaler scaler, int ids,
-               int featureColumns, int width, boolean vector, String source) {
+               int featureColumns, int width, boolean vector, String source, LongAccumulator scoredRows) {
             this.spec = spec;
             this.loss = loss;
             this.weights = weights;
@@ -178,6 +181,7 @@ final class ScoreJob {
             this.width = width;
             this.vector = vector;
             this.source = source;
+            this.scoredRows = scoredRows;
         }
 
         @Override
@@ -245,7 +249,8 @@ final class ScoreJob {
 
         private List<Row> score(Model model, List<Row> block, float[] x) {
             int m = block.size();
-            float[] raw = java.util.Arrays.copyOf(x, m * width);
+            float[] raw = m * width == x.length ? x : java.util.Arrays.copyOf(x, m * width); // the model copies to scale
+            scoredRows.add(m);
             float[] values;
             int per;
             float[] predictions = null;

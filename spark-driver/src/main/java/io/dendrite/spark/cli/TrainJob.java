@@ -15,7 +15,6 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.SparkSession;
@@ -39,8 +38,7 @@ final class TrainJob {
         ShardedDataset test = data.test() == null ? null : data.test().read(spark);
         ShardedDataset validation = data.validation() == null ? null : data.validation().read(spark);
         if (test == null && data.testSplit() > 0) {
-            ShardedDataset[] parts = train.split(new double[] {1 - data.testSplit(), data.testSplit()},
-                    Rng.derive(job.seed(), TEST_SPLIT_STREAM));
+            ShardedDataset[] parts = splitTest(job, train);
             train = parts[0];
             test = parts[1];
         }
@@ -109,6 +107,12 @@ final class TrainJob {
         return summary;
     }
 
+    /** The job's held-out test split of {@code train}: the same rows for the same seed and partitioning. */
+    static ShardedDataset[] splitTest(JobConfig job, ShardedDataset train) {
+        double t = job.data().testSplit();
+        return train.split(new double[] {1 - t, t}, Rng.derive(job.seed(), TEST_SPLIT_STREAM));
+    }
+
     private static Map<String, Object> lastMetrics(TrainingResult r, String prefix) {
         Map<String, Object> m = new LinkedHashMap<>();
         if (r.history().epochs() == 0) {
@@ -121,9 +125,5 @@ final class TrainJob {
             }
         });
         return m;
-    }
-
-    static List<String> keys() {
-        return List.of("--job", "--output", "--resume");
     }
 }

@@ -4,55 +4,79 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
+import java.io.FileNotFoundException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 
 /**
- * Saves and loads a model as a directory ({@code model.json} + {@code weights.bin}) on the local file
- * system. Each file is written under a temporary name and renamed into place, weights first, so a
- * reader never sees a half-written model. The Spark jobs do the same through Hadoop's FileSystem.
+ * Saves and loads a model as a directory ({@code model.json} + {@code weights.bin}): on the local file
+ * system, or in any {@link StateStore} (the Spark jobs' Hadoop paths). Locally each file is written under
+ * a temporary name and renamed into place, weights first, so a reader never sees a half-written model.
  */
 public final class ModelFiles {
     private ModelFiles() {
     }
 
-    /** Writes {@code model} into {@code dir}, creating it if needed. */
+    /** Writes {@code model} into {@code dir}, creating it if needed; each file appears whole or not at all. */
     public static void save(Model model, Path dir) throws IOException {
         Files.createDirectories(dir);
-        Path weightsTmp = dir.resolve("." + ModelFormat.WEIGHTS_FILE + ".tmp");
-        long crc;
-        try (OutputStream out = Files.newOutputStream(weightsTmp)) {
-            crc = WeightsFile.write(model.parameters(), out);
+        StateStore local = StateStore.local(dir);
+        write(model, new StateStore() { // write under temporary names, then move each into place
+            @Override
+            public OutputStream create(String name) throws IOException {
+                return local.create("." + name + ".tmp");
+            }
+
+            @Override
+            public InputStream open(String name) throws IOException {
+                return local.open(name);
+            }
+
+            @Override
+            public String describe(String name) {
+                return local.describe(name);
+            }
+        });
+        for (String name : new String[] {ModelFormat.WEIGHTS_FILE, ModelFormat.MODEL_FILE}) {
+            Files.move(dir.resolve("." + name + ".tmp"), dir.resolve(name), StandardCopyOption.ATOMIC_MOVE,
+                    StandardCopyOption.REPLACE_EXISTING);
         }
-        Path docTmp = dir.resolve("." + ModelFormat.MODEL_FILE + ".tmp");
-        try (OutputStream out = Files.newOutputStream(docTmp)) {
-            ModelFormat.writeDocument(model, crc, out);
-        }
-        Files.move(weightsTmp, dir.resolve(ModelFormat.WEIGHTS_FILE), StandardCopyOption.ATOMIC_MOVE,
-                StandardCopyOption.REPLACE_EXISTING);
-        Files.move(docTmp, dir.resolve(ModelFormat.MODEL_FILE), StandardCopyOption.ATOMIC_MOVE,
-                StandardCopyOption.REPLACE_EXISTING);
     }
 
     /** Reads and validates the model in {@code dir}. */
     public static Model load(Path dir) throws IOException {
-        Path doc = dir.resolve(ModelFormat.MODEL_FILE);
+        return read(StateStore.local(dir));
+    }
+
+    /** Writes the weights, then the document that names them with their checksum, into {@code store}. */
+    public static void write(Model model, StateStore store) throws IOException {
+        long crc;
+        try (OutputStream out = store.create(ModelFormat.WEIGHTS_FILE)) {
+            crc = WeightsFile.write(model.parameters(), out);
+        }
+        try (OutputStream out = store.create(ModelFormat.MODEL_FILE)) {
+            ModelFormat.writeDocument(model, crc, out);
+        }
+    }
+
+    /** Reads and validates the model in {@code store}, naming the file at fault. */
+    public static Model read(StateStore store) throws IOException {
+        String doc = store.describe(ModelFormat.MODEL_FILE);
         ModelFormat.Header h;
-        try (InputStream in = Files.newInputStream(doc)) {
-            h = ModelFormat.readDocument(in, doc.toString());
-        } catch (NoSuchFileException e) {
+        try (InputStream in = store.open(ModelFormat.MODEL_FILE)) {
+            h = ModelFormat.readDocument(in, doc);
+        } catch (FileNotFoundException e) {
             throw new ModelFormatException(doc + ": no model document here; a model directory holds "
                     + ModelFormat.MODEL_FILE + " and " + ModelFormat.WEIGHTS_FILE, e);
         }
-        Path weights = dir.resolve(h.weightsFile());
+        String weights = store.describe(h.weightsFile());
         float[] params;
-        try (InputStream in = Files.newInputStream(weights)) {
-            params = WeightsFile.read(in, weights.toString(), h.weightCount());
-        } catch (NoSuchFileException e) {
+        try (InputStream in = store.open(h.weightsFile())) {
+            params = WeightsFile.read(in, weights, h.weightCount());
+        } catch (FileNotFoundException e) {
             throw new ModelFormatException(weights + ": the weights file named by " + doc + " is missing", e);
         }
-        return assemble(h, params, weights.toString());
+        return assemble(h, params, weights);
     }
 
     /** Joins a validated document and its weights, checking the document's checksum matches the file's. */
