@@ -1,6 +1,9 @@
 package io.dendrite.core.util;
 
-/** One-line argument checks for the public edge; every failure is an {@link IllegalArgumentException}. */
+/**
+ * One-line checks: arguments at the public edge fail with {@link IllegalArgumentException}, broken state or
+ * protocol with {@link IllegalStateException}.
+ */
 public final class Checks {
     private Checks() {
     }
@@ -9,6 +12,13 @@ public final class Checks {
     public static void checkArgument(boolean condition, String format, Object... args) {
         if (!condition) {
             throw new IllegalArgumentException(String.format(format, args));
+        }
+    }
+
+    /** Throws {@link IllegalStateException} with the formatted message when {@code condition} is false. */
+    public static void checkState(boolean condition, String format, Object... args) {
+        if (!condition) {
+            throw new IllegalStateException(String.format(format, args));
         }
     }
 

@@ -1,0 +1,415 @@
+package io.dendrite.ps;
+
+import io.dendrite.core.loss.LossStats;
+import io.dendrite.core.util.Checks;
+import java.io.IOException;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+
+/**
+ * The driver's end of low-latency synchronous steps: long-lived tasks connect, authenticate with the
+ * run's secret, and then exchange one share of gradient for the next weights per step. The training loop
+ * stays on the caller's thread and owns the {@link ParameterAverager}: {@link #exchange} publishes step
+ * {@code t}'s weights and returns once every partition's share of step {@code t} has arrived, merged in
+ * the same fixed tree as the job-per-step reduction, so both modes give the same bits.
+ *
+ * <p>Work is organised in stages (one Spark barrier stage per epoch). When a task dies, Spark relaunches
+ * the whole stage as a new attempt; the first connection of a newer attempt discards the shares of the
+ * older one and the step is recomputed by the new tasks from the same weights, so no update is lost or
+ * applied twice. Connections of older attempts or stages are closed. Every wait has a deadline.
+ */
+public final class ParameterServer implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(ParameterServer.class.getName());
+    private static final long EVENT_POLL_MILLIS = 50;
+
+    private final ServerSettings settings;
+    private final byte[] secret;
+    private final int partitions;
+    private final int parameters;
+    private final ServerSocket listener;
+    private final Thread acceptor;
+    private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
+    private final ConcurrentLinkedQueue<float[]> pool = new ConcurrentLinkedQueue<>();
+    private final Set<Connection> open = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger rejected = new AtomicInteger();
+    private volatile int stage = -1;
+    private volatile boolean closed;
+
+    // Owned by the training thread.
+    private int attempt = -1;
+    private final Connection[] joined;
+    private final Share[] shares;
+    private final List<float[]> lent = new ArrayList<>();
+    private final byte[][] workFrames = new byte[2][];
+    private int workIndex;
+    private byte[] currentWork;
+    private String lastLoss = "none";
+
+    /** What one connection told the training thread. */
+    sealed interface Event permits Join, Share, Lost {
+    }
+
+    record Join(Connection connection) implements Event {
+    }
+
+    record Share(Connection connection, long step, float[] gradient, LossStats stats, long computeNanos)
+            implements Event {
+    }
+
+    record Lost(Connection connection, String why) implements Event {
+    }
+
+    /** One step's merged shares (arrays valid until the next exchange) and where its time went. */
+    public record Exchanged(GradientAccumulator merged, long publishNanos, long waitNanos) {
+    }
+
+    private ParameterServer(ServerSettings settings, byte[] secret, int partitions, int parameters,
+                            ServerSocket listener) {
+        this.settings = settings;
+        this.secret = secret.clone();
+        this.partitions = partitions;
+        this.parameters = parameters;
+        this.listener = listener;
+        this.joined = new Connection[partitions];
+        this.shares = new Share[partitions];
+        this.acceptor = new Thread(this::acceptLoop, "dendrite-ps-accept-" + listener.getLocalPort());
+        acceptor.setDaemon(true);
+    }
+
+    /**
+     * Listens on the first free port of {@code settings}' range for a run over {@code partitions}
+     * partitions and {@code parameters} weights.
+     */
+    public static ParameterServer start(ServerSettings settings, byte[] secret, int partitions, int parameters)
+            throws IOException {
+        Checks.atLeast("partitions", partitions, 1);
+        Checks.atLeast("parameters", parameters, 1);
+        Checks.checkArgument(secret.length >= 16, "the run secret must hold at least 16 bytes but has %s",
+                secret.length);
+        int last = settings.port() == 0 ? 0 : settings.port() + settings.portRetries();
+        IOException failure = null;
+        for (int port = settings.port(); port <= last; port++) {
+            ServerSocket s = new ServerSocket();
+            try {
+                s.bind(new InetSocketAddress(settings.bindAddress(), port), Math.max(50, partitions * 2));
+                ParameterServer server = new ParameterServer(settings, secret, partitions, parameters, s);
+                server.acceptor.start();
+                return server;
+            } catch (BindException e) {
+                s.close();
+                failure = e;
+            } catch (IOException | RuntimeException e) {
+                s.close();
+                throw e;
+            }
+        }
+        throw new BindException("cannot listen on " + settings.bindAddress() + " ports " + settings.port() + "–" + last
+                + ": " + (failure == null ? "no port in range" : failure.getMessage()));
+    }
+
+    /** A fresh random secret for one run. */
+    public static byte[] newSecret() {
+        return Wire.newSecret();
+    }
+
+    /** The address tasks connect to. */
+    public String host() {
+        return settings.host();
+    }
+
+    /** The port listened on. */
+    public int port() {
+        return listener.getLocalPort();
+    }
+
+    /** Connections refused so far because they failed authentication or named a bad partition. */
+    public int rejectedConnections() {
+        return rejected.get();
+    }
+
+    /** Starts stage {@code id}: only its tasks are accepted from now on; older connections are closed. */
+    public void beginStage(int id) {
+        Checks.checkArgument(id > stage, "stage %s does not follow stage %s", id, stage);
+        stage = id;
+        attempt = -1;
+        dropShares();
+        Arrays.fill(joined, null);
+        currentWork = null;
+        for (Connection c : open) {
+            if (c.stage != id) {
+                c.close();
+            }
+        }
+    }
+
+    /**
+     * Publishes step {@code step}'s weights and waits until every partition has sent its share of it.
+     * {@code failure} is asked while waiting; a non-null answer (the stage failed) is thrown.
+     */
+    public Exchanged exchange(long step, long stepInEpoch, float[] weights, Supplier<RuntimeException> failure) {
+        Checks.checkArgument(weights.length == parameters, "cannot publish %s weights on a server for %s",
+                weights.length, parameters);
+        Checks.checkArgument(stage >= 0, "exchange before beginStage");
+        recycle();
+        long started = System.nanoTime();
+        byte[] frame = workFrames[workIndex ^= 1];
+        if (frame == null) {
+            frame = workFrames[workIndex] = new byte[Wire.WORK_HEADER + 4 * parameters];
+        }
+        Wire.le(frame).putInt(frame.length - 4).put(Wire.WORK).putLong(step).putLong(stepInEpoch).putInt(parameters);
+        Wire.putFloats(frame, Wire.WORK_HEADER, weights);
+        currentWork = frame;
+        for (Connection c : joined) {
+            if (c != null) {
+                c.send(frame);
+            }
+        }
+        long published = System.nanoTime();
+        long lastProgress = published;
+        while (sharesHeld() < partitions) {
+            Event e = nextEvent(failure, lastProgress, "the shares of step " + step);
+            if (e == null) {
+                continue;
+            }
+            lastProgress = System.nanoTime();
+            if (e instanceof Join j) {
+                join(j.connection());
+            } else if (e instanceof Share s) {
+                Connection c = s.connection();
+                if (c.stage != stage || c.attempt != attempt || joined[c.partition] != c) {
+                    pool.add(s.gradient()); // from an attempt Spark has already replaced
+                    continue;
+                }
+                Checks.checkState(s.step() == step, "partition %s sent a share of step %s while step %s runs",
+                        c.partition, s.step(), step);
+                Checks.checkState(shares[c.partition] == null, "partition %s sent step %s twice", c.partition, step);
+                shares[c.partition] = s;
+            } else if (e instanceof Lost l) {
+                lost(l);
+            }
+        }
+        long arrived = System.nanoTime();
+        GradientAccumulator merged = GradientAccumulator.empty(partitions);
+        for (int p = 0; p < partitions; p++) {
+            Share s = shares[p];
+            lent.add(s.gradient());
+            merged.mergeInPlace(GradientAccumulator.ofPartition(partitions, p, s.gradient(), s.stats(),
+                    s.computeNanos()));
+            shares[p] = null;
+        }
+        return new Exchanged(merged, published - started, arrived - published);
+    }
+
+    /**
+     * Ends the current stage: every task of it is told to finish, including tasks of an attempt that
+     * starts now, until {@code done} says the stage is over.
+     */
+    public void endStage(java.util.function.BooleanSupplier done, Supplier<RuntimeException> failure) {
+        recycle();
+        dropShares();
+        currentWork = null;
+        byte[] end = endFrame();
+        for (Connection c : joined) {
+            if (c != null) {
+                c.send(end);
+            }
+        }
+        long lastProgress = System.nanoTime();
+        while (!done.getAsBoolean()) {
+            Event e = nextEvent(failure, lastProgress, "the tasks of stage " + stage + " to finish");
+            if (e instanceof Join j) {
+                lastProgress = System.nanoTime();
+                join(j.connection());
+            } else if (e instanceof Share s) {
+                pool.add(s.gradient());
+            } else if (e instanceof Lost l) {
+                lost(l);
+            }
+        }
+    }
+
+    /** Stops listening and closes every connection. */
+    @Override
+    public void close() {
+        closed = true;
+        try {
+            listener.close();
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.DEBUG, "closing the listener", e);
+        }
+        for (Connection c : open) {
+            c.close();
+        }
+    }
+
+    private Event nextEvent(Supplier<RuntimeException> failure, long lastProgress, String waitingFor) {
+        Event e;
+        try {
+            e = events.poll(EVENT_POLL_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for " + waitingFor, ie);
+        }
+        if (e != null) {
+            return e;
+        }
+        RuntimeException f = failure.get();
+        if (f != null) {
+            throw f;
+        }
+        Checks.checkState(!closed, "the parameter server was closed while waiting for %s", waitingFor);
+        long waited = (System.nanoTime() - lastProgress) / 1_000_000;
+        if (waited > settings.stepMillis()) {
+            List<Integer> missing = new ArrayList<>();
+            for (int p = 0; p < partitions; p++) {
+                if (shares[p] == null) {
+                    missing.add(p);
+                }
+            }
+            throw new IllegalStateException(String.format(
+                    "no progress for %d ms while waiting for %s (stage %d, attempt %d; partitions without a share: %s; "
+                            + "connected: %s; last lost connection: %s); the step timeout is %d ms", waited,
+                    waitingFor, stage, attempt, missing, connectedPartitions(), lastLoss, settings.stepMillis()));
+        }
+        return null;
+    }
+
+    private int sharesHeld() {
+        int n = 0;
+        for (Share s : shares) {
+            n += s != null ? 1 : 0;
+        }
+        return n;
+    }
+
+    /** Registers a connection; one of a newer attempt first drops the older attempt's connections and shares. */
+    private void join(Connection c) {
+        if (c.stage != stage || c.attempt < attempt) {
+            c.close();
+            return;
+        }
+        if (c.attempt > attempt) {
+            for (Connection old : joined) {
+                if (old != null) {
+                    old.close();
+                }
+            }
+            Arrays.fill(joined, null);
+            dropShares();
+            attempt = c.attempt;
+        }
+        Checks.checkState(joined[c.partition] == null, "partition %s connected twice in attempt %s of stage %s",
+                c.partition, attempt, stage);
+        joined[c.partition] = c;
+        c.send(currentWork != null ? currentWork : endFrame());
+    }
+
+    private void lost(Lost l) {
+        Connection c = l.connection();
+        lastLoss = "partition " + c.partition + " attempt " + c.attempt + ": " + l.why();
+        if (c.stage == stage && c.attempt == attempt && joined[c.partition] == c) {
+            // Spark fails and relaunches the stage; its new tasks will join. A share already sent stays
+            // valid (it is a function of the weights and the cursor) until a newer attempt joins.
+            joined[c.partition] = null;
+        }
+    }
+
+    private String connectedPartitions() {
+        List<Integer> c = new ArrayList<>();
+        for (int p = 0; p < partitions; p++) {
+            if (joined[p] != null) {
+                c.add(p);
+            }
+        }
+        return c.toString();
+    }
+
+    private void dropShares() {
+        for (int p = 0; p < partitions; p++) {
+            if (shares[p] != null) {
+                pool.add(shares[p].gradient());
+                shares[p] = null;
+            }
+        }
+    }
+
+    private void recycle() {
+        pool.addAll(lent);
+        lent.clear();
+    }
+
+    private static byte[] endFrame() {
+        byte[] f = new byte[5];
+        Wire.le(f).putInt(1).put(Wire.END);
+        return f;
+    }
+
+    private void acceptLoop() {
+        int next = 0;
+        while (!closed) {
+            try {
+                Socket s = listener.accept();
+                Connection c = new Connection(this, s, next++);
+                open.add(c);
+                c.start();
+            } catch (IOException e) {
+                if (!closed) {
+                    LOG.log(System.Logger.Level.WARNING, "parameter server: accept failed", e);
+                }
+            }
+        }
+    }
+
+    // Called from connection threads.
+
+    float[] borrow() {
+        float[] g = pool.poll();
+        return g != null ? g : new float[parameters];
+    }
+
+    void offer(Event e) {
+        events.add(e);
+    }
+
+    void forget(Connection c) {
+        open.remove(c);
+    }
+
+    void reject(Connection c, String why) {
+        rejected.incrementAndGet();
+        LOG.log(System.Logger.Level.WARNING, "parameter server: refused a connection from {0}: {1}", c.remote(), why);
+    }
+
+    int stage() {
+        return stage;
+    }
+
+    int partitions() {
+        return partitions;
+    }
+
+    int parameters() {
+        return parameters;
+    }
+
+    byte[] secret() {
+        return secret;
+    }
+
+    long connectMillis() {
+        return settings.connectMillis();
+    }
+}

@@ -1,0 +1,202 @@
+package io.dendrite.ps;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.dendrite.core.loss.LossStats;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The server and client over real loopback sockets, without Spark. */
+class ParameterServerTest {
+    private static final int PARAMS = 1000;
+    private final ExecutorService tasks = Executors.newCachedThreadPool();
+    private final List<ParameterServer> servers = new ArrayList<>();
+
+    @AfterEach
+    void stop() {
+        tasks.shutdownNow();
+        servers.forEach(ParameterServer::close);
+    }
+
+    private ParameterServer server(byte[] secret, int partitions, long stepMillis) throws IOException {
+        ParameterServer s = ParameterServer.start(new ServerSettings("127.0.0.1", "127.0.0.1", 0, 0, 2000, stepMillis),
+                secret, partitions, PARAMS);
+        servers.add(s);
+        return s;
+    }
+
+    /** A task whose share of a step is its weights times (partition + 1 + attempt/10), over `rows` rows. */
+    private Future<Integer> task(ParameterServer s, byte[] secret, int partition, int attempt, int stage, int steps) {
+        return tasks.submit(() -> {
+            int done = 0;
+            try (ParameterClient c = ParameterClient.connect(s.host(), s.port(), secret, partition, attempt, stage,
+                    PARAMS, 2000, 5000, () -> Thread.currentThread().isInterrupted())) {
+                ParameterClient.Work w;
+                while (done < steps && (w = c.next()) != null) {
+                    float[] g = new float[PARAMS];
+                    for (int i = 0; i < PARAMS; i++) {
+                        g[i] = w.weights()[i] * (partition + 1 + attempt / 10f);
+                    }
+                    c.send(w.step(), g, new LossStats(0.5 * (partition + 1), partition + 1, partition), 1000);
+                    done++;
+                }
+            }
+            return done;
+        });
+    }
+
+    private static float[] weights(long step) {
+        float[] w = new float[PARAMS];
+        for (int i = 0; i < PARAMS; i++) {
+            w[i] = (float) Math.sin(i * 0.37 + step) / 3f;
+        }
+        return w;
+    }
+
+    private static float[] expected(float[] w, int partitions, int attempt) {
+        GradientAccumulator a = GradientAccumulator.empty(partitions);
+        for (int p = partitions - 1; p >= 0; p--) {
+            float[] g = new float[PARAMS];
+            for (int i = 0; i < PARAMS; i++) {
+                g[i] = w[i] * (p + 1 + attempt / 10f);
+            }
+            a.mergeInPlace(GradientAccumulator.ofPartition(partitions, p, g, LossStats.EMPTY, 0));
+        }
+        return a.total().gradient();
+    }
+
+    @Test
+    void stepsMergeEveryShareInTheFixedTreeAndEndTheStage() throws Exception {
+        byte[] secret = ParameterServer.newSecret();
+        ParameterServer s = server(secret, 3, 10_000);
+        s.beginStage(0);
+        List<Future<Integer>> running = new ArrayList<>();
+        for (int p = 0; p < 3; p++) {
+            running.add(task(s, secret, p, 0, 0, Integer.MAX_VALUE));
+        }
+        for (long step = 0; step < 5; step++) {
+            float[] w = weights(step);
+            GradientAccumulator.Node total = s.exchange(step, step, w, () -> null).merged().total();
+            assertArrayEquals(expected(w, 3, 0), total.gradient(), "step " + step);
+            assertEquals(new LossStats(3.0, 6, 3), total.stats());
+        }
+        s.endStage(() -> running.stream().allMatch(Future::isDone), () -> null);
+        for (Future<Integer> f : running) {
+            assertEquals(5, f.get(5, TimeUnit.SECONDS));
+        }
+    }
+
+    @Test
+    void aWrongSecretIsRefusedAndTheRunGoesOn() throws Exception {
+        byte[] secret = ParameterServer.newSecret();
+        ParameterServer s = server(secret, 2, 10_000);
+        s.beginStage(0);
+        byte[] wrong = ParameterServer.newSecret();
+        try (ParameterClient intruder = ParameterClient.connect(s.host(), s.port(), wrong, 0, 0, 0, PARAMS, 2000, 5000,
+                () -> false)) {
+            IOException e = assertThrows(IOException.class, intruder::next);
+            assertTrue(e.getMessage().contains("authentication failed"), e.getMessage());
+        }
+        assertEquals(1, s.rejectedConnections());
+        task(s, secret, 0, 0, 0, 1);
+        task(s, secret, 1, 0, 0, 1);
+        float[] w = weights(0);
+        assertArrayEquals(expected(w, 2, 0), s.exchange(0, 0, w, () -> null).merged().total().gradient());
+    }
+
+    @Test
+    void aNewAttemptReplacesTheSharesOfTheOldOne() throws Exception {
+        byte[] secret = ParameterServer.newSecret();
+        ParameterServer s = server(secret, 2, 10_000);
+        s.beginStage(4);
+        // attempt 0: partition 0 computes step 0, partition 1 connects and dies before sending
+        Future<Integer> first = task(s, secret, 0, 0, 4, 1);
+        ParameterClient dying = ParameterClient.connect(s.host(), s.port(), secret, 1, 0, 4, PARAMS, 2000, 5000,
+                () -> false);
+        float[] w = weights(7);
+        Future<ParameterServer.Exchanged> step = tasks.submit(() -> s.exchange(7, 0, w, () -> null));
+        assertEquals(7, dying.next().step());
+        assertEquals(1, first.get(5, TimeUnit.SECONDS));
+        dying.close();
+        // attempt 1 of the stage: both partitions again
+        task(s, secret, 0, 1, 4, 1);
+        task(s, secret, 1, 1, 4, 1);
+        assertArrayEquals(expected(w, 2, 1), step.get(10, TimeUnit.SECONDS).merged().total().gradient());
+    }
+
+    @Test
+    void aMissingPartitionFailsTheStepAtItsTimeoutNamingIt() throws Exception {
+        byte[] secret = ParameterServer.newSecret();
+        ParameterServer s = server(secret, 2, 600);
+        s.beginStage(0);
+        task(s, secret, 0, 0, 0, Integer.MAX_VALUE);
+        long t0 = System.nanoTime();
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> s.exchange(0, 0, weights(0), () -> null));
+        assertTrue(e.getMessage().contains("partitions without a share: [1]"), e.getMessage());
+        assertTrue(e.getMessage().contains("connected: [0]"), e.getMessage());
+        assertTrue((System.nanoTime() - t0) / 1e9 < 5, "the timeout is 600 ms");
+    }
+
+    @Test
+    void aFailureReportedWhileWaitingIsThrown() throws Exception {
+        ParameterServer s = server(ParameterServer.newSecret(), 2, 60_000);
+        s.beginStage(0);
+        RuntimeException failure = new IllegalStateException("the stage failed");
+        assertEquals(failure, assertThrows(IllegalStateException.class,
+                () -> s.exchange(0, 0, weights(0), () -> failure)));
+    }
+
+    @Test
+    void aClosedPortIsReportedNamingHostAndPort() throws Exception {
+        int port;
+        try (ServerSocket probe = new ServerSocket(0)) {
+            port = probe.getLocalPort();
+        }
+        int closed = port;
+        ServerUnreachableException e = assertThrows(ServerUnreachableException.class, () -> ParameterClient.connect(
+                "127.0.0.1", closed, ParameterServer.newSecret(), 0, 0, 0, PARAMS, 1000, 1000, () -> false));
+        assertTrue(e.getMessage().contains("127.0.0.1:" + closed), e.getMessage());
+    }
+
+    @Test
+    void aTaskWaitingForWorkGivesUpAtItsDeadline() throws Exception {
+        byte[] secret = ParameterServer.newSecret();
+        ParameterServer s = server(secret, 2, 60_000);
+        s.beginStage(0);
+        try (ParameterClient c = ParameterClient.connect(s.host(), s.port(), secret, 0, 0, 0, PARAMS, 2000, 500,
+                () -> false)) {
+            IOException e = assertThrows(IOException.class, c::next);
+            assertTrue(e.getMessage().contains("no work from the parameter server at 127.0.0.1:" + s.port()),
+                    e.getMessage());
+        }
+    }
+
+    @Test
+    void aBusyPortMovesToTheNextInTheRange() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0)) {
+            int port = taken.getLocalPort();
+            if (port >= 65535) {
+                return;
+            }
+            ParameterServer s = ParameterServer.start(new ServerSettings("127.0.0.1", "127.0.0.1", port, 1, 1000, 1000),
+                    ParameterServer.newSecret(), 1, PARAMS);
+            servers.add(s);
+            assertEquals(port + 1, s.port());
+        } catch (java.net.BindException e) {
+            // port + 1 was taken by someone else as well: the message must say which ports were tried
+            assertTrue(e.getMessage().contains("ports"), e.getMessage());
+        }
+    }
+}
