@@ -13,11 +13,15 @@ import java.util.Map;
 public record EpochReport(int epoch, int epochs, Map<String, Double> logs, double seconds, double examplesPerSecond,
                           StepTimes steps) {
 
-    /** Told at the end of each epoch. */
+    /** Told at the end of each epoch (and, if it wants, of each step). */
     @FunctionalInterface
     public interface Listener {
         /** Called once per epoch. */
         void onEpochEnd(EpochReport report);
+
+        /** Called on the driver after the update of each step; {@code step} is the number of steps applied. */
+        default void onStepEnd(long step) {
+        }
 
         /** Prints one line per epoch to {@code out}. */
         static Listener printingTo(PrintStream out) {

@@ -40,6 +40,7 @@ import org.apache.spark.storage.StorageLevel;
  */
 public final class SparkTrainer {
     private final TrainingConfig config;
+    private final StepTransport transport;
     private final CheckpointPolicy checkpoints;
     private final EpochReport.Listener listener;
 
@@ -57,9 +58,16 @@ public final class SparkTrainer {
         }
     }
 
-    /** A trainer for {@code config}. */
+    /** A trainer for {@code config} that runs one Spark job per step. */
     public SparkTrainer(TrainingConfig config, CheckpointPolicy checkpoints, EpochReport.Listener listener) {
+        this(config, StepTransport.JOB, checkpoints, listener);
+    }
+
+    /** A trainer for {@code config} whose steps travel by {@code transport}. */
+    public SparkTrainer(TrainingConfig config, StepTransport transport, CheckpointPolicy checkpoints,
+                        EpochReport.Listener listener) {
         this.config = config;
+        this.transport = transport;
         this.checkpoints = checkpoints;
         this.listener = listener;
     }
@@ -129,30 +137,26 @@ public final class SparkTrainer {
 
         JavaRDD<ExampleBlock> blocks = train.blocks();
         int partitions = partitionRows.length;
-        int depth = treeDepth(partitions);
         long stepsPerEpoch = BatchPlan.stepsPerEpoch(total, config.batchSize());
         List<StepTimes> epochTimes = new ArrayList<>();
-        Broadcast<float[]> published = null;
+        PartitionShare share = new PartitionShare(config.spec(), config.loss(), scaler, config.seed(),
+                config.batchSize(), partitionRows, total);
         long trainingStarted = System.nanoTime();
         long examplesSeen = 0;
-        try {
+        try (StepExchange exchange = transport.mode() == StepTransport.Mode.BARRIER
+                ? BarrierExchange.open(jsc, blocks, share, transport) : new JobExchange(jsc, blocks, share)) {
             for (int epoch = startEpoch; epoch < config.epochs(); epoch++) {
                 long epochStarted = System.nanoTime();
                 StepTimes times = new StepTimes();
                 long epochExamples = 0;
-                for (long s = epoch == startEpoch ? startStep : 0; s < stepsPerEpoch; s++) {
-                    long t0 = System.nanoTime();
-                    if (published != null) {
-                        published.destroy(false);
-                    }
-                    published = jsc.broadcast(averager.weights().clone());
-                    long t1 = System.nanoTime();
-                    GradientTask task = new GradientTask(published, config.spec(), config.loss(), scaler, config.seed(),
-                            epoch, s, averager.step(), config.batchSize(), partitionRows, total);
-                    GradientAccumulator merged = blocks.mapPartitionsWithIndex(task, true).treeAggregate(
-                            GradientAccumulator.empty(partitions), GradientAccumulator::mergeInPlace,
-                            GradientAccumulator::mergeInPlace, depth);
+                long first = epoch == startEpoch ? startStep : 0;
+                if (first < stepsPerEpoch) {
+                    exchange.beginEpoch(epoch);
+                }
+                for (long s = first; s < stepsPerEpoch; s++) {
+                    StepExchange.Result step = exchange.step(epoch, s, averager.step(), averager.weights());
                     long t2 = System.nanoTime();
+                    GradientAccumulator merged = step.merged();
                     GradientAccumulator.Node result = merged.total();
                     UpdateRule.Applied applied = averager.apply(result, callbacks.rateMultiplier());
                     long t3 = System.nanoTime();
@@ -161,22 +165,29 @@ public final class SparkTrainer {
                     epochPenalty += stats.count() * applied.penalty();
                     epochExamples += stats.count();
                     lr = applied.learningRate();
-                    times.add(t1 - t0, t2 - t1, result.computeNanos(), merged.mergeNanos() + merged.transferNanos(),
-                            t3 - t2);
+                    times.add(step.publishNanos(), step.waitNanos(), result.computeNanos(),
+                            merged.mergeNanos() + merged.transferNanos(), t3 - t2);
+                    listener.onStepEnd(averager.step());
                     if (checkpoints.root() != null && checkpoints.everySteps() > 0
                             && averager.step() % checkpoints.everySteps() == 0) {
                         save(jsc, averager, checkpoint(fingerprint, epoch, s + 1, partitionRows, averager, callbacks,
                                 history, epochStats, epochPenalty, lr, scaler));
                     }
                 }
+                if (first < stepsPerEpoch) {
+                    exchange.endEpoch();
+                }
                 Map<String, Double> logs = Trainer.epochLogs(epochStats, epochPenalty, lr,
                         config.loss().isClassification());
                 if (validation != null) {
-                    published.destroy(false);
-                    published = jsc.broadcast(averager.weights().clone());
-                    LossStats v = EvaluationTask.run(validation.blocks(),
-                            new EvaluationTask(published, config.spec(), config.loss(), scaler));
-                    Trainer.addValidation(logs, v, config.loss().isClassification());
+                    Broadcast<float[]> published = jsc.broadcast(averager.weights().clone());
+                    try {
+                        LossStats v = EvaluationTask.run(validation.blocks(),
+                                new EvaluationTask(published, config.spec(), config.loss(), scaler));
+                        Trainer.addValidation(logs, v, config.loss().isClassification());
+                    } finally {
+                        published.destroy(false);
+                    }
                 }
                 history.add(logs);
                 epochTimes.add(times);
@@ -196,16 +207,13 @@ public final class SparkTrainer {
                             history, epochStats, epochPenalty, lr, scaler));
                 }
             }
-        } finally {
-            if (published != null) {
-                published.destroy(false);
-            }
         }
         double seconds = (System.nanoTime() - trainingStarted) / 1e9;
         float[] weights = callbacks.bestWeights() != null ? callbacks.bestWeights() : averager.weights().clone();
         Map<String, Object> summary = Trainer.summary(config, "spark", kernel, averager.optimizer(), history, total,
                 callbacks.bestEpoch());
         summary.put("partitions", partitions);
+        summary.put("step_mode", transport.mode().name().toLowerCase(java.util.Locale.ROOT));
         summary.put("master", jsc.master());
         Model model = new Model(config.spec(), config.loss(), weights, scaler, config.labels(), summary);
         return new TrainingResult(model, history, epochTimes, partitions, kernel.name(),
@@ -281,14 +289,5 @@ public final class SparkTrainer {
         return c.spec().describe() + " | loss " + c.loss().id() + " | " + c.optimizer().id() + " "
                 + new java.util.TreeMap<>(c.optimizer().config()) + " | batch " + c.batchSize() + " | seed " + c.seed()
                 + " | scaling " + c.scaling();
-    }
-
-    /** A flat reduce up to 16 partitions, then one more level per factor of 16. */
-    static int treeDepth(int partitions) {
-        int depth = 1;
-        for (long p = 16; p < partitions; p *= 16) {
-            depth++;
-        }
-        return depth;
     }
 }

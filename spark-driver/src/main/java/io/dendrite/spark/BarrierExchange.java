@@ -1,0 +1,251 @@
+package io.dendrite.spark;
+
+import io.dendrite.datasets.ExampleBlock;
+import io.dendrite.ps.ParameterServer;
+import io.dendrite.ps.ServerSettings;
+import io.dendrite.ps.ServerUnreachableException;
+import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import org.apache.spark.Dependency;
+import org.apache.spark.ExceptionFailure;
+import org.apache.spark.ShuffleDependency;
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaFutureAction;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.rdd.RDD;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerTaskEnd;
+import scala.collection.JavaConverters;
+import scala.Tuple2;
+import scala.reflect.ClassTag$;
+
+/**
+ * Barrier mode: a {@link ParameterServer} on the driver and one Spark barrier stage per epoch whose
+ * {@link BarrierTask}s loop over the epoch's steps. Spark relaunches the whole stage when a task dies;
+ * the server then hands the new tasks the step in progress, so the run continues from the last completed
+ * step. Before anything starts it checks what would otherwise fail late or hang: encryption asked of
+ * Spark (this transport has none), a lineage Spark's barrier stages refuse, and too few task slots.
+ */
+final class BarrierExchange implements StepExchange {
+    private final JavaSparkContext jsc;
+    private final JavaRDD<ExampleBlock> blocks;
+    private final PartitionShare share;
+    private final StepTransport transport;
+    private final ParameterServer server;
+    private final byte[] secret;
+    private final Watch watch = new Watch();
+    private int stage = -1;
+    private int epoch;
+    private boolean ending;
+    private JavaFutureAction<Long> running;
+
+    /** Notices a task that could not reach the server, so the run fails at once rather than at a timeout. */
+    private static final class Watch extends SparkListener {
+        private volatile String unreachable;
+
+        @Override
+        public void onTaskEnd(SparkListenerTaskEnd end) {
+            if (end.reason() instanceof ExceptionFailure f && f.description() != null
+                    && f.description().contains(ServerUnreachableException.MESSAGE_START)) {
+                unreachable = f.description();
+            }
+        }
+    }
+
+    private BarrierExchange(JavaSparkContext jsc, JavaRDD<ExampleBlock> blocks, PartitionShare share,
+                            StepTransport transport, ParameterServer server, byte[] secret) {
+        this.jsc = jsc;
+        this.blocks = blocks;
+        this.share = share;
+        this.transport = transport;
+        this.server = server;
+        this.secret = secret;
+        jsc.sc().addSparkListener(watch);
+    }
+
+    /** Checks the cluster and the data, then starts the server. */
+    static BarrierExchange open(JavaSparkContext jsc, JavaRDD<ExampleBlock> blocks, PartitionShare share,
+                                StepTransport transport) {
+        SparkConf conf = jsc.getConf();
+        refuseUnsupported(conf);
+        checkLineage(blocks.rdd(), share.partitions());
+        awaitSlots(jsc, share.partitions(), transport.slotsMillis());
+        String host = transport.host() != null ? transport.host() : conf.get("spark.driver.host", "localhost");
+        String bind = transport.bindAddress() != null ? transport.bindAddress()
+                : conf.get("spark.driver.bindAddress", host);
+        byte[] secret = ParameterServer.newSecret();
+        try {
+            ParameterServer server = ParameterServer.start(new ServerSettings(bind, host, transport.port(),
+                    transport.portRetries(), transport.connectMillis(), transport.stepMillis()), secret,
+                    share.partitions(), share.parameters());
+            return new BarrierExchange(jsc, blocks, share, transport, server, secret);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start the parameter server: " + e.getMessage() + "; set "
+                    + "training.parameter_server.bind_address, port or port_retries, or use training.mode: job", e);
+        }
+    }
+
+    /** The port the server listens on. */
+    int port() {
+        return server.port();
+    }
+
+    @Override
+    public void beginEpoch(int epochNumber) {
+        epoch = epochNumber;
+        ending = false;
+        server.beginStage(++stage);
+        BarrierTask task = new BarrierTask(share, server.host(), server.port(), secret, stage, epoch,
+                transport.connectMillis(), transport.stepMillis());
+        JavaRDD<Long> steps = blocks.rdd().barrier()
+                .mapPartitionsWithIndex(task, true, ClassTag$.MODULE$.apply(Long.class)).toJavaRDD();
+        jsc.setJobDescription("Dendrite barrier stage, epoch " + (epoch + 1));
+        // Spark relaunches a failed barrier stage only when it is a map stage (a failed barrier result stage
+        // aborts the job), so the steps end in a one-partition shuffle.
+        running = steps.mapToPair(n -> new Tuple2<>(0, n)).reduceByKey(Long::sum, 1).countAsync();
+        jsc.setJobDescription(null);
+    }
+
+    @Override
+    public Result step(int epochNumber, long stepInEpoch, long step, float[] weights) {
+        ParameterServer.Exchanged e = server.exchange(step, stepInEpoch, weights, this::failure);
+        return new Result(e.merged(), e.publishNanos(), e.waitNanos());
+    }
+
+    @Override
+    public void endEpoch() {
+        ending = true;
+        server.endStage(running::isDone, this::failure);
+        RuntimeException f = failure();
+        if (f != null) {
+            throw f;
+        }
+        running = null;
+    }
+
+    @Override
+    public void close() {
+        try {
+            if (running != null && !running.isDone()) {
+                running.cancel(true);
+            }
+        } finally {
+            server.close();
+            jsc.sc().removeSparkListener(watch);
+        }
+    }
+
+    /** Why the stage cannot go on, or null while it can. */
+    private RuntimeException failure() {
+        if (watch.unreachable != null) {
+            return unreachable(watch.unreachable);
+        }
+        if (running == null || !running.isDone()) {
+            return null;
+        }
+        try {
+            running.get();
+            return ending ? null : new IllegalStateException("the barrier stage of epoch " + (epoch + 1)
+                    + " ended before the parameter server ended it");
+        } catch (ExecutionException e) {
+            String message = String.valueOf(e.getCause().getMessage());
+            if (message.contains(ServerUnreachableException.MESSAGE_START)) {
+                return unreachable(message);
+            }
+            return new IllegalStateException("the barrier stage of epoch " + (epoch + 1) + " failed: " + message,
+                    e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new IllegalStateException("interrupted while checking the barrier stage", e);
+        }
+    }
+
+    private IllegalStateException unreachable(String report) {
+        String detail = report.substring(report.indexOf(ServerUnreachableException.MESSAGE_START));
+        int newline = detail.indexOf('\n');
+        return new IllegalStateException("executors cannot reach the parameter server at " + server.host() + ":"
+                + server.port() + " (" + (newline > 0 ? detail.substring(0, newline) : detail) + "). Set "
+                + "training.parameter_server.host to a driver address the executors can reach (default: "
+                + "spark.driver.host), open the port (training.parameter_server.port, port_retries), or use "
+                + "training.mode: job");
+    }
+
+    /** Encryption asked of Spark and dynamic allocation are refused before anything starts. */
+    static void refuseUnsupported(SparkConf conf) {
+        for (String key : List.of("spark.network.crypto.enabled", "spark.ssl.enabled")) {
+            if (conf.getBoolean(key, false)) {
+                throw new IllegalArgumentException("training.mode: barrier sends weights and gradients over its own "
+                        + "TCP connections, authenticated by a per-run secret but not encrypted; it does not offer "
+                        + "TLS. " + key + "=true asks for encrypted traffic, so it will not start. Use "
+                        + "training.mode: job, whose traffic goes through Spark's own channels");
+            }
+        }
+        if (conf.getBoolean("spark.dynamicAllocation.enabled", false)) {
+            throw new IllegalArgumentException("training.mode: barrier needs a fixed set of executors, but "
+                    + "spark.dynamicAllocation.enabled=true (Spark's barrier stages do not support it). Disable it "
+                    + "or use training.mode: job");
+        }
+    }
+
+    /**
+     * Spark refuses a barrier stage whose lineage (up to the last shuffle) changes the partition count,
+     * as {@code coalesce} or {@code union} do; say so before submitting, with what to change.
+     */
+    static void checkLineage(RDD<?> rdd, int partitions) {
+        Deque<RDD<?>> todo = new ArrayDeque<>(List.of(rdd));
+        Set<Integer> seen = new HashSet<>();
+        while (!todo.isEmpty()) {
+            RDD<?> r = todo.pop();
+            if (!seen.add(r.id())) {
+                continue;
+            }
+            if (r.getNumPartitions() != partitions) {
+                throw new IllegalArgumentException(String.format("training.mode: barrier cannot run over this "
+                        + "training data: its lineage holds %s with %d partitions where the data has %d (a "
+                        + "coalesce or union without a shuffle), which Spark's barrier stages refuse. Read it with "
+                        + "the partition count you want, repartition it with a shuffle, or use training.mode: job",
+                        r, r.getNumPartitions(), partitions));
+            }
+            for (Dependency<?> d : JavaConverters.seqAsJavaList(r.dependencies())) {
+                if (!(d instanceof ShuffleDependency)) {
+                    todo.push(d.rdd());
+                }
+            }
+        }
+    }
+
+    /** Waits (on a cluster, while executors register) until every partition can have a slot at once. */
+    static void awaitSlots(JavaSparkContext jsc, int partitions, long millis) {
+        long deadline = System.nanoTime() + millis * 1_000_000;
+        boolean local = jsc.isLocal();
+        int slots = slots(jsc);
+        while (slots < partitions && !local && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for executors", e);
+            }
+            slots = slots(jsc);
+        }
+        if (slots < partitions) {
+            throw new IllegalArgumentException(String.format("training.mode: barrier runs every partition's task at "
+                    + "once, so it needs %d task slots, but %s offers %d (executors × spark.executor.cores / "
+                    + "spark.task.cpus%s). Use at most %d partitions (data.train.partitions), add executors or "
+                    + "cores (spark.executor.instances, spark.executor.cores; local[N] in local mode), or use "
+                    + "training.mode: job", partitions, jsc.master(), slots,
+                    local ? "" : ", after waiting " + millis + " ms for executors", Math.max(1, slots)));
+        }
+    }
+
+    /** Task slots free for a stage now, counted as Spark's own barrier check counts them. */
+    private static int slots(JavaSparkContext jsc) {
+        return jsc.sc().maxNumConcurrentTasks(jsc.sc().resourceProfileManager().defaultResourceProfile());
+    }
+}

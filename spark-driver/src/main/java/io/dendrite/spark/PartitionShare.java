@@ -1,0 +1,74 @@
+package io.dendrite.spark;
+
+import io.dendrite.core.data.FeatureScaler;
+import io.dendrite.core.loss.Loss;
+import io.dendrite.core.loss.LossStats;
+import io.dendrite.core.nn.NetworkSpec;
+import io.dendrite.core.train.BatchPlan;
+import java.io.Serializable;
+
+/**
+ * What one partition computes for one step, in either step mode: its share of the global batch from its
+ * epoch order ({@link BatchPlan}), scaled, through forward and backward with the given weights. A pure
+ * function of the weights and the cursor, so a re-run task returns the same bits. Holds what stays fixed
+ * for a whole run, so it is shipped once per stage rather than once per step where the mode allows.
+ */
+final class PartitionShare implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    private final NetworkSpec spec;
+    private final Loss loss;
+    private final FeatureScaler scaler;
+    private final long seed;
+    private final int batchSize;
+    private final long[] partitionRows;
+    private final long totalRows;
+
+    PartitionShare(NetworkSpec spec, Loss loss, FeatureScaler scaler, long seed, int batchSize, long[] partitionRows,
+                   long totalRows) {
+        this.spec = spec;
+        this.loss = loss;
+        this.scaler = scaler;
+        this.seed = seed;
+        this.batchSize = batchSize;
+        this.partitionRows = partitionRows;
+        this.totalRows = totalRows;
+    }
+
+    int partitions() {
+        return partitionRows.length;
+    }
+
+    int parameters() {
+        return spec.parameterCount();
+    }
+
+    /** Fails when the cached partition no longer holds the rows the batch plan was made for. */
+    void checkRows(ExecutorScratch.Rows rows, int partition) {
+        if (rows.total() != partitionRows[partition]) {
+            throw new IllegalStateException("partition " + partition + " holds " + rows.total() + " rows but the batch "
+                    + "plan was made for " + partitionRows[partition] + "; the cached training data changed under the "
+                    + "trainer");
+        }
+    }
+
+    /** Adds partition {@code p}'s gradient of step {@code step} to {@code grad} and returns its loss statistics. */
+    LossStats accumulate(ExecutorScratch.Rows rows, int p, int epoch, long stepInEpoch, long step, float[] weights,
+                         float[] grad) {
+        long[] range = BatchPlan.range(partitionRows[p], totalRows, batchSize, stepInEpoch);
+        int m = (int) (range[1] - range[0]);
+        if (m == 0) {
+            return LossStats.EMPTY;
+        }
+        ExecutorScratch s = ExecutorScratch.get(spec, loss);
+        int tw = rows.blocks().get(0).targetWidth();
+        s.ensureRows(m, spec.inputWidth(), tw);
+        int[] order = ExecutorScratch.order((int) partitionRows[p], seed, epoch, p);
+        for (int i = 0; i < m; i++) {
+            rows.copy(order[(int) range[0] + i], i, s.x, s.y);
+        }
+        scaler.transformInPlace(s.x, 0, m);
+        return s.network.accumulateGradient(weights, s.x, 0, s.y, 0, tw, m, grad, s.workspace,
+                BatchPlan.dropoutSeed(seed, step, p));
+    }
+}

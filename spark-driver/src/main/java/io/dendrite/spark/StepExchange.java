@@ -1,0 +1,27 @@
+package io.dendrite.spark;
+
+import io.dendrite.ps.GradientAccumulator;
+
+/**
+ * Runs the executor side of synchronous steps for {@link SparkTrainer}: publish step {@code t}'s weights,
+ * have every partition compute its share, return the merged shares. The driver applies the update in
+ * between; both implementations merge in the same fixed tree, so they give the same bits.
+ */
+interface StepExchange extends AutoCloseable {
+    /** One step's merged result and the driver-side time of publishing and of waiting for it. */
+    record Result(GradientAccumulator merged, long publishNanos, long waitNanos) {
+    }
+
+    /** Called before the first step of each epoch (or of the epoch a resumed run continues). */
+    void beginEpoch(int epoch);
+
+    /** Publishes {@code weights} (not kept) for step {@code step} and returns every partition's share merged. */
+    Result step(int epoch, long stepInEpoch, long step, float[] weights);
+
+    /** Called after the last step of each epoch, before validation. */
+    void endEpoch();
+
+    /** Releases what the exchange holds; safe after a failure. */
+    @Override
+    void close();
+}

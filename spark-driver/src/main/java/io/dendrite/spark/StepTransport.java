@@ -1,0 +1,51 @@
+package io.dendrite.spark;
+
+import io.dendrite.core.util.Checks;
+
+/**
+ * How a synchronous step reaches the executors and comes back.
+ *
+ * <ul>
+ *   <li>{@link Mode#JOB}: one Spark job per step (broadcast the weights, {@code treeAggregate} the
+ *   gradients). Works on any cluster; costs Spark's per-job latency every step.</li>
+ *   <li>{@link Mode#BARRIER}: one barrier stage per epoch whose long-lived tasks exchange gradients and
+ *   weights with a parameter server on the driver over TCP. Needs one task slot per partition and a
+ *   driver port the executors can reach; gives the same bits.</li>
+ * </ul>
+ *
+ * @param mode          the step mode
+ * @param host          the address executors connect to; null means Spark's {@code spark.driver.host}
+ * @param bindAddress   the local address to listen on; null means {@code spark.driver.bindAddress}, else the host
+ * @param port          the first port to try (0: any free port)
+ * @param portRetries   how many following ports to try when one is taken
+ * @param connectMillis how long a task may take to connect
+ * @param stepMillis    how long a step may make no progress before the run fails
+ * @param slotsMillis   how long to wait for enough task slots (executors registering) before failing
+ */
+public record StepTransport(Mode mode, String host, String bindAddress, int port, int portRetries,
+                            long connectMillis, long stepMillis, long slotsMillis) {
+    /** The two step modes. */
+    public enum Mode {
+        /** One Spark job per step. */
+        JOB,
+        /** Long-lived barrier tasks and a driver-side parameter server. */
+        BARRIER
+    }
+
+    /** One job per step. */
+    public static final StepTransport JOB = new StepTransport(Mode.JOB, null, null, 0, 16, 10_000, 600_000, 30_000);
+
+    /** Barrier mode on Spark's driver address and any free port, with the default timeouts. */
+    public static final StepTransport BARRIER = new StepTransport(Mode.BARRIER, null, null, 0, 16, 10_000, 600_000,
+            30_000);
+
+    /** Validates. */
+    public StepTransport {
+        Checks.checkArgument(mode != null, "the step mode must be set");
+        Checks.checkArgument(port >= 0 && port <= 65535, "parameter_server.port must be in [0, 65535] but got %s", port);
+        Checks.checkArgument(portRetries >= 0, "parameter_server.port_retries must be >= 0 but got %s", portRetries);
+        Checks.checkArgument(connectMillis > 0 && stepMillis > 0 && slotsMillis >= 0,
+                "parameter_server timeouts must be > 0 but got connect %s ms, step %s ms, slots %s ms", connectMillis,
+                stepMillis, slotsMillis);
+    }
+}

@@ -1,0 +1,178 @@
+package io.dendrite.spark;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import org.junit.jupiter.api.Assertions;
+
+import io.dendrite.core.data.Dataset;
+import io.dendrite.core.loss.Losses;
+import io.dendrite.core.nn.Activation;
+import io.dendrite.core.optim.Optimizers;
+import io.dendrite.core.train.ReduceLrOnPlateau;
+import io.dendrite.core.train.Sequential;
+import io.dendrite.core.train.TrainingConfig;
+import io.dendrite.datasets.BundledDatasets;
+import io.dendrite.datasets.ReadOptions;
+import io.dendrite.datasets.ShardedDataset;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.spark.SparkConf;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerStageSubmitted;
+import org.apache.spark.scheduler.SparkListenerTaskEnd;
+import org.apache.spark.scheduler.SparkListenerTaskStart;
+import org.junit.Test;
+
+/**
+ * Barrier mode (long-lived tasks and the driver-side parameter server) against the job-per-step mode on
+ * the bundled digits, in local[2]: the same bits, a killed task changes nothing, and what cannot work
+ * fails at once naming what to change.
+ */
+public class BarrierModeTest extends SparkDriverSuite {
+    private static final Dataset DIGITS = BundledDatasets.load("digits").data();
+
+    private static TrainingConfig config(int epochs) {
+        return Sequential.input(64).dense(48, Activation.RELU).dropout(0.2f).dense(10, Activation.SOFTMAX)
+                .loss(Losses.categoricalCrossEntropy()).optimizer(Optimizers.adam(1e-3f)).scaleBy(16f).batchSize(64)
+                .seed(11).epochs(epochs).validationSplit(0.2)
+                .reduceLrOnPlateau(new ReduceLrOnPlateau("val_loss", 0.5f, 0, 0f, 0, 0f))
+                .progress((java.io.PrintStream) null).config();
+    }
+
+    private ShardedDataset digits(int partitions) {
+        return ShardedDataset.parallelize(jsc(), DIGITS, partitions, ReadOptions.classification(10), "digits");
+    }
+
+    private static SparkTrainer trainer(TrainingConfig config, StepTransport transport, EpochReport.Listener l) {
+        return new SparkTrainer(config, transport, SparkTrainer.CheckpointPolicy.NONE, l);
+    }
+
+    @Test
+    public void barrierModeEqualsJobModeBitForBitAndItsCheckpointsResumeInJobMode() {
+        TrainingConfig config = config(4);
+        ShardedDataset data = digits(2);
+        TrainingResult job = trainer(config, StepTransport.JOB, EpochReport.Listener.silent()).fit(data, null);
+        Path dir = newTempDir();
+        TrainingResult barrier = new SparkTrainer(config, StepTransport.BARRIER,
+                new SparkTrainer.CheckpointPolicy(dir.toUri().toString(), 7, 0, 100), EpochReport.Listener.silent())
+                .fit(data, null);
+        assertArrayEquals(job.model().parameters(), barrier.model().parameters());
+        assertArrayEquals(job.history().metric("val_loss"), barrier.history().metric("val_loss"));
+        assertArrayEquals(job.history().metric("lr"), barrier.history().metric("lr"));
+        assertEquals("barrier", barrier.model().summary().get("step_mode"));
+        // 1438 training rows, batch 64: 23 steps per epoch; step 28 is inside the second epoch.
+        TrainingResult resumed = trainer(config, StepTransport.JOB, EpochReport.Listener.silent())
+                .resume(data, null, dir.resolve("step-000000028").toUri().toString());
+        assertArrayEquals(barrier.model().parameters(), resumed.model().parameters());
+    }
+
+    /** Records the running tasks and the stage attempts. */
+    private static final class Tasks extends SparkListener {
+        final Map<Long, Integer> running = new ConcurrentHashMap<>();
+        final AtomicInteger retries = new AtomicInteger();
+
+        @Override
+        public void onTaskStart(SparkListenerTaskStart start) {
+            running.put(start.taskInfo().taskId(), start.stageAttemptId());
+        }
+
+        @Override
+        public void onTaskEnd(SparkListenerTaskEnd end) {
+            running.remove(end.taskInfo().taskId());
+        }
+
+        @Override
+        public void onStageSubmitted(SparkListenerStageSubmitted submitted) {
+            if (submitted.stageInfo().attemptNumber() > 0) {
+                retries.incrementAndGet();
+            }
+        }
+    }
+
+    @Test
+    public void killingATaskMidRunRelaunchesTheStageAndChangesNothing() throws Exception {
+        TrainingConfig config = config(3);
+        ShardedDataset data = digits(2);
+        TrainingResult undisturbed = trainer(config, StepTransport.BARRIER, EpochReport.Listener.silent())
+                .fit(data, null);
+        Tasks tasks = new Tasks();
+        jsc().sc().addSparkListener(tasks);
+        try {
+            AtomicInteger killed = new AtomicInteger();
+            EpochReport.Listener killer = new EpochReport.Listener() {
+                @Override
+                public void onEpochEnd(EpochReport report) {
+                }
+
+                @Override
+                public void onStepEnd(long step) {
+                    if (step == 40) { // inside the second epoch: kill one task of the running barrier stage
+                        long deadline = System.nanoTime() + 5_000_000_000L;
+                        while (tasks.running.isEmpty() && System.nanoTime() < deadline) {
+                            Thread.onSpinWait();
+                        }
+                        long victim = tasks.running.keySet().iterator().next();
+                        jsc().sc().killTaskAttempt(victim, true, "killed by BarrierModeTest at step 40");
+                        killed.incrementAndGet();
+                    }
+                }
+            };
+            TrainingResult disturbed = trainer(config, StepTransport.BARRIER, killer).fit(data, null);
+            assertEquals(1, killed.get());
+            Assertions.assertTrue(tasks.retries.get() >= 1, "the barrier stage should have been relaunched");
+            assertArrayEquals(undisturbed.model().parameters(), disturbed.model().parameters());
+            assertArrayEquals(undisturbed.history().metric("val_loss"), disturbed.history().metric("val_loss"));
+            assertArrayEquals(undisturbed.history().metric("loss"), disturbed.history().metric("loss"));
+        } finally {
+            jsc().sc().removeSparkListener(tasks);
+        }
+    }
+
+    @Test
+    public void anUnreachableServerFailsWithinSecondsNamingHostPortAndSetting() {
+        // Listening on 127.0.0.1 but advertising 127.0.0.2: every connection is refused.
+        StepTransport wrong = new StepTransport(StepTransport.Mode.BARRIER, "127.0.0.2", "127.0.0.1", 0, 0, 2_000,
+                60_000, 0);
+        long started = System.nanoTime();
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> trainer(config(1), wrong, EpochReport.Listener.silent()).fit(digits(2), null));
+        double seconds = (System.nanoTime() - started) / 1e9;
+        Assertions.assertTrue(e.getMessage().contains("cannot reach the parameter server at 127.0.0.2:"), e.getMessage());
+        Assertions.assertTrue(e.getMessage().contains("training.parameter_server.host"), e.getMessage());
+        Assertions.assertTrue(seconds < 20, "failed after " + seconds + " s");
+    }
+
+    @Test
+    public void moreTasksThanSlotsIsRefusedNamingWhatToChange() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> trainer(config(1), StepTransport.BARRIER, EpochReport.Listener.silent()).fit(digits(3), null));
+        Assertions.assertTrue(e.getMessage().contains("needs 3 task slots, but local[2] offers 2"), e.getMessage());
+        Assertions.assertTrue(e.getMessage().contains("Use at most 2 partitions"), e.getMessage());
+    }
+
+    @Test
+    public void aCoalescedLineageIsRefusedBeforeSubmitting() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> trainer(config(1), StepTransport.BARRIER, EpochReport.Listener.silent())
+                        .fit(digits(4).coalesce(2), null));
+        Assertions.assertTrue(e.getMessage().contains("coalesce or union without a shuffle"), e.getMessage());
+    }
+
+    @Test
+    public void encryptionAndDynamicAllocationAreRefused() {
+        IllegalArgumentException crypto = assertThrows(IllegalArgumentException.class,
+                () -> BarrierExchange.refuseUnsupported(new SparkConf().set("spark.network.crypto.enabled", "true")));
+        Assertions.assertTrue(crypto.getMessage().contains("does not offer TLS"), crypto.getMessage());
+        Assertions.assertTrue(crypto.getMessage().contains("spark.network.crypto.enabled=true"), crypto.getMessage());
+        IllegalArgumentException ssl = assertThrows(IllegalArgumentException.class,
+                () -> BarrierExchange.refuseUnsupported(new SparkConf().set("spark.ssl.enabled", "true")));
+        Assertions.assertTrue(ssl.getMessage().contains("spark.ssl.enabled=true"), ssl.getMessage());
+        IllegalArgumentException dynamic = assertThrows(IllegalArgumentException.class,
+                () -> BarrierExchange.refuseUnsupported(new SparkConf().set("spark.dynamicAllocation.enabled", "true")));
+        Assertions.assertTrue(dynamic.getMessage().contains("dynamicAllocation"), dynamic.getMessage());
+        BarrierExchange.refuseUnsupported(new SparkConf());
+    }
+}
