@@ -2,10 +2,12 @@
 # End-to-end benchmark of distributed training in Spark local mode, written to
 # benchmarks/results/spark-<time>/ with a report.md:
 #   Dendrite on Fashion-MNIST (784-256-256-10, ReLU, dropout, Adam; conf/fashion-mnist.yaml) at global
-#   batch 128 and 512: examples per second, time to 0.88 test accuracy (the test set is evaluated after
-#   every epoch for this, as validation data; nothing is selected on it), final test accuracy and the
-#   mean step-time breakdown; then Spark MLlib's MultilayerPerceptronClassifier on the same data and hidden
-#   sizes with its defaults, for time and accuracy. Same machine, same run.
+#   batch 128 and 512, in both step modes (job: one Spark job per step; barrier: long-lived tasks and the
+#   driver's parameter server): examples per second, time to 0.88 test accuracy (the test set is
+#   evaluated after every epoch for this, as validation data; nothing is selected on it), final test
+#   accuracy and the mean step-time breakdown with the fixed cost (step minus compute); then Spark MLlib's
+#   MultilayerPerceptronClassifier on the same data and hidden sizes with its defaults, for time and
+#   accuracy (MLLIB=0 skips it). Same machine, same run.
 #   usage: benchmarks/run-spark-bench.sh [master, default local[2]] [epochs, default 10]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,25 +26,30 @@ test_source=(data.validation.format=idx "data.validation.path=file://$data/t10k-
   "data.validation.labels=file://$data/t10k-labels-idx1-ubyte.gz" data.validation.classes=10
   data.validation.storage=uint8)
 for batch in 128 512; do
-  echo "== Dendrite, global batch $batch, $master"
-  /usr/bin/time -v deploy/bin/dendrite-submit --master "$master" train --job conf/fashion-mnist.yaml \
-    --output "$out/dendrite-b$batch" training.batch_size=$batch training.epochs=$epochs output.chart=true \
-    "${test_source[@]}" 2> >(grep -v ' WARN \|^WARNING' > "$out/dendrite-b$batch.stderr") | tee "$out/dendrite-b$batch.log"
+  for mode in job barrier; do
+    run="dendrite-$mode-b$batch"
+    echo "== Dendrite, $mode mode, global batch $batch, $master"
+    /usr/bin/time -v deploy/bin/dendrite-submit --master "$master" train --job conf/fashion-mnist.yaml \
+      --output "$out/$run" training.mode=$mode training.batch_size=$batch training.epochs=$epochs output.chart=true \
+      "${test_source[@]}" 2> >(grep -v ' WARN \|^WARNING' > "$out/$run.stderr") | tee "$out/$run.log"
+  done
 done
 
-echo "== Spark MLlib MultilayerPerceptronClassifier, $master"
-flags="--add-modules=jdk.incubator.vector"
-for pkg in java.lang java.lang.invoke java.lang.reflect java.io java.net java.nio java.util java.util.concurrent \
-           java.util.concurrent.atomic jdk.internal.ref sun.nio.ch sun.nio.cs sun.security.action sun.util.calendar; do
-  flags+=" --add-opens=java.base/$pkg=ALL-UNNAMED"
-done
-java $flags -Xmx6g -Dlog4j.configurationFile=conf/log4j2.properties \
-  -cp "conf:$(cat deploy/target/spark-classpath.txt)" org.apache.spark.deploy.SparkSubmit --master "$master" \
-  --class io.dendrite.benchmarks.MllibMlpBaseline benchmarks/target/benchmarks.jar "$data" "$out/mllib.json" \
-  2> >(grep -v ' WARN \|^WARNING' > "$out/mllib.stderr") | tee "$out/mllib.log"
+if [ "${MLLIB:-1}" != 0 ]; then
+  echo "== Spark MLlib MultilayerPerceptronClassifier, $master"
+  flags="--add-modules=jdk.incubator.vector"
+  for pkg in java.lang java.lang.invoke java.lang.reflect java.io java.net java.nio java.util java.util.concurrent \
+             java.util.concurrent.atomic jdk.internal.ref sun.nio.ch sun.nio.cs sun.security.action sun.util.calendar; do
+    flags+=" --add-opens=java.base/$pkg=ALL-UNNAMED"
+  done
+  java $flags -Xmx6g -Dlog4j.configurationFile=conf/log4j2.properties \
+    -cp "conf:$(cat deploy/target/spark-classpath.txt)" org.apache.spark.deploy.SparkSubmit --master "$master" \
+    --class io.dendrite.benchmarks.MllibMlpBaseline benchmarks/target/benchmarks.jar "$data" "$out/mllib.json" \
+    2> >(grep -v ' WARN \|^WARNING' > "$out/mllib.stderr") | tee "$out/mllib.log"
+fi
 
 # The models themselves are not kept with the results, nor Hadoop's .crc sidecar files.
-rm -rf "$out"/dendrite-b*/model
+rm -rf "$out"/dendrite-*/model
 find "$out" -name '.*.crc' -delete
 python3 benchmarks/spark_report.py "$out" "$master" > "$out/report.md"
 cat "$out/report.md"

@@ -23,6 +23,7 @@ import io.dendrite.core.train.EarlyStopping;
 import io.dendrite.core.train.ReduceLrOnPlateau;
 import io.dendrite.core.train.TrainingConfig;
 import io.dendrite.spark.SparkTrainer;
+import io.dendrite.spark.StepTransport;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -39,7 +40,7 @@ import java.util.List;
 public record JobConfig(List<LayerSpecConf> layers, Loss loss, Optimizer optimizer, LearningRateSchedule schedule,
                         Regularization regularization, DataConf data, int batchSize, int epochs, long seed,
                         EarlyStopping earlyStopping, ReduceLrOnPlateau plateau, SparkTrainer.CheckpointPolicy checkpoints,
-                        String outputDir, boolean chart) {
+                        StepTransport transport, String outputDir, boolean chart) {
 
     static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
@@ -141,7 +142,9 @@ public record JobConfig(List<LayerSpecConf> layers, Loss loss, Optimizer optimiz
                     (int) ck.integer("keep", 2, 1, 1_000_000));
             ck.finish(List.of("dir", "every_steps", "every_epochs", "keep"));
         }
-        t.finish(List.of("batch_size", "epochs", "seed", "early_stopping", "reduce_lr_on_plateau", "checkpoint"));
+        StepTransport transport = transport(t);
+        t.finish(List.of("batch_size", "epochs", "seed", "early_stopping", "reduce_lr_on_plateau", "checkpoint",
+                "mode", "parameter_server"));
 
         ConfigNode out = root.child("output");
         String dir = out.string("dir", "dendrite-output");
@@ -149,7 +152,29 @@ public record JobConfig(List<LayerSpecConf> layers, Loss loss, Optimizer optimiz
         out.finish(List.of("dir", "chart"));
         root.finish(List.of("model", "optimizer", "data", "training", "output"));
         return new JobConfig(layers, loss, optimizer, schedule, reg, data, batch, epochs, seed, es, plateau, checkpoints,
-                dir, chart);
+                transport, dir, chart);
+    }
+
+    /** {@code training.mode} and {@code training.parameter_server}. */
+    private static StepTransport transport(ConfigNode t) {
+        StepTransport d = StepTransport.BARRIER;
+        String mode = t.choice("mode", "barrier", List.of("barrier", "job"));
+        ConfigNode ps = t.optionalChild("parameter_server");
+        if (ps == null) {
+            return mode.equals("job") ? StepTransport.JOB : d;
+        }
+        StepTransport s = new StepTransport(mode.equals("job") ? StepTransport.Mode.JOB : StepTransport.Mode.BARRIER,
+                ps.string("host", null), ps.string("bind_address", null), (int) ps.integer("port", d.port(), 0, 65535),
+                (int) ps.integer("port_retries", d.portRetries(), 0, 65535),
+                millis(ps, "connect_timeout_s", d.connectMillis()), millis(ps, "step_timeout_s", d.stepMillis()),
+                millis(ps, "slots_timeout_s", d.slotsMillis()));
+        ps.finish(List.of("host", "bind_address", "port", "port_retries", "connect_timeout_s", "step_timeout_s",
+                "slots_timeout_s"));
+        return s;
+    }
+
+    private static long millis(ConfigNode node, String key, long fallbackMillis) {
+        return Math.round(node.real(key, fallbackMillis / 1000.0, 0.001, 86_400) * 1000);
     }
 
     private static LayerSpecConf layer(ConfigNode l) {

@@ -64,7 +64,7 @@ final class TrainJob {
                 throw new UncheckedIOException("cannot write metrics.jsonl under " + outputDir, e);
             }
         };
-        SparkTrainer trainer = new SparkTrainer(config, job.checkpoints(), listener);
+        SparkTrainer trainer = new SparkTrainer(config, job.transport(), job.checkpoints(), listener);
         TrainingResult result = resume == null ? trainer.fit(train, validation) : trainer.resume(train, validation, resume);
         Model model = result.model();
 
@@ -86,6 +86,7 @@ final class TrainJob {
         summary.put("mean_step_ms", result.meanStepMillis());
         summary.put("master", spark.sparkContext().master());
         summary.put("partitions", result.partitions());
+        summary.put("step_mode", result.model().summary().get("step_mode"));
         summary.put("kernel", result.kernel());
         summary.put("batch_size", config.batchSize());
         if (resume != null) {

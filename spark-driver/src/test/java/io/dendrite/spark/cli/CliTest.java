@@ -45,7 +45,7 @@ public class CliTest extends SparkDriverSuite {
         assertEquals(4, lines.size());
         JsonNode last = JSON.readTree(lines.get(3));
         for (String k : List.of("epoch", "loss", "accuracy", "val_loss", "val_accuracy", "lr", "examples_per_second",
-                "step_ms", "compute_ms", "publish_ms", "reduce_ms", "update_ms", "scheduling_ms")) {
+                "step_ms", "compute_ms", "fixed_ms", "publish_ms", "reduce_ms", "update_ms", "transport_ms")) {
             Assertions.assertTrue(last.has(k), k + " missing in " + last);
         }
         JsonNode summary = JSON.readTree(dir.resolve("summary.json").toFile());
