@@ -31,12 +31,13 @@ import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.storage.StorageLevel;
 
 /**
- * Synchronous data-parallel training on Spark, one job per step (DESIGN.md, "One training step"):
- * the driver's {@link ParameterAverager} publishes the weights as a broadcast (destroying the previous
- * one); each cached partition computes the gradient of its share of the global batch
- * ({@link BatchPlan}) with the kernel; {@code treeAggregate} brings the merged result to the driver,
- * which applies the update. Each epoch ends with validation, callbacks and an optional checkpoint. With
- * one partition it equals the single-JVM {@link Trainer} bit for bit.
+ * Synchronous data-parallel training on Spark (DESIGN.md, "One training step"): the driver's
+ * {@link ParameterAverager} publishes the weights; each cached partition computes the gradient of its
+ * share of the global batch ({@link BatchPlan}) with the kernel; the merged result comes back to the
+ * driver, which applies the update. How a step travels is the {@link StepTransport}: one Spark job per
+ * step ({@link JobExchange}) or long-lived barrier tasks talking to a parameter server on the driver
+ * ({@link BarrierExchange}); both give the same bits. Each epoch ends with validation, callbacks and an
+ * optional checkpoint. With one partition it equals the single-JVM {@link Trainer} bit for bit.
  */
 public final class SparkTrainer {
     private final TrainingConfig config;

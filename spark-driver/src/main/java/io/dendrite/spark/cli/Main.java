@@ -48,12 +48,14 @@ public final class Main {
     public static void main(String[] args) {
         int code;
         SparkSession spark = null;
+        boolean local = false;
         try {
             if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h")) {
                 System.out.println(USAGE);
                 code = args.length == 0 ? 2 : 0;
             } else {
                 spark = SparkSession.builder().appName("dendrite " + args[0]).getOrCreate();
+                local = spark.sparkContext().isLocal();
                 code = run(spark, args, System.out);
             }
         } finally {
@@ -61,7 +63,11 @@ public final class Main {
                 spark.stop();
             }
         }
-        if (code != 0) {
+        // In local mode the driver JVM also ran the tasks, and a barrier stage leaves Spark 3.5's
+        // non-daemon "Barrier task timer" thread behind, which would keep the JVM alive after main. On a
+        // cluster it lives in the executors, and System.exit(0) in the driver would fail a YARN
+        // cluster-mode application ("Shutdown hook called before final status was reported").
+        if (code != 0 || local) {
             System.exit(code);
         }
     }
