@@ -28,7 +28,7 @@ print("Fashion-MNIST 60k train / 10k test, 784-256-256-10. Dendrite: ReLU, dropo
 print("| trainer | step mode | batch | epochs | train s | examples/s | time to 0.88 test acc | final test acc "
       "| step ms | compute | fixed (step − compute) | publish | reduce | update | transport |")
 print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
-runs = sorted((int(n.split("-b")[1]), n.split("-b")[0].replace("dendrite-", "") or "job", n)
+runs = sorted((int(n.rsplit("-b", 1)[1]), n.rsplit("-b", 1)[0].replace("dendrite", "").lstrip("-") or "job", n)
               for n in os.listdir(out) if n.startswith("dendrite-") and os.path.isdir(os.path.join(out, n)))
 for batch, mode, name in sorted(runs, key=lambda r: (r[0], r[1] != "job")):
     d = os.path.join(out, name)

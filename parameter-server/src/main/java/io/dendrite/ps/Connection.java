@@ -83,7 +83,7 @@ final class Connection {
             byte[] header = new byte[Wire.SHARE_HEADER];
             byte[] payload = new byte[4 * parameters];
             while (!closed) {
-                Wire.readFully(in, header, 0, header.length, Long.MAX_VALUE, () -> closed, "a share");
+                Wire.readFully(in, header, 0, header.length, Wire.NO_DEADLINE, () -> closed, "a share");
                 ByteBuffer h = Wire.le(header);
                 int length = h.getInt();
                 byte type = h.get();
@@ -100,7 +100,7 @@ final class Connection {
                 if (n != parameters) {
                     throw new IOException("a share of " + n + " values on a server for " + parameters);
                 }
-                Wire.readFully(in, payload, 0, payload.length, Long.MAX_VALUE, () -> closed, "a share");
+                Wire.readFully(in, payload, 0, payload.length, Wire.NO_DEADLINE, () -> closed, "a share");
                 float[] gradient = server.borrow();
                 Wire.getFloats(payload, 0, gradient);
                 server.offer(new ParameterServer.Share(this, step, gradient, new LossStats(lossSum, count, correct),

@@ -42,6 +42,9 @@ final class Wire {
     /** Bytes of a hello frame. */
     static final int HELLO_BYTES = 4 + 1 + 4 + 4 + 4 + MAC_BYTES;
 
+    /** A deadline that never passes, for reads whose socket has no read timeout. */
+    static final long NO_DEADLINE = Long.MIN_VALUE;
+
     /** How often a blocked read wakes to check for cancellation and its deadline. */
     static final int POLL_MILLIS = 200;
 
@@ -126,7 +129,7 @@ final class Wire {
                 if (cancelled.getAsBoolean()) {
                     throw new InterruptedIOException("cancelled while waiting for " + waitingFor);
                 }
-                if (System.nanoTime() - deadlineNanos > 0) {
+                if (deadlineNanos != NO_DEADLINE && System.nanoTime() - deadlineNanos > 0) {
                     throw new SocketTimeoutException("no " + waitingFor + " within the timeout");
                 }
             }

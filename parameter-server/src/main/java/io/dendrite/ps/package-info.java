@@ -2,7 +2,9 @@
  * Driver-side training state, free of Spark and Hadoop: the {@link io.dendrite.ps.ParameterAverager}
  * (master weights, optimiser state, step counter, the shared update rule), the mergeable
  * {@link io.dendrite.ps.GradientAccumulator} executors return, and {@link io.dendrite.ps.TrainingCheckpoint}
- * with its file format over any {@link io.dendrite.core.model.StateStore}. Transports (Spark jobs, long-lived
- * tasks) live elsewhere and feed this module; it never touches Spark or a file system itself.
+ * with its file format over any {@link io.dendrite.core.model.StateStore}; and the low-latency transport's
+ * two ends, {@link io.dendrite.ps.ParameterServer} (on the driver) and {@link io.dendrite.ps.ParameterClient}
+ * (in a long-lived task), over plain TCP with an HMAC challenge on a per-run secret. It never touches Spark
+ * or a file system itself; the Spark side of both transports lives in {@code spark-driver}.
  */
 package io.dendrite.ps;

@@ -1,7 +1,8 @@
 /**
- * The distributed trainer: one Spark job per synchronous step (publish the weights, each cached
- * partition computes its share of the global batch with the kernel, {@code treeAggregate} to the
- * driver, the {@link io.dendrite.ps.ParameterAverager} updates), with the step time split into its
+ * The distributed trainer: synchronous steps (publish the weights, each cached partition computes its
+ * share of the global batch with the kernel, the merged shares reach the driver, the
+ * {@link io.dendrite.ps.ParameterAverager} updates), travelling either as one Spark job per step or
+ * through long-lived barrier tasks and the driver's parameter server, with the step time split into its
  * parts, validation, callbacks and atomic checkpoints on any Hadoop path. Also the Kryo registrator
  * for everything shipped to executors and model files over Hadoop's FileSystem.
  */

@@ -140,6 +140,7 @@ public class BarrierModeTest extends SparkDriverSuite {
         IllegalStateException e = assertThrows(IllegalStateException.class,
                 () -> trainer(config(1), wrong, EpochReport.Listener.silent()).fit(digits(2), null));
         double seconds = (System.nanoTime() - started) / 1e9;
+        System.out.printf("unreachable parameter server reported after %.2f s: %s%n", seconds, e.getMessage());
         Assertions.assertTrue(e.getMessage().contains("cannot reach the parameter server at 127.0.0.2:"), e.getMessage());
         Assertions.assertTrue(e.getMessage().contains("training.parameter_server.host"), e.getMessage());
         Assertions.assertTrue(seconds < 20, "failed after " + seconds + " s");
