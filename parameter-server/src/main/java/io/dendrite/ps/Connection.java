@@ -2,10 +2,9 @@ package io.dendrite.ps;
 
 import io.dendrite.core.loss.LossStats;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.Socket;
 import java.nio.ByteBuffer;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
 import java.security.MessageDigest;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -13,25 +12,28 @@ import java.util.concurrent.LinkedBlockingQueue;
 /**
  * One task's connection on the server: a reader thread that authenticates the task and then turns its
  * frames into events for the training thread, and a writer thread that sends the frames queued for it,
- * so a slow or stuck task never blocks the training thread (whose waits all have deadlines).
+ * so a slow or stuck task never blocks the training thread (whose waits all have deadlines). Shares are
+ * read into one direct buffer per connection, so a step's gradient is copied once, into its array.
  */
 final class Connection {
-    private static final byte[] CLOSE = new byte[0];
+    private static final ByteBuffer CLOSE = ByteBuffer.allocate(0);
 
     private final ParameterServer server;
-    private final Socket socket;
+    private final SocketChannel channel;
     private final int id;
-    private final BlockingQueue<byte[]> outbox = new LinkedBlockingQueue<>();
+    private final BlockingQueue<ByteBuffer> outbox = new LinkedBlockingQueue<>();
     private final Thread reader;
     private final Thread writer;
+    private Selector reads;
+    private Selector writes;
     private volatile boolean closed;
     int partition = -1;
     int attempt = -1;
     int stage = -1;
 
-    Connection(ParameterServer server, Socket socket, int id) {
+    Connection(ParameterServer server, SocketChannel channel, int id) {
         this.server = server;
-        this.socket = socket;
+        this.channel = channel;
         this.id = id;
         this.reader = new Thread(this::read, "dendrite-ps-read-" + id);
         this.writer = new Thread(this::write, "dendrite-ps-write-" + id);
@@ -44,13 +46,17 @@ final class Connection {
     }
 
     String remote() {
-        return String.valueOf(socket.getRemoteSocketAddress());
+        try {
+            return String.valueOf(channel.getRemoteAddress());
+        } catch (IOException e) {
+            return "a closed connection";
+        }
     }
 
-    /** Queues a frame; a closed connection drops it. */
-    void send(byte[] frame) {
+    /** Queues a frame (its remaining bytes, read through a duplicate); a closed connection drops it. */
+    void send(ByteBuffer frame) {
         if (!closed) {
-            outbox.add(frame);
+            outbox.add(frame.duplicate());
         }
     }
 
@@ -61,7 +67,11 @@ final class Connection {
         closed = true;
         outbox.add(CLOSE);
         try {
-            socket.close();
+            channel.close();
+            if (reads != null) {
+                reads.close();
+                writes.close();
+            }
         } catch (IOException ignored) {
             // closing anyway
         }
@@ -70,39 +80,39 @@ final class Connection {
 
     private void read() {
         try {
-            socket.setTcpNoDelay(true);
-            socket.setSoTimeout(Wire.POLL_MILLIS);
+            channel.socket().setTcpNoDelay(true);
+            Selector[] selectors = Wire.selectors(channel);
+            reads = selectors[0];
+            writes = selectors[1];
             if (!handshake()) {
                 return;
             }
-            socket.setSoTimeout(0);
             writer.start();
             server.offer(new ParameterServer.Join(this));
-            InputStream in = socket.getInputStream();
             int parameters = server.parameters();
-            byte[] header = new byte[Wire.SHARE_HEADER];
-            byte[] payload = new byte[4 * parameters];
+            ByteBuffer frame = Wire.direct(Wire.SHARE_HEADER + 4 * parameters);
             while (!closed) {
-                Wire.readFully(in, header, 0, header.length, Wire.NO_DEADLINE, () -> closed, "a share");
-                ByteBuffer h = Wire.le(header);
-                int length = h.getInt();
-                byte type = h.get();
-                if (type != Wire.SHARE || length != Wire.SHARE_HEADER - 4 + payload.length) {
-                    throw new IOException("expected a share frame of " + (Wire.SHARE_HEADER - 4 + payload.length)
-                            + " bytes but got type " + type + " of " + length + " bytes");
+                frame.clear().limit(Wire.SHARE_HEADER);
+                Wire.readFully(channel, reads, frame, Wire.NO_DEADLINE, () -> closed, "a share");
+                int length = frame.getInt(0);
+                byte type = frame.get(4);
+                if (type != Wire.SHARE || length != frame.capacity() - 4) {
+                    throw new IOException("expected a share frame of " + (frame.capacity() - 4) + " bytes but got type "
+                            + type + " of " + length + " bytes");
                 }
-                long step = h.getLong();
-                double lossSum = h.getDouble();
-                long count = h.getLong();
-                long correct = h.getLong();
-                long nanos = h.getLong();
-                int n = h.getInt();
+                long step = frame.getLong(5);
+                double lossSum = frame.getDouble(13);
+                long count = frame.getLong(21);
+                long correct = frame.getLong(29);
+                long nanos = frame.getLong(37);
+                int n = frame.getInt(45);
                 if (n != parameters) {
                     throw new IOException("a share of " + n + " values on a server for " + parameters);
                 }
-                Wire.readFully(in, payload, 0, payload.length, Wire.NO_DEADLINE, () -> closed, "a share");
+                frame.limit(frame.capacity());
+                Wire.readFully(channel, reads, frame, Wire.NO_DEADLINE, () -> closed, "a share");
                 float[] gradient = server.borrow();
-                Wire.getFloats(payload, 0, gradient);
+                Wire.getFloats(frame, Wire.SHARE_HEADER, gradient);
                 server.offer(new ParameterServer.Share(this, step, gradient, new LossStats(lossSum, count, correct),
                         nanos));
             }
@@ -117,16 +127,14 @@ final class Connection {
 
     /** Challenges the task and checks its answer; a refusal is answered and logged, never silent. */
     private boolean handshake() throws IOException {
-        OutputStream out = socket.getOutputStream();
-        InputStream in = socket.getInputStream();
-        byte[] nonce = Wire.nonce();
-        byte[] challenge = new byte[4 + 1 + 4 + Wire.NONCE_BYTES];
-        Wire.le(challenge).putInt(challenge.length - 4).put(Wire.CHALLENGE).putInt(Wire.MAGIC).put(nonce);
-        Wire.write(out, challenge, challenge.length);
-        byte[] hello = new byte[Wire.HELLO_BYTES];
         long deadline = System.nanoTime() + server.connectMillis() * 1_000_000;
-        Wire.readFully(in, hello, 0, hello.length, deadline, () -> closed, "the task's hello");
-        ByteBuffer h = Wire.le(hello);
+        byte[] nonce = Wire.nonce();
+        ByteBuffer challenge = Wire.le(new byte[4 + 1 + 4 + Wire.NONCE_BYTES]);
+        challenge.putInt(challenge.capacity() - 4).put(Wire.CHALLENGE).putInt(Wire.MAGIC).put(nonce).flip();
+        Wire.writeFully(channel, writes, challenge, deadline, () -> closed, "the challenge");
+        ByteBuffer h = Wire.le(new byte[Wire.HELLO_BYTES]);
+        Wire.readFully(channel, reads, h, deadline, () -> closed, "the task's hello");
+        h.flip();
         int length = h.getInt();
         byte type = h.get();
         int p = h.getInt();
@@ -146,8 +154,7 @@ final class Connection {
         }
         if (refusal != null) {
             server.reject(this, refusal);
-            byte[] r = Wire.rejectFrame(refusal);
-            Wire.write(out, r, r.length);
+            Wire.writeFully(channel, writes, Wire.rejectFrame(refusal), deadline, () -> closed, "a refusal");
             return false;
         }
         partition = p;
@@ -158,13 +165,12 @@ final class Connection {
 
     private void write() {
         try {
-            OutputStream out = socket.getOutputStream();
             while (true) {
-                byte[] frame = outbox.take();
+                ByteBuffer frame = outbox.take();
                 if (frame == CLOSE) {
                     return;
                 }
-                Wire.write(out, frame, frame.length);
+                Wire.writeFully(channel, writes, frame, Wire.NO_DEADLINE, () -> closed, "a frame");
             }
         } catch (IOException e) {
             if (!closed) {

@@ -2,47 +2,47 @@ package io.dendrite.ps;
 
 import io.dendrite.core.loss.LossStats;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.ByteBuffer;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.function.BooleanSupplier;
 
 /**
  * A long-lived task's end of a connection to the {@link ParameterServer}: it authenticates once, then
  * alternates {@link #next()} (the weights of the step to compute, or the end of the stage) and
- * {@link #send} (its share of that step). Buffers are reused, so a step allocates nothing. Every wait
- * ends at its deadline or when {@code cancelled} says the task was killed.
+ * {@link #send} (its share of that step). Frames go through reused direct buffers, so a step allocates
+ * nothing and each array is copied once on each side. Every wait ends at its deadline or when
+ * {@code cancelled} says the task was killed.
  */
 public final class ParameterClient implements AutoCloseable {
-    private final Socket socket;
-    private final InputStream in;
-    private final OutputStream out;
+    private final SocketChannel channel;
+    private final Selector reads;
+    private final Selector writes;
     private final String server;
     private final long waitMillis;
     private final BooleanSupplier cancelled;
     private final float[] weights;
-    private final byte[] header = new byte[Wire.WORK_HEADER];
-    private final byte[] payload;
-    private final byte[] share;
+    private final ByteBuffer work;
+    private final ByteBuffer share;
 
     /** The step to compute: its number, its position in the epoch and the weights (reused between steps). */
     public record Work(long step, long stepInEpoch, float[] weights) {
     }
 
-    private ParameterClient(Socket socket, String server, int parameters, long waitMillis, BooleanSupplier cancelled)
-            throws IOException {
-        this.socket = socket;
-        this.in = socket.getInputStream();
-        this.out = socket.getOutputStream();
+    private ParameterClient(SocketChannel channel, String server, int parameters, long waitMillis,
+                            BooleanSupplier cancelled) throws IOException {
+        this.channel = channel;
+        Selector[] selectors = Wire.selectors(channel);
+        this.reads = selectors[0];
+        this.writes = selectors[1];
         this.server = server;
         this.waitMillis = waitMillis;
         this.cancelled = cancelled;
         this.weights = new float[parameters];
-        this.payload = new byte[4 * parameters];
-        this.share = new byte[Wire.SHARE_HEADER + 4 * parameters];
+        this.work = Wire.direct(Wire.WORK_HEADER + 4 * parameters);
+        this.share = Wire.direct(Wire.SHARE_HEADER + 4 * parameters);
     }
 
     /**
@@ -52,36 +52,41 @@ public final class ParameterClient implements AutoCloseable {
     public static ParameterClient connect(String host, int port, byte[] secret, int partition, int attempt, int stage,
                                           int parameters, long connectMillis, long waitMillis,
                                           BooleanSupplier cancelled) throws IOException {
-        Socket s = new Socket();
+        SocketChannel ch = SocketChannel.open();
         try {
-            s.setTcpNoDelay(true);
-            s.connect(new InetSocketAddress(host, port), (int) Math.min(Integer.MAX_VALUE, connectMillis));
+            ch.socket().setTcpNoDelay(true);
+            ch.socket().connect(new InetSocketAddress(host, port), (int) Math.min(Integer.MAX_VALUE, connectMillis));
         } catch (IOException e) {
-            s.close();
+            ch.close();
             throw new ServerUnreachableException(host, port, connectMillis, e);
         }
+        ParameterClient c = null;
         try {
-            s.setSoTimeout(Wire.POLL_MILLIS);
-            ParameterClient c = new ParameterClient(s, host + ":" + port, parameters, waitMillis, cancelled);
-            byte[] challenge = new byte[4 + 1 + 4 + Wire.NONCE_BYTES];
-            Wire.readFully(c.in, challenge, 0, challenge.length, System.nanoTime() + connectMillis * 1_000_000,
-                    cancelled, "the parameter server's challenge from " + c.server);
-            ByteBuffer b = Wire.le(challenge);
-            b.getInt();
-            byte type = b.get();
-            int magic = b.getInt();
+            c = new ParameterClient(ch, host + ":" + port, parameters, waitMillis, cancelled);
+            long deadline = System.nanoTime() + connectMillis * 1_000_000;
+            ByteBuffer challenge = Wire.le(new byte[4 + 1 + 4 + Wire.NONCE_BYTES]);
+            Wire.readFully(ch, c.reads, challenge, deadline, cancelled,
+                    "the parameter server's challenge from " + c.server);
+            challenge.flip();
+            challenge.getInt();
+            byte type = challenge.get();
+            int magic = challenge.getInt();
             if (type != Wire.CHALLENGE || magic != Wire.MAGIC) {
                 throw new IOException(host + ":" + port + " is not a Dendrite parameter server (bad challenge)");
             }
             byte[] nonce = new byte[Wire.NONCE_BYTES];
-            b.get(nonce);
-            byte[] hello = new byte[Wire.HELLO_BYTES];
-            Wire.le(hello).putInt(hello.length - 4).put(Wire.HELLO).putInt(partition).putInt(attempt).putInt(stage)
-                    .put(Wire.mac(secret, nonce, partition, attempt, stage));
-            Wire.write(c.out, hello, hello.length);
+            challenge.get(nonce);
+            ByteBuffer hello = Wire.le(new byte[Wire.HELLO_BYTES]);
+            hello.putInt(hello.capacity() - 4).put(Wire.HELLO).putInt(partition).putInt(attempt).putInt(stage)
+                    .put(Wire.mac(secret, nonce, partition, attempt, stage)).flip();
+            Wire.writeFully(ch, c.writes, hello, deadline, cancelled, "the hello");
             return c;
         } catch (IOException | RuntimeException e) {
-            s.close();
+            if (c != null) {
+                c.close();
+            } else {
+                ch.close();
+            }
             throw e;
         }
     }
@@ -90,32 +95,32 @@ public final class ParameterClient implements AutoCloseable {
     public Work next() throws IOException {
         long deadline = System.nanoTime() + waitMillis * 1_000_000;
         String what = "work from the parameter server at " + server;
-        Wire.readFully(in, header, 0, 5, deadline, cancelled, what);
-        ByteBuffer h = Wire.le(header);
-        int length = h.getInt();
-        byte type = h.get();
+        work.clear().limit(5);
+        Wire.readFully(channel, reads, work, deadline, cancelled, what);
+        int length = work.getInt(0);
+        byte type = work.get(4);
         if (type == Wire.END) {
             return null;
         }
         if (type == Wire.REJECT) {
-            byte[] text = new byte[Math.max(0, Math.min(length - 1, 4096))];
-            Wire.readFully(in, text, 0, text.length, deadline, cancelled, what);
+            ByteBuffer text = ByteBuffer.allocate(Math.max(0, Math.min(length - 1, 4096)));
+            Wire.readFully(channel, reads, text, deadline, cancelled, what);
             throw new IOException("the parameter server at " + server + " refused this task: "
-                    + new String(text, StandardCharsets.UTF_8));
+                    + new String(text.array(), StandardCharsets.UTF_8));
         }
-        if (type != Wire.WORK || length != Wire.WORK_HEADER - 4 + payload.length) {
-            throw new IOException("expected work of " + (Wire.WORK_HEADER - 4 + payload.length) + " bytes from "
-                    + server + " but got frame type " + type + " of " + length + " bytes");
+        if (type != Wire.WORK || length != work.capacity() - 4) {
+            throw new IOException("expected work of " + (work.capacity() - 4) + " bytes from " + server
+                    + " but got frame type " + type + " of " + length + " bytes");
         }
-        Wire.readFully(in, header, 5, Wire.WORK_HEADER - 5, deadline, cancelled, what);
-        long step = h.getLong();
-        long stepInEpoch = h.getLong();
-        int n = h.getInt();
+        work.limit(work.capacity());
+        Wire.readFully(channel, reads, work, deadline, cancelled, what);
+        long step = work.getLong(5);
+        long stepInEpoch = work.getLong(13);
+        int n = work.getInt(21);
         if (n != weights.length) {
             throw new IOException("the server sent " + n + " weights but the network has " + weights.length);
         }
-        Wire.readFully(in, payload, 0, payload.length, deadline, cancelled, what);
-        Wire.getFloats(payload, 0, weights);
+        Wire.getFloats(work, Wire.WORK_HEADER, weights);
         return new Work(step, stepInEpoch, weights);
     }
 
@@ -125,14 +130,22 @@ public final class ParameterClient implements AutoCloseable {
             throw new IllegalArgumentException("a gradient of " + gradient.length + " values for a network of "
                     + weights.length);
         }
-        Wire.le(share).putInt(share.length - 4).put(Wire.SHARE).putLong(step).putDouble(stats.lossSum())
+        share.clear();
+        share.putInt(share.capacity() - 4).put(Wire.SHARE).putLong(step).putDouble(stats.lossSum())
                 .putLong(stats.count()).putLong(stats.correct()).putLong(computeNanos).putInt(gradient.length);
         Wire.putFloats(share, Wire.SHARE_HEADER, gradient);
-        Wire.write(out, share, share.length);
+        share.clear();
+        Wire.writeFully(channel, writes, share, System.nanoTime() + waitMillis * 1_000_000, cancelled,
+                "a share to " + server);
     }
 
     @Override
     public void close() throws IOException {
-        socket.close();
+        try {
+            channel.close();
+        } finally {
+            reads.close();
+            writes.close();
+        }
     }
 }

@@ -5,8 +5,9 @@ import io.dendrite.core.util.Checks;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -39,7 +40,7 @@ public final class ParameterServer implements AutoCloseable {
     private final byte[] secret;
     private final int partitions;
     private final int parameters;
-    private final ServerSocket listener;
+    private final ServerSocketChannel listener;
     private final Thread acceptor;
     private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
     private final ConcurrentLinkedQueue<float[]> pool = new ConcurrentLinkedQueue<>();
@@ -53,9 +54,9 @@ public final class ParameterServer implements AutoCloseable {
     private final Connection[] joined;
     private final Share[] shares;
     private final List<float[]> lent = new ArrayList<>();
-    private final byte[][] workFrames = new byte[2][];
+    private final ByteBuffer[] workFrames = new ByteBuffer[2];
     private int workIndex;
-    private byte[] currentWork;
+    private ByteBuffer currentWork;
     private String lastLoss = "none";
 
     /** What one connection told the training thread. */
@@ -77,7 +78,7 @@ public final class ParameterServer implements AutoCloseable {
     }
 
     private ParameterServer(ServerSettings settings, byte[] secret, int partitions, int parameters,
-                            ServerSocket listener) {
+                            ServerSocketChannel listener) throws IOException {
         this.settings = settings;
         this.secret = secret.clone();
         this.partitions = partitions;
@@ -85,7 +86,7 @@ public final class ParameterServer implements AutoCloseable {
         this.listener = listener;
         this.joined = new Connection[partitions];
         this.shares = new Share[partitions];
-        this.acceptor = new Thread(this::acceptLoop, "dendrite-ps-accept-" + listener.getLocalPort());
+        this.acceptor = new Thread(this::acceptLoop, "dendrite-ps-accept-" + port());
         acceptor.setDaemon(true);
     }
 
@@ -102,7 +103,7 @@ public final class ParameterServer implements AutoCloseable {
         int last = settings.port() == 0 ? 0 : settings.port() + settings.portRetries();
         IOException failure = null;
         for (int port = settings.port(); port <= last; port++) {
-            ServerSocket s = new ServerSocket();
+            ServerSocketChannel s = ServerSocketChannel.open();
             try {
                 s.bind(new InetSocketAddress(settings.bindAddress(), port), Math.max(50, partitions * 2));
                 ParameterServer server = new ParameterServer(settings, secret, partitions, parameters, s);
@@ -132,7 +133,7 @@ public final class ParameterServer implements AutoCloseable {
 
     /** The port listened on. */
     public int port() {
-        return listener.getLocalPort();
+        return listener.socket().getLocalPort();
     }
 
     /** Connections refused so far because they failed authentication or named a bad partition. */
@@ -165,12 +166,16 @@ public final class ParameterServer implements AutoCloseable {
         Checks.checkArgument(stage >= 0, "exchange before beginStage");
         recycle();
         long started = System.nanoTime();
-        byte[] frame = workFrames[workIndex ^= 1];
+        // Two frames alternate: a writer still sending the previous step to a replaced connection keeps
+        // reading bytes nobody changes while this step's frame is filled.
+        ByteBuffer frame = workFrames[workIndex ^= 1];
         if (frame == null) {
-            frame = workFrames[workIndex] = new byte[Wire.WORK_HEADER + 4 * parameters];
+            frame = workFrames[workIndex] = Wire.direct(Wire.WORK_HEADER + 4 * parameters);
         }
-        Wire.le(frame).putInt(frame.length - 4).put(Wire.WORK).putLong(step).putLong(stepInEpoch).putInt(parameters);
+        frame.clear();
+        frame.putInt(frame.capacity() - 4).put(Wire.WORK).putLong(step).putLong(stepInEpoch).putInt(parameters);
         Wire.putFloats(frame, Wire.WORK_HEADER, weights);
+        frame.clear();
         currentWork = frame;
         for (Connection c : joined) {
             if (c != null) {
@@ -221,7 +226,7 @@ public final class ParameterServer implements AutoCloseable {
         recycle();
         dropShares();
         currentWork = null;
-        byte[] end = endFrame();
+        ByteBuffer end = Wire.endFrame();
         for (Connection c : joined) {
             if (c != null) {
                 c.send(end);
@@ -314,7 +319,7 @@ public final class ParameterServer implements AutoCloseable {
         Checks.checkState(joined[c.partition] == null, "partition %s connected twice in attempt %s of stage %s",
                 c.partition, attempt, stage);
         joined[c.partition] = c;
-        c.send(currentWork != null ? currentWork : endFrame());
+        c.send(currentWork != null ? currentWork : Wire.endFrame());
     }
 
     private void lost(Lost l) {
@@ -351,17 +356,11 @@ public final class ParameterServer implements AutoCloseable {
         lent.clear();
     }
 
-    private static byte[] endFrame() {
-        byte[] f = new byte[5];
-        Wire.le(f).putInt(1).put(Wire.END);
-        return f;
-    }
-
     private void acceptLoop() {
         int next = 0;
         while (!closed) {
             try {
-                Socket s = listener.accept();
+                SocketChannel s = listener.accept();
                 Connection c = new Connection(this, s, next++);
                 open.add(c);
                 c.start();

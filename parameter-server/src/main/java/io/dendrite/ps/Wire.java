@@ -2,12 +2,13 @@ package io.dendrite.ps;
 
 import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InterruptedIOException;
-import java.io.OutputStream;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
@@ -42,10 +43,10 @@ final class Wire {
     /** Bytes of a hello frame. */
     static final int HELLO_BYTES = 4 + 1 + 4 + 4 + 4 + MAC_BYTES;
 
-    /** A deadline that never passes, for reads whose socket has no read timeout. */
+    /** A deadline that never passes (the server's own reads: the training thread keeps the deadlines). */
     static final long NO_DEADLINE = Long.MIN_VALUE;
 
-    /** How often a blocked read wakes to check for cancellation and its deadline. */
+    /** How often a waiting read or write wakes to check for cancellation and its deadline. */
     static final int POLL_MILLIS = 200;
 
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -84,55 +85,77 @@ final class Wire {
         return ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
     }
 
-    /** Writes {@code floats} little-endian into {@code bytes} at {@code offset}. */
-    static void putFloats(byte[] bytes, int offset, float[] floats) {
-        ByteBuffer b = le(bytes);
-        b.position(offset);
-        b.asFloatBuffer().put(floats);
+    /** Writes {@code floats} into {@code buf} from {@code offset} on (the buffer's position is unchanged). */
+    static void putFloats(ByteBuffer buf, int offset, float[] floats) {
+        buf.slice(offset, 4 * floats.length).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().put(floats);
     }
 
-    /** Reads {@code floats.length} little-endian floats from {@code bytes} at {@code offset}. */
-    static void getFloats(byte[] bytes, int offset, float[] floats) {
-        ByteBuffer b = le(bytes);
-        b.position(offset);
-        b.asFloatBuffer().get(floats);
+    /** Reads {@code floats.length} floats from {@code buf} at {@code offset} (the buffer's position is unchanged). */
+    static void getFloats(ByteBuffer buf, int offset, float[] floats) {
+        buf.slice(offset, 4 * floats.length).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(floats);
     }
 
-    static byte[] rejectFrame(String reason) {
+    static ByteBuffer rejectFrame(String reason) {
         byte[] text = reason.getBytes(StandardCharsets.UTF_8);
-        byte[] f = new byte[5 + text.length];
-        le(f).putInt(1 + text.length).put(REJECT).put(text);
-        return f;
+        return le(new byte[5 + text.length]).putInt(1 + text.length).put(REJECT).put(text).flip();
     }
 
-    static void write(OutputStream out, byte[] frame, int length) throws IOException {
-        out.write(frame, 0, length);
-        out.flush();
+    static ByteBuffer endFrame() {
+        return le(new byte[5]).putInt(1).put(END).flip();
+    }
+
+    /** A direct little-endian buffer, which the channel sends and fills without an extra copy. */
+    static ByteBuffer direct(int bytes) {
+        return ByteBuffer.allocateDirect(bytes).order(ByteOrder.LITTLE_ENDIAN);
     }
 
     /**
-     * Fills {@code buf[off, off+len)}, waking every {@link #POLL_MILLIS} (the socket's read timeout) to
-     * check {@code cancelled} and the deadline, so a wait never outlives either. A timeout mid-frame keeps
-     * what was read.
+     * Fills {@code buf} from a non-blocking channel, waiting on {@code selector} (registered for reads) at
+     * most {@link #POLL_MILLIS} at a time to check {@code cancelled} and the deadline, so a wait never
+     * outlives either.
      */
-    static void readFully(InputStream in, byte[] buf, int off, int len, long deadlineNanos, BooleanSupplier cancelled,
-                          String waitingFor) throws IOException {
-        int done = 0;
-        while (done < len) {
-            try {
-                int n = in.read(buf, off + done, len - done);
-                if (n < 0) {
-                    throw new EOFException("the connection closed while waiting for " + waitingFor);
-                }
-                done += n;
-            } catch (SocketTimeoutException e) {
-                if (cancelled.getAsBoolean()) {
-                    throw new InterruptedIOException("cancelled while waiting for " + waitingFor);
-                }
-                if (deadlineNanos != NO_DEADLINE && System.nanoTime() - deadlineNanos > 0) {
-                    throw new SocketTimeoutException("no " + waitingFor + " within the timeout");
-                }
+    static void readFully(SocketChannel channel, Selector selector, ByteBuffer buf, long deadlineNanos,
+                          BooleanSupplier cancelled, String waitingFor) throws IOException {
+        while (buf.hasRemaining()) {
+            int n = channel.read(buf);
+            if (n < 0) {
+                throw new EOFException("the connection closed while waiting for " + waitingFor);
+            }
+            if (n == 0) {
+                await(selector, deadlineNanos, cancelled, waitingFor);
             }
         }
+    }
+
+    /** Writes all of {@code buf} to a non-blocking channel, with the same waiting rules as {@link #readFully}. */
+    static void writeFully(SocketChannel channel, Selector selector, ByteBuffer buf, long deadlineNanos,
+                           BooleanSupplier cancelled, String sending) throws IOException {
+        while (buf.hasRemaining()) {
+            if (channel.write(buf) == 0) {
+                await(selector, deadlineNanos, cancelled, "room to send " + sending);
+            }
+        }
+    }
+
+    private static void await(Selector selector, long deadlineNanos, BooleanSupplier cancelled, String waitingFor)
+            throws IOException {
+        selector.select(POLL_MILLIS);
+        selector.selectedKeys().clear();
+        if (cancelled.getAsBoolean()) {
+            throw new InterruptedIOException("cancelled while waiting for " + waitingFor);
+        }
+        if (deadlineNanos != NO_DEADLINE && System.nanoTime() - deadlineNanos > 0) {
+            throw new SocketTimeoutException("no " + waitingFor + " within the timeout");
+        }
+    }
+
+    /** Puts {@code channel} in non-blocking mode with one selector for reads and one for writes. */
+    static Selector[] selectors(SocketChannel channel) throws IOException {
+        channel.configureBlocking(false);
+        Selector reads = Selector.open();
+        Selector writes = Selector.open();
+        channel.register(reads, SelectionKey.OP_READ);
+        channel.register(writes, SelectionKey.OP_WRITE);
+        return new Selector[] {reads, writes};
     }
 }

@@ -116,6 +116,29 @@ class ParameterServerTest {
     }
 
     @Test
+    void somethingThatIsNotATaskIsRefusedAndOneThatSaysNothingIsDropped() throws Exception {
+        ParameterServer s = server(ParameterServer.newSecret(), 1, 10_000);
+        s.beginStage(0);
+        try (java.net.Socket garbage = new java.net.Socket("127.0.0.1", s.port());
+             java.net.Socket silent = new java.net.Socket("127.0.0.1", s.port())) {
+            garbage.setSoTimeout(5000);
+            silent.setSoTimeout(5000);
+            garbage.getInputStream().readNBytes(4 + 1 + 4 + Wire.NONCE_BYTES); // the challenge
+            garbage.getOutputStream().write(new byte[Wire.HELLO_BYTES]);
+            byte[] reply = garbage.getInputStream().readAllBytes(); // the refusal, then the server closes
+            String text = new String(reply, 5, reply.length - 5, java.nio.charset.StandardCharsets.UTF_8);
+            assertEquals(Wire.REJECT, reply[4]);
+            assertTrue(text.contains("not a Dendrite task"), text);
+            // the silent one gets the challenge, then is dropped once the 2 s connect timeout passes
+            long t0 = System.nanoTime();
+            silent.getInputStream().readAllBytes();
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            assertTrue(seconds > 1 && seconds < 4.5, "dropped after " + seconds + " s");
+        }
+        assertEquals(1, s.rejectedConnections());
+    }
+
+    @Test
     void aNewAttemptReplacesTheSharesOfTheOldOne() throws Exception {
         byte[] secret = ParameterServer.newSecret();
         ParameterServer s = server(secret, 2, 10_000);

@@ -164,7 +164,9 @@ public record JobConfig(List<LayerSpecConf> layers, Loss loss, Optimizer optimiz
             return mode.equals("job") ? StepTransport.JOB : d;
         }
         StepTransport s = new StepTransport(mode.equals("job") ? StepTransport.Mode.JOB : StepTransport.Mode.BARRIER,
-                ps.string("host", null), ps.string("bind_address", null), (int) ps.integer("port", d.port(), 0, 65535),
+                ps.has("host") ? ps.string("host", null) : null,
+                ps.has("bind_address") ? ps.string("bind_address", null) : null,
+                (int) ps.integer("port", d.port(), 0, 65535),
                 (int) ps.integer("port_retries", d.portRetries(), 0, 65535),
                 millis(ps, "connect_timeout_s", d.connectMillis()), millis(ps, "step_timeout_s", d.stepMillis()),
                 millis(ps, "slots_timeout_s", d.slotsMillis()));
