@@ -8,6 +8,7 @@ import java.nio.channels.SocketChannel;
 import java.security.MessageDigest;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.function.BooleanSupplier;
 
 /**
  * One task's connection on the server: a reader thread that authenticates the task and then turns its
@@ -27,6 +28,7 @@ final class Connection {
     private Selector reads;
     private Selector writes;
     private volatile boolean closed;
+    private final BooleanSupplier isClosed = () -> closed;
     int partition = -1;
     int attempt = -1;
     int stage = -1;
@@ -93,7 +95,7 @@ final class Connection {
             ByteBuffer frame = Wire.direct(Wire.SHARE_HEADER + 4 * parameters);
             while (!closed) {
                 frame.clear().limit(Wire.SHARE_HEADER);
-                Wire.readFully(channel, reads, frame, Wire.NO_DEADLINE, () -> closed, "a share");
+                Wire.readFully(channel, reads, frame, Wire.NO_DEADLINE, isClosed, "a share");
                 int length = frame.getInt(0);
                 byte type = frame.get(4);
                 if (type != Wire.SHARE || length != frame.capacity() - 4) {
@@ -110,7 +112,7 @@ final class Connection {
                     throw new IOException("a share of " + n + " values on a server for " + parameters);
                 }
                 frame.limit(frame.capacity());
-                Wire.readFully(channel, reads, frame, Wire.NO_DEADLINE, () -> closed, "a share");
+                Wire.readFully(channel, reads, frame, Wire.NO_DEADLINE, isClosed, "a share");
                 float[] gradient = server.borrow();
                 Wire.getFloats(frame, Wire.SHARE_HEADER, gradient);
                 server.offer(new ParameterServer.Share(this, step, gradient, new LossStats(lossSum, count, correct),
@@ -131,9 +133,9 @@ final class Connection {
         byte[] nonce = Wire.nonce();
         ByteBuffer challenge = Wire.le(new byte[4 + 1 + 4 + Wire.NONCE_BYTES]);
         challenge.putInt(challenge.capacity() - 4).put(Wire.CHALLENGE).putInt(Wire.MAGIC).put(nonce).flip();
-        Wire.writeFully(channel, writes, challenge, deadline, () -> closed, "the challenge");
+        Wire.writeFully(channel, writes, challenge, deadline, isClosed, "the challenge");
         ByteBuffer h = Wire.le(new byte[Wire.HELLO_BYTES]);
-        Wire.readFully(channel, reads, h, deadline, () -> closed, "the task's hello");
+        Wire.readFully(channel, reads, h, deadline, isClosed, "the task's hello");
         h.flip();
         int length = h.getInt();
         byte type = h.get();
@@ -154,7 +156,7 @@ final class Connection {
         }
         if (refusal != null) {
             server.reject(this, refusal);
-            Wire.writeFully(channel, writes, Wire.rejectFrame(refusal), deadline, () -> closed, "a refusal");
+            Wire.writeFully(channel, writes, Wire.rejectFrame(refusal), deadline, isClosed, "a refusal");
             return false;
         }
         partition = p;
@@ -170,7 +172,7 @@ final class Connection {
                 if (frame == CLOSE) {
                     return;
                 }
-                Wire.writeFully(channel, writes, frame, Wire.NO_DEADLINE, () -> closed, "a frame");
+                Wire.writeFully(channel, writes, frame, Wire.NO_DEADLINE, isClosed, "a frame");
             }
         } catch (IOException e) {
             if (!closed) {

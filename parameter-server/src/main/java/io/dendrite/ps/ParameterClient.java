@@ -21,6 +21,8 @@ public final class ParameterClient implements AutoCloseable {
     private final Selector reads;
     private final Selector writes;
     private final String server;
+    private final String waitingForWork;
+    private final String sendingShare;
     private final long waitMillis;
     private final BooleanSupplier cancelled;
     private final float[] weights;
@@ -38,6 +40,8 @@ public final class ParameterClient implements AutoCloseable {
         this.reads = selectors[0];
         this.writes = selectors[1];
         this.server = server;
+        this.waitingForWork = "work from the parameter server at " + server;
+        this.sendingShare = "a share to " + server;
         this.waitMillis = waitMillis;
         this.cancelled = cancelled;
         this.weights = new float[parameters];
@@ -94,7 +98,7 @@ public final class ParameterClient implements AutoCloseable {
     /** The next step to compute, or null when the stage is over. */
     public Work next() throws IOException {
         long deadline = System.nanoTime() + waitMillis * 1_000_000;
-        String what = "work from the parameter server at " + server;
+        String what = waitingForWork;
         work.clear().limit(5);
         Wire.readFully(channel, reads, work, deadline, cancelled, what);
         int length = work.getInt(0);
@@ -136,7 +140,7 @@ public final class ParameterClient implements AutoCloseable {
         Wire.putFloats(share, Wire.SHARE_HEADER, gradient);
         share.clear();
         Wire.writeFully(channel, writes, share, System.nanoTime() + waitMillis * 1_000_000, cancelled,
-                "a share to " + server);
+                sendingShare);
     }
 
     @Override

@@ -18,6 +18,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -184,8 +185,9 @@ public final class ParameterServer implements AutoCloseable {
         }
         long published = System.nanoTime();
         long lastProgress = published;
+        String waitingFor = "the shares of step " + step;
         while (sharesHeld() < partitions) {
-            Event e = nextEvent(failure, lastProgress, "the shares of step " + step);
+            Event e = nextEvent(failure, lastProgress, waitingFor);
             if (e == null) {
                 continue;
             }
@@ -222,7 +224,7 @@ public final class ParameterServer implements AutoCloseable {
      * Ends the current stage: every task of it is told to finish, including tasks of an attempt that
      * starts now, until {@code done} says the stage is over.
      */
-    public void endStage(java.util.function.BooleanSupplier done, Supplier<RuntimeException> failure) {
+    public void endStage(BooleanSupplier done, Supplier<RuntimeException> failure) {
         recycle();
         dropShares();
         currentWork = null;

@@ -11,6 +11,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
+import java.util.function.Supplier;
 import org.apache.spark.Dependency;
 import org.apache.spark.ExceptionFailure;
 import org.apache.spark.ShuffleDependency;
@@ -40,6 +41,7 @@ final class BarrierExchange implements StepExchange {
     private final ParameterServer server;
     private final byte[] secret;
     private final Watch watch = new Watch();
+    private final Supplier<RuntimeException> failureCheck = this::failure;
     private int stage = -1;
     private int epoch;
     private boolean ending;
@@ -91,11 +93,6 @@ final class BarrierExchange implements StepExchange {
         }
     }
 
-    /** The port the server listens on. */
-    int port() {
-        return server.port();
-    }
-
     @Override
     public void beginEpoch(int epochNumber) {
         epoch = epochNumber;
@@ -114,14 +111,14 @@ final class BarrierExchange implements StepExchange {
 
     @Override
     public Result step(int epochNumber, long stepInEpoch, long step, float[] weights) {
-        ParameterServer.Exchanged e = server.exchange(step, stepInEpoch, weights, this::failure);
+        ParameterServer.Exchanged e = server.exchange(step, stepInEpoch, weights, failureCheck);
         return new Result(e.merged(), e.publishNanos(), e.waitNanos());
     }
 
     @Override
     public void endEpoch() {
         ending = true;
-        server.endStage(running::isDone, this::failure);
+        server.endStage(running::isDone, failureCheck);
         RuntimeException f = failure();
         if (f != null) {
             throw f;

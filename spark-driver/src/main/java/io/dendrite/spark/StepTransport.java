@@ -32,12 +32,17 @@ public record StepTransport(Mode mode, String host, String bindAddress, int port
         BARRIER
     }
 
-    /** One job per step. */
-    public static final StepTransport JOB = new StepTransport(Mode.JOB, null, null, 0, 16, 10_000, 600_000, 30_000);
-
     /** Barrier mode on Spark's driver address and any free port, with the default timeouts. */
     public static final StepTransport BARRIER = new StepTransport(Mode.BARRIER, null, null, 0, 16, 10_000, 600_000,
             30_000);
+
+    /** One job per step (the server settings are kept but unused). */
+    public static final StepTransport JOB = BARRIER.withMode(Mode.JOB);
+
+    /** These settings under another mode. */
+    public StepTransport withMode(Mode m) {
+        return new StepTransport(m, host, bindAddress, port, portRetries, connectMillis, stepMillis, slotsMillis);
+    }
 
     /** Validates. */
     public StepTransport {

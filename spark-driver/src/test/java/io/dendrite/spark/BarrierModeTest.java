@@ -5,15 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import org.junit.jupiter.api.Assertions;
 
-import io.dendrite.core.data.Dataset;
 import io.dendrite.core.loss.Losses;
 import io.dendrite.core.nn.Activation;
 import io.dendrite.core.optim.Optimizers;
 import io.dendrite.core.train.ReduceLrOnPlateau;
 import io.dendrite.core.train.Sequential;
 import io.dendrite.core.train.TrainingConfig;
-import io.dendrite.datasets.BundledDatasets;
-import io.dendrite.datasets.ReadOptions;
 import io.dendrite.datasets.ShardedDataset;
 import java.nio.file.Path;
 import java.util.Map;
@@ -32,7 +29,6 @@ import org.junit.Test;
  * fails at once naming what to change.
  */
 public class BarrierModeTest extends SparkDriverSuite {
-    private static final Dataset DIGITS = BundledDatasets.load("digits").data();
 
     private static TrainingConfig config(int epochs) {
         return Sequential.input(64).dense(48, Activation.RELU).dropout(0.2f).dense(10, Activation.SOFTMAX)
@@ -40,10 +36,6 @@ public class BarrierModeTest extends SparkDriverSuite {
                 .seed(11).epochs(epochs).validationSplit(0.2)
                 .reduceLrOnPlateau(new ReduceLrOnPlateau("val_loss", 0.5f, 0, 0f, 0, 0f))
                 .progress((java.io.PrintStream) null).config();
-    }
-
-    private ShardedDataset digits(int partitions) {
-        return ShardedDataset.parallelize(jsc(), DIGITS, partitions, ReadOptions.classification(10), "digits");
     }
 
     private static SparkTrainer trainer(TrainingConfig config, StepTransport transport, EpochReport.Listener l) {

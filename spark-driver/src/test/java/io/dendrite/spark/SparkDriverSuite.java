@@ -1,6 +1,10 @@
 package io.dendrite.spark;
 
 import com.holdenkarau.spark.testing.JavaDataFrameSuiteBase;
+import io.dendrite.core.data.Dataset;
+import io.dendrite.datasets.BundledDatasets;
+import io.dendrite.datasets.ReadOptions;
+import io.dendrite.datasets.ShardedDataset;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -13,6 +17,13 @@ import org.apache.spark.SparkConf;
  * registrator misses fails the test.
  */
 public abstract class SparkDriverSuite extends JavaDataFrameSuiteBase {
+    /** The bundled digits (1797 rows, 64 features, 10 classes). */
+    protected static final Dataset DIGITS = BundledDatasets.load("digits").data();
+
+    /** The digits spread over {@code partitions} partitions. */
+    protected ShardedDataset digits(int partitions) {
+        return ShardedDataset.parallelize(jsc(), DIGITS, partitions, ReadOptions.classification(10), "digits");
+    }
 
     @Override
     public SparkConf conf() {

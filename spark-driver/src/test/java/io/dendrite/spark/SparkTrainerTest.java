@@ -15,7 +15,6 @@ import io.dendrite.core.optim.Optimizers;
 import io.dendrite.core.train.ReduceLrOnPlateau;
 import io.dendrite.core.train.Sequential;
 import io.dendrite.core.train.TrainingConfig;
-import io.dendrite.datasets.BundledDatasets;
 import io.dendrite.datasets.ReadOptions;
 import io.dendrite.datasets.ShardedDataset;
 import java.nio.file.Files;
@@ -32,7 +31,6 @@ import org.junit.Test;
  * partitioning bit for bit, and resuming from a checkpoint equal to the uninterrupted run.
  */
 public class SparkTrainerTest extends SparkDriverSuite {
-    private static final Dataset DIGITS = BundledDatasets.load("digits").data();
 
     private static Sequential net(boolean dropout) {
         Sequential s = Sequential.input(64).dense(48, Activation.RELU);
@@ -41,10 +39,6 @@ public class SparkTrainerTest extends SparkDriverSuite {
         }
         return s.dense(10, Activation.SOFTMAX).loss(Losses.categoricalCrossEntropy())
                 .optimizer(Optimizers.adam(1e-3f)).scaleBy(16f).batchSize(64).seed(11).progress((java.io.PrintStream) null);
-    }
-
-    private ShardedDataset digits(int partitions) {
-        return ShardedDataset.parallelize(jsc(), DIGITS, partitions, ReadOptions.classification(10), "digits");
     }
 
     private static SparkTrainer spark(TrainingConfig config) {

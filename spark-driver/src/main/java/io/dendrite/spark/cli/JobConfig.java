@@ -160,10 +160,11 @@ public record JobConfig(List<LayerSpecConf> layers, Loss loss, Optimizer optimiz
         StepTransport d = StepTransport.BARRIER;
         String mode = t.choice("mode", "barrier", List.of("barrier", "job"));
         ConfigNode ps = t.optionalChild("parameter_server");
+        StepTransport.Mode m = mode.equals("job") ? StepTransport.Mode.JOB : StepTransport.Mode.BARRIER;
         if (ps == null) {
-            return mode.equals("job") ? StepTransport.JOB : d;
+            return d.withMode(m);
         }
-        StepTransport s = new StepTransport(mode.equals("job") ? StepTransport.Mode.JOB : StepTransport.Mode.BARRIER,
+        StepTransport s = new StepTransport(m,
                 ps.has("host") ? ps.string("host", null) : null,
                 ps.has("bind_address") ? ps.string("bind_address", null) : null,
                 (int) ps.integer("port", d.port(), 0, 65535),
