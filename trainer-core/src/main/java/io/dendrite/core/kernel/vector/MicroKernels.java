@@ -12,6 +12,8 @@ import jdk.incubator.vector.VectorSpecies;
  * {@code b[bOff + t·bK]}, and row {@code r} of the starting values at {@code init[initOff + r·initRow]}:
  * the bias row ({@code initRow = 0}), C itself (to accumulate) or zeros. The sum runs from the starting
  * value in step order, as the scalar kernel's does. {@code floor} is 0 for a fused ReLU and −∞ otherwise.
+ * B's stride {@code bK} must be positive and {@code bOff + kLen·bK} must fit an int: the step loop runs
+ * until B's offset reaches that end.
  */
 final class MicroKernels {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -48,13 +50,12 @@ final class MicroKernels {
         FloatVector c51 = FloatVector.fromArray(S, init, initOff + 5 * initRow + 1 * V);
         FloatVector c52 = FloatVector.fromArray(S, init, initOff + 5 * initRow + 2 * V);
         FloatVector c53 = FloatVector.fromArray(S, init, initOff + 5 * initRow + 3 * V);
-        for (int t = 0; t < kLen; t++) {
-            int bt = bOff + t * bK;
+        int bEnd = bOff + kLen * bK;
+        for (int at = aOff, bt = bOff; bt < bEnd; at += aK, bt += bK) {
             FloatVector b0 = FloatVector.fromArray(S, b, bt + 0 * V);
             FloatVector b1 = FloatVector.fromArray(S, b, bt + 1 * V);
             FloatVector b2 = FloatVector.fromArray(S, b, bt + 2 * V);
             FloatVector b3 = FloatVector.fromArray(S, b, bt + 3 * V);
-            int at = aOff + t * aK;
             FloatVector a0 = FloatVector.broadcast(S, a[at + 0 * aRow]);
             c00 = a0.fma(b0, c00);
             c01 = a0.fma(b1, c01);
@@ -113,6 +114,112 @@ final class MicroKernels {
         c53.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 5 * cRow + 3 * V);
     }
 
+    /** C[4 × 4·V] = max(init + A·B, floor) over {@code kLen} steps; see {@link MicroKernels}. */
+    static void mk4x4(int kLen, float[] a, int aOff, int aRow, int aK, float[] b, int bOff, int bK,
+                               float[] c, int cOff, int cRow, float[] init, int initOff, int initRow,
+                               float floor) {
+        FloatVector c00 = FloatVector.fromArray(S, init, initOff + 0 * initRow + 0 * V);
+        FloatVector c01 = FloatVector.fromArray(S, init, initOff + 0 * initRow + 1 * V);
+        FloatVector c02 = FloatVector.fromArray(S, init, initOff + 0 * initRow + 2 * V);
+        FloatVector c03 = FloatVector.fromArray(S, init, initOff + 0 * initRow + 3 * V);
+        FloatVector c10 = FloatVector.fromArray(S, init, initOff + 1 * initRow + 0 * V);
+        FloatVector c11 = FloatVector.fromArray(S, init, initOff + 1 * initRow + 1 * V);
+        FloatVector c12 = FloatVector.fromArray(S, init, initOff + 1 * initRow + 2 * V);
+        FloatVector c13 = FloatVector.fromArray(S, init, initOff + 1 * initRow + 3 * V);
+        FloatVector c20 = FloatVector.fromArray(S, init, initOff + 2 * initRow + 0 * V);
+        FloatVector c21 = FloatVector.fromArray(S, init, initOff + 2 * initRow + 1 * V);
+        FloatVector c22 = FloatVector.fromArray(S, init, initOff + 2 * initRow + 2 * V);
+        FloatVector c23 = FloatVector.fromArray(S, init, initOff + 2 * initRow + 3 * V);
+        FloatVector c30 = FloatVector.fromArray(S, init, initOff + 3 * initRow + 0 * V);
+        FloatVector c31 = FloatVector.fromArray(S, init, initOff + 3 * initRow + 1 * V);
+        FloatVector c32 = FloatVector.fromArray(S, init, initOff + 3 * initRow + 2 * V);
+        FloatVector c33 = FloatVector.fromArray(S, init, initOff + 3 * initRow + 3 * V);
+        int bEnd = bOff + kLen * bK;
+        for (int at = aOff, bt = bOff; bt < bEnd; at += aK, bt += bK) {
+            FloatVector b0 = FloatVector.fromArray(S, b, bt + 0 * V);
+            FloatVector b1 = FloatVector.fromArray(S, b, bt + 1 * V);
+            FloatVector b2 = FloatVector.fromArray(S, b, bt + 2 * V);
+            FloatVector b3 = FloatVector.fromArray(S, b, bt + 3 * V);
+            FloatVector a0 = FloatVector.broadcast(S, a[at + 0 * aRow]);
+            c00 = a0.fma(b0, c00);
+            c01 = a0.fma(b1, c01);
+            c02 = a0.fma(b2, c02);
+            c03 = a0.fma(b3, c03);
+            FloatVector a1 = FloatVector.broadcast(S, a[at + 1 * aRow]);
+            c10 = a1.fma(b0, c10);
+            c11 = a1.fma(b1, c11);
+            c12 = a1.fma(b2, c12);
+            c13 = a1.fma(b3, c13);
+            FloatVector a2 = FloatVector.broadcast(S, a[at + 2 * aRow]);
+            c20 = a2.fma(b0, c20);
+            c21 = a2.fma(b1, c21);
+            c22 = a2.fma(b2, c22);
+            c23 = a2.fma(b3, c23);
+            FloatVector a3 = FloatVector.broadcast(S, a[at + 3 * aRow]);
+            c30 = a3.fma(b0, c30);
+            c31 = a3.fma(b1, c31);
+            c32 = a3.fma(b2, c32);
+            c33 = a3.fma(b3, c33);
+        }
+        FloatVector lo = FloatVector.broadcast(S, floor);
+        c00.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 0 * cRow + 0 * V);
+        c01.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 0 * cRow + 1 * V);
+        c02.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 0 * cRow + 2 * V);
+        c03.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 0 * cRow + 3 * V);
+        c10.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 1 * cRow + 0 * V);
+        c11.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 1 * cRow + 1 * V);
+        c12.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 1 * cRow + 2 * V);
+        c13.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 1 * cRow + 3 * V);
+        c20.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 2 * cRow + 0 * V);
+        c21.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 2 * cRow + 1 * V);
+        c22.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 2 * cRow + 2 * V);
+        c23.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 2 * cRow + 3 * V);
+        c30.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 3 * cRow + 0 * V);
+        c31.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 3 * cRow + 1 * V);
+        c32.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 3 * cRow + 2 * V);
+        c33.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 3 * cRow + 3 * V);
+    }
+
+    /** C[2 × 4·V] = max(init + A·B, floor) over {@code kLen} steps; see {@link MicroKernels}. */
+    static void mk2x4(int kLen, float[] a, int aOff, int aRow, int aK, float[] b, int bOff, int bK,
+                               float[] c, int cOff, int cRow, float[] init, int initOff, int initRow,
+                               float floor) {
+        FloatVector c00 = FloatVector.fromArray(S, init, initOff + 0 * initRow + 0 * V);
+        FloatVector c01 = FloatVector.fromArray(S, init, initOff + 0 * initRow + 1 * V);
+        FloatVector c02 = FloatVector.fromArray(S, init, initOff + 0 * initRow + 2 * V);
+        FloatVector c03 = FloatVector.fromArray(S, init, initOff + 0 * initRow + 3 * V);
+        FloatVector c10 = FloatVector.fromArray(S, init, initOff + 1 * initRow + 0 * V);
+        FloatVector c11 = FloatVector.fromArray(S, init, initOff + 1 * initRow + 1 * V);
+        FloatVector c12 = FloatVector.fromArray(S, init, initOff + 1 * initRow + 2 * V);
+        FloatVector c13 = FloatVector.fromArray(S, init, initOff + 1 * initRow + 3 * V);
+        int bEnd = bOff + kLen * bK;
+        for (int at = aOff, bt = bOff; bt < bEnd; at += aK, bt += bK) {
+            FloatVector b0 = FloatVector.fromArray(S, b, bt + 0 * V);
+            FloatVector b1 = FloatVector.fromArray(S, b, bt + 1 * V);
+            FloatVector b2 = FloatVector.fromArray(S, b, bt + 2 * V);
+            FloatVector b3 = FloatVector.fromArray(S, b, bt + 3 * V);
+            FloatVector a0 = FloatVector.broadcast(S, a[at + 0 * aRow]);
+            c00 = a0.fma(b0, c00);
+            c01 = a0.fma(b1, c01);
+            c02 = a0.fma(b2, c02);
+            c03 = a0.fma(b3, c03);
+            FloatVector a1 = FloatVector.broadcast(S, a[at + 1 * aRow]);
+            c10 = a1.fma(b0, c10);
+            c11 = a1.fma(b1, c11);
+            c12 = a1.fma(b2, c12);
+            c13 = a1.fma(b3, c13);
+        }
+        FloatVector lo = FloatVector.broadcast(S, floor);
+        c00.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 0 * cRow + 0 * V);
+        c01.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 0 * cRow + 1 * V);
+        c02.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 0 * cRow + 2 * V);
+        c03.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 0 * cRow + 3 * V);
+        c10.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 1 * cRow + 0 * V);
+        c11.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 1 * cRow + 1 * V);
+        c12.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 1 * cRow + 2 * V);
+        c13.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 1 * cRow + 3 * V);
+    }
+
     /** C[1 × 4·V] = max(init + A·B, floor) over {@code kLen} steps; see {@link MicroKernels}. */
     static void mk1x4(int kLen, float[] a, int aOff, int aRow, int aK, float[] b, int bOff, int bK,
                                float[] c, int cOff, int cRow, float[] init, int initOff, int initRow,
@@ -121,13 +228,12 @@ final class MicroKernels {
         FloatVector c01 = FloatVector.fromArray(S, init, initOff + 0 * initRow + 1 * V);
         FloatVector c02 = FloatVector.fromArray(S, init, initOff + 0 * initRow + 2 * V);
         FloatVector c03 = FloatVector.fromArray(S, init, initOff + 0 * initRow + 3 * V);
-        for (int t = 0; t < kLen; t++) {
-            int bt = bOff + t * bK;
+        int bEnd = bOff + kLen * bK;
+        for (int at = aOff, bt = bOff; bt < bEnd; at += aK, bt += bK) {
             FloatVector b0 = FloatVector.fromArray(S, b, bt + 0 * V);
             FloatVector b1 = FloatVector.fromArray(S, b, bt + 1 * V);
             FloatVector b2 = FloatVector.fromArray(S, b, bt + 2 * V);
             FloatVector b3 = FloatVector.fromArray(S, b, bt + 3 * V);
-            int at = aOff + t * aK;
             FloatVector a0 = FloatVector.broadcast(S, a[at + 0 * aRow]);
             c00 = a0.fma(b0, c00);
             c01 = a0.fma(b1, c01);
@@ -157,10 +263,9 @@ final class MicroKernels {
         FloatVector c90 = FloatVector.fromArray(S, init, initOff + 9 * initRow + 0 * V);
         FloatVector c100 = FloatVector.fromArray(S, init, initOff + 10 * initRow + 0 * V);
         FloatVector c110 = FloatVector.fromArray(S, init, initOff + 11 * initRow + 0 * V);
-        for (int t = 0; t < kLen; t++) {
-            int bt = bOff + t * bK;
+        int bEnd = bOff + kLen * bK;
+        for (int at = aOff, bt = bOff; bt < bEnd; at += aK, bt += bK) {
             FloatVector b0 = FloatVector.fromArray(S, b, bt + 0 * V);
-            int at = aOff + t * aK;
             FloatVector a0 = FloatVector.broadcast(S, a[at + 0 * aRow]);
             c00 = a0.fma(b0, c00);
             FloatVector a1 = FloatVector.broadcast(S, a[at + 1 * aRow]);
@@ -201,15 +306,103 @@ final class MicroKernels {
         c110.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 11 * cRow + 0 * V);
     }
 
+    /** C[8 × 1·V] = max(init + A·B, floor) over {@code kLen} steps; see {@link MicroKernels}. */
+    static void mk8x1(int kLen, float[] a, int aOff, int aRow, int aK, float[] b, int bOff, int bK,
+                               float[] c, int cOff, int cRow, float[] init, int initOff, int initRow,
+                               float floor) {
+        FloatVector c00 = FloatVector.fromArray(S, init, initOff + 0 * initRow + 0 * V);
+        FloatVector c10 = FloatVector.fromArray(S, init, initOff + 1 * initRow + 0 * V);
+        FloatVector c20 = FloatVector.fromArray(S, init, initOff + 2 * initRow + 0 * V);
+        FloatVector c30 = FloatVector.fromArray(S, init, initOff + 3 * initRow + 0 * V);
+        FloatVector c40 = FloatVector.fromArray(S, init, initOff + 4 * initRow + 0 * V);
+        FloatVector c50 = FloatVector.fromArray(S, init, initOff + 5 * initRow + 0 * V);
+        FloatVector c60 = FloatVector.fromArray(S, init, initOff + 6 * initRow + 0 * V);
+        FloatVector c70 = FloatVector.fromArray(S, init, initOff + 7 * initRow + 0 * V);
+        int bEnd = bOff + kLen * bK;
+        for (int at = aOff, bt = bOff; bt < bEnd; at += aK, bt += bK) {
+            FloatVector b0 = FloatVector.fromArray(S, b, bt + 0 * V);
+            FloatVector a0 = FloatVector.broadcast(S, a[at + 0 * aRow]);
+            c00 = a0.fma(b0, c00);
+            FloatVector a1 = FloatVector.broadcast(S, a[at + 1 * aRow]);
+            c10 = a1.fma(b0, c10);
+            FloatVector a2 = FloatVector.broadcast(S, a[at + 2 * aRow]);
+            c20 = a2.fma(b0, c20);
+            FloatVector a3 = FloatVector.broadcast(S, a[at + 3 * aRow]);
+            c30 = a3.fma(b0, c30);
+            FloatVector a4 = FloatVector.broadcast(S, a[at + 4 * aRow]);
+            c40 = a4.fma(b0, c40);
+            FloatVector a5 = FloatVector.broadcast(S, a[at + 5 * aRow]);
+            c50 = a5.fma(b0, c50);
+            FloatVector a6 = FloatVector.broadcast(S, a[at + 6 * aRow]);
+            c60 = a6.fma(b0, c60);
+            FloatVector a7 = FloatVector.broadcast(S, a[at + 7 * aRow]);
+            c70 = a7.fma(b0, c70);
+        }
+        FloatVector lo = FloatVector.broadcast(S, floor);
+        c00.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 0 * cRow + 0 * V);
+        c10.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 1 * cRow + 0 * V);
+        c20.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 2 * cRow + 0 * V);
+        c30.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 3 * cRow + 0 * V);
+        c40.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 4 * cRow + 0 * V);
+        c50.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 5 * cRow + 0 * V);
+        c60.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 6 * cRow + 0 * V);
+        c70.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 7 * cRow + 0 * V);
+    }
+
+    /** C[4 × 1·V] = max(init + A·B, floor) over {@code kLen} steps; see {@link MicroKernels}. */
+    static void mk4x1(int kLen, float[] a, int aOff, int aRow, int aK, float[] b, int bOff, int bK,
+                               float[] c, int cOff, int cRow, float[] init, int initOff, int initRow,
+                               float floor) {
+        FloatVector c00 = FloatVector.fromArray(S, init, initOff + 0 * initRow + 0 * V);
+        FloatVector c10 = FloatVector.fromArray(S, init, initOff + 1 * initRow + 0 * V);
+        FloatVector c20 = FloatVector.fromArray(S, init, initOff + 2 * initRow + 0 * V);
+        FloatVector c30 = FloatVector.fromArray(S, init, initOff + 3 * initRow + 0 * V);
+        int bEnd = bOff + kLen * bK;
+        for (int at = aOff, bt = bOff; bt < bEnd; at += aK, bt += bK) {
+            FloatVector b0 = FloatVector.fromArray(S, b, bt + 0 * V);
+            FloatVector a0 = FloatVector.broadcast(S, a[at + 0 * aRow]);
+            c00 = a0.fma(b0, c00);
+            FloatVector a1 = FloatVector.broadcast(S, a[at + 1 * aRow]);
+            c10 = a1.fma(b0, c10);
+            FloatVector a2 = FloatVector.broadcast(S, a[at + 2 * aRow]);
+            c20 = a2.fma(b0, c20);
+            FloatVector a3 = FloatVector.broadcast(S, a[at + 3 * aRow]);
+            c30 = a3.fma(b0, c30);
+        }
+        FloatVector lo = FloatVector.broadcast(S, floor);
+        c00.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 0 * cRow + 0 * V);
+        c10.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 1 * cRow + 0 * V);
+        c20.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 2 * cRow + 0 * V);
+        c30.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 3 * cRow + 0 * V);
+    }
+
+    /** C[2 × 1·V] = max(init + A·B, floor) over {@code kLen} steps; see {@link MicroKernels}. */
+    static void mk2x1(int kLen, float[] a, int aOff, int aRow, int aK, float[] b, int bOff, int bK,
+                               float[] c, int cOff, int cRow, float[] init, int initOff, int initRow,
+                               float floor) {
+        FloatVector c00 = FloatVector.fromArray(S, init, initOff + 0 * initRow + 0 * V);
+        FloatVector c10 = FloatVector.fromArray(S, init, initOff + 1 * initRow + 0 * V);
+        int bEnd = bOff + kLen * bK;
+        for (int at = aOff, bt = bOff; bt < bEnd; at += aK, bt += bK) {
+            FloatVector b0 = FloatVector.fromArray(S, b, bt + 0 * V);
+            FloatVector a0 = FloatVector.broadcast(S, a[at + 0 * aRow]);
+            c00 = a0.fma(b0, c00);
+            FloatVector a1 = FloatVector.broadcast(S, a[at + 1 * aRow]);
+            c10 = a1.fma(b0, c10);
+        }
+        FloatVector lo = FloatVector.broadcast(S, floor);
+        c00.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 0 * cRow + 0 * V);
+        c10.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 1 * cRow + 0 * V);
+    }
+
     /** C[1 × 1·V] = max(init + A·B, floor) over {@code kLen} steps; see {@link MicroKernels}. */
     static void mk1x1(int kLen, float[] a, int aOff, int aRow, int aK, float[] b, int bOff, int bK,
                                float[] c, int cOff, int cRow, float[] init, int initOff, int initRow,
                                float floor) {
         FloatVector c00 = FloatVector.fromArray(S, init, initOff + 0 * initRow + 0 * V);
-        for (int t = 0; t < kLen; t++) {
-            int bt = bOff + t * bK;
+        int bEnd = bOff + kLen * bK;
+        for (int at = aOff, bt = bOff; bt < bEnd; at += aK, bt += bK) {
             FloatVector b0 = FloatVector.fromArray(S, b, bt + 0 * V);
-            int at = aOff + t * aK;
             FloatVector a0 = FloatVector.broadcast(S, a[at + 0 * aRow]);
             c00 = a0.fma(b0, c00);
         }
