@@ -6,11 +6,13 @@ vectors in locals, not arrays, to keep them in registers. The kernels hold no br
 between vectors: on JDK 17, C2 boxes a vector that two live branches merge, which costs an allocation
 per vector and a 20x slowdown once a JVM uses both branches.
 
-The step loop has no step counter: it advances the A and B offsets by their strides and ends when B's
-offset reaches its end (so B's stride must be positive). On JDK 17 that leaves C2 enough general
-registers to keep every index out of the stack and out of XMM registers: the 6 x 4 kernel went from
-106 to 116 GFLOPS on 256x784x256 (Zen 4 at 3.65 GHz, AVX-512 FMA peak 117) against a loop that counts
-steps from 0 to kLen.
+The step loop of the 4-vector kernels has no step counter: it advances the A and B offsets by their
+strides and ends when B's offset reaches its end (so B's stride must be positive). On JDK 17 that leaves
+C2 enough general registers to keep every index out of the stack and out of XMM registers: the 6 x 4
+kernel went from 106 to 116 GFLOPS on 256x784x256 (Zen 4 at 3.65 GHz, AVX-512 FMA peak 117) against a
+loop that counts steps from 0 to kLen. The 1-vector kernels keep a counted loop (with the offsets
+advanced by addition), which C2 handles better there: 12 x 1 on 1024x256x16 ran at 82 GFLOPS counted
+and 70-78 without the counter.
 
 Row remainders get their own kernels (4, 2, 1 rows of 4 vectors; 8, 4, 2, 1 rows of one vector):
 four leftover rows through the 1 x 4 kernel ran at 40 GFLOPS, through the 4 x 4 one at 114.
@@ -30,8 +32,11 @@ def kernel(rows, cols):
     for r in range(rows):
         for col in range(cols):
             out.append(f"        FloatVector {acc(r, col)} = FloatVector.fromArray(S, init, initOff + {r} * initRow + {col} * V);")
-    out.append("        int bEnd = bOff + kLen * bK;")
-    out.append("        for (int at = aOff, bt = bOff; bt < bEnd; at += aK, bt += bK) {")
+    if cols > 1:
+        out.append("        int bEnd = bOff + kLen * bK;")
+        out.append("        for (int at = aOff, bt = bOff; bt < bEnd; at += aK, bt += bK) {")
+    else:
+        out.append("        for (int t = 0, at = aOff, bt = bOff; t < kLen; t++, at += aK, bt += bK) {")
     for col in range(cols):
         out.append(f"            FloatVector b{col} = FloatVector.fromArray(S, b, bt + {col} * V);")
     for r in range(rows):
@@ -61,8 +66,8 @@ import jdk.incubator.vector.VectorSpecies;
  * {@code b[bOff + t·bK]}, and row {@code r} of the starting values at {@code init[initOff + r·initRow]}:
  * the bias row ({@code initRow = 0}), C itself (to accumulate) or zeros. The sum runs from the starting
  * value in step order, as the scalar kernel's does. {@code floor} is 0 for a fused ReLU and −∞ otherwise.
- * B's stride {@code bK} must be positive and {@code bOff + kLen·bK} must fit an int: the step loop runs
- * until B's offset reaches that end.
+ * B's stride {@code bK} must be positive and {@code bOff + kLen·bK} must fit an int: the 4-vector kernels
+ * run their step loop until B's offset reaches that end.
  */
 final class MicroKernels {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;

@@ -12,8 +12,8 @@ import jdk.incubator.vector.VectorSpecies;
  * {@code b[bOff + t·bK]}, and row {@code r} of the starting values at {@code init[initOff + r·initRow]}:
  * the bias row ({@code initRow = 0}), C itself (to accumulate) or zeros. The sum runs from the starting
  * value in step order, as the scalar kernel's does. {@code floor} is 0 for a fused ReLU and −∞ otherwise.
- * B's stride {@code bK} must be positive and {@code bOff + kLen·bK} must fit an int: the step loop runs
- * until B's offset reaches that end.
+ * B's stride {@code bK} must be positive and {@code bOff + kLen·bK} must fit an int: the 4-vector kernels
+ * run their step loop until B's offset reaches that end.
  */
 final class MicroKernels {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -263,8 +263,7 @@ final class MicroKernels {
         FloatVector c90 = FloatVector.fromArray(S, init, initOff + 9 * initRow + 0 * V);
         FloatVector c100 = FloatVector.fromArray(S, init, initOff + 10 * initRow + 0 * V);
         FloatVector c110 = FloatVector.fromArray(S, init, initOff + 11 * initRow + 0 * V);
-        int bEnd = bOff + kLen * bK;
-        for (int at = aOff, bt = bOff; bt < bEnd; at += aK, bt += bK) {
+        for (int t = 0, at = aOff, bt = bOff; t < kLen; t++, at += aK, bt += bK) {
             FloatVector b0 = FloatVector.fromArray(S, b, bt + 0 * V);
             FloatVector a0 = FloatVector.broadcast(S, a[at + 0 * aRow]);
             c00 = a0.fma(b0, c00);
@@ -318,8 +317,7 @@ final class MicroKernels {
         FloatVector c50 = FloatVector.fromArray(S, init, initOff + 5 * initRow + 0 * V);
         FloatVector c60 = FloatVector.fromArray(S, init, initOff + 6 * initRow + 0 * V);
         FloatVector c70 = FloatVector.fromArray(S, init, initOff + 7 * initRow + 0 * V);
-        int bEnd = bOff + kLen * bK;
-        for (int at = aOff, bt = bOff; bt < bEnd; at += aK, bt += bK) {
+        for (int t = 0, at = aOff, bt = bOff; t < kLen; t++, at += aK, bt += bK) {
             FloatVector b0 = FloatVector.fromArray(S, b, bt + 0 * V);
             FloatVector a0 = FloatVector.broadcast(S, a[at + 0 * aRow]);
             c00 = a0.fma(b0, c00);
@@ -357,8 +355,7 @@ final class MicroKernels {
         FloatVector c10 = FloatVector.fromArray(S, init, initOff + 1 * initRow + 0 * V);
         FloatVector c20 = FloatVector.fromArray(S, init, initOff + 2 * initRow + 0 * V);
         FloatVector c30 = FloatVector.fromArray(S, init, initOff + 3 * initRow + 0 * V);
-        int bEnd = bOff + kLen * bK;
-        for (int at = aOff, bt = bOff; bt < bEnd; at += aK, bt += bK) {
+        for (int t = 0, at = aOff, bt = bOff; t < kLen; t++, at += aK, bt += bK) {
             FloatVector b0 = FloatVector.fromArray(S, b, bt + 0 * V);
             FloatVector a0 = FloatVector.broadcast(S, a[at + 0 * aRow]);
             c00 = a0.fma(b0, c00);
@@ -382,8 +379,7 @@ final class MicroKernels {
                                float floor) {
         FloatVector c00 = FloatVector.fromArray(S, init, initOff + 0 * initRow + 0 * V);
         FloatVector c10 = FloatVector.fromArray(S, init, initOff + 1 * initRow + 0 * V);
-        int bEnd = bOff + kLen * bK;
-        for (int at = aOff, bt = bOff; bt < bEnd; at += aK, bt += bK) {
+        for (int t = 0, at = aOff, bt = bOff; t < kLen; t++, at += aK, bt += bK) {
             FloatVector b0 = FloatVector.fromArray(S, b, bt + 0 * V);
             FloatVector a0 = FloatVector.broadcast(S, a[at + 0 * aRow]);
             c00 = a0.fma(b0, c00);
@@ -400,8 +396,7 @@ final class MicroKernels {
                                float[] c, int cOff, int cRow, float[] init, int initOff, int initRow,
                                float floor) {
         FloatVector c00 = FloatVector.fromArray(S, init, initOff + 0 * initRow + 0 * V);
-        int bEnd = bOff + kLen * bK;
-        for (int at = aOff, bt = bOff; bt < bEnd; at += aK, bt += bK) {
+        for (int t = 0, at = aOff, bt = bOff; t < kLen; t++, at += aK, bt += bK) {
             FloatVector b0 = FloatVector.fromArray(S, b, bt + 0 * V);
             FloatVector a0 = FloatVector.broadcast(S, a[at + 0 * aRow]);
             c00 = a0.fma(b0, c00);
