@@ -20,6 +20,31 @@ Run from trainer-core/:
     python3 src/build/gen_microkernels.py > src/main/java/io/dendrite/core/kernel/vector/MicroKernels.java
 """
 SHAPES = [(6, 4), (4, 4), (2, 4), (1, 4), (12, 1), (8, 1), (4, 1), (2, 1), (1, 1)]
+ARGS = ("kLen, a, aOff + i * aRow, aRow, aK, b, bOff, bK, c, cOff + i * cRow, cRow,\n"
+        "                    init, initOff + i * initRow, initRow, floor")
+
+
+def rows_of(cols):
+    """All rows of one column block: the tallest kernel, then one each of the smaller heights."""
+    heights = [r for r, c in SHAPES if c == cols]
+    out = [f"    /** All {{@code m}} rows of a block {cols} vector(s) wide: {heights[0]}-row kernels, then the rows left. */"]
+    out.append(f"    static void rows{cols}(int m, int kLen, float[] a, int aOff, int aRow, int aK, float[] b, int bOff, int bK,")
+    out.append("                      float[] c, int cOff, int cRow, float[] init, int initOff, int initRow, float floor) {")
+    out.append("        int i = 0;")
+    out.append(f"        for (; i + {heights[0]} <= m; i += {heights[0]}) {{")
+    out.append(f"            mk{heights[0]}x{cols}({ARGS});")
+    out.append("        }")
+    for h in heights[1:]:
+        if h == 1:
+            out.append("        if (i < m) {")
+            out.append(f"            mk1x{cols}({ARGS});")
+        else:
+            out.append(f"        if (i + {h} <= m) {{")
+            out.append(f"            mk{h}x{cols}({ARGS});")
+            out.append(f"            i += {h};")
+        out.append("        }")
+    out.append("    }")
+    return "\n".join(out)
 
 
 def kernel(rows, cols):
@@ -76,5 +101,5 @@ final class MicroKernels {
     private MicroKernels() {
     }
 """)
-print("\n\n".join(kernel(r, c) for r, c in SHAPES))
+print("\n\n".join([rows_of(4), rows_of(1)] + [kernel(r, c) for r, c in SHAPES]))
 print("}")

@@ -22,6 +22,59 @@ final class MicroKernels {
     private MicroKernels() {
     }
 
+    /** All {@code m} rows of a block 4 vector(s) wide: 6-row kernels, then the rows left. */
+    static void rows4(int m, int kLen, float[] a, int aOff, int aRow, int aK, float[] b, int bOff, int bK,
+                      float[] c, int cOff, int cRow, float[] init, int initOff, int initRow, float floor) {
+        int i = 0;
+        for (; i + 6 <= m; i += 6) {
+            mk6x4(kLen, a, aOff + i * aRow, aRow, aK, b, bOff, bK, c, cOff + i * cRow, cRow,
+                    init, initOff + i * initRow, initRow, floor);
+        }
+        if (i + 4 <= m) {
+            mk4x4(kLen, a, aOff + i * aRow, aRow, aK, b, bOff, bK, c, cOff + i * cRow, cRow,
+                    init, initOff + i * initRow, initRow, floor);
+            i += 4;
+        }
+        if (i + 2 <= m) {
+            mk2x4(kLen, a, aOff + i * aRow, aRow, aK, b, bOff, bK, c, cOff + i * cRow, cRow,
+                    init, initOff + i * initRow, initRow, floor);
+            i += 2;
+        }
+        if (i < m) {
+            mk1x4(kLen, a, aOff + i * aRow, aRow, aK, b, bOff, bK, c, cOff + i * cRow, cRow,
+                    init, initOff + i * initRow, initRow, floor);
+        }
+    }
+
+    /** All {@code m} rows of a block 1 vector(s) wide: 12-row kernels, then the rows left. */
+    static void rows1(int m, int kLen, float[] a, int aOff, int aRow, int aK, float[] b, int bOff, int bK,
+                      float[] c, int cOff, int cRow, float[] init, int initOff, int initRow, float floor) {
+        int i = 0;
+        for (; i + 12 <= m; i += 12) {
+            mk12x1(kLen, a, aOff + i * aRow, aRow, aK, b, bOff, bK, c, cOff + i * cRow, cRow,
+                    init, initOff + i * initRow, initRow, floor);
+        }
+        if (i + 8 <= m) {
+            mk8x1(kLen, a, aOff + i * aRow, aRow, aK, b, bOff, bK, c, cOff + i * cRow, cRow,
+                    init, initOff + i * initRow, initRow, floor);
+            i += 8;
+        }
+        if (i + 4 <= m) {
+            mk4x1(kLen, a, aOff + i * aRow, aRow, aK, b, bOff, bK, c, cOff + i * cRow, cRow,
+                    init, initOff + i * initRow, initRow, floor);
+            i += 4;
+        }
+        if (i + 2 <= m) {
+            mk2x1(kLen, a, aOff + i * aRow, aRow, aK, b, bOff, bK, c, cOff + i * cRow, cRow,
+                    init, initOff + i * initRow, initRow, floor);
+            i += 2;
+        }
+        if (i < m) {
+            mk1x1(kLen, a, aOff + i * aRow, aRow, aK, b, bOff, bK, c, cOff + i * cRow, cRow,
+                    init, initOff + i * initRow, initRow, floor);
+        }
+    }
+
     /** C[6 × 4·V] = max(init + A·B, floor) over {@code kLen} steps; see {@link MicroKernels}. */
     static void mk6x4(int kLen, float[] a, int aOff, int aRow, int aK, float[] b, int bOff, int bK,
                                float[] c, int cOff, int cRow, float[] init, int initOff, int initRow,

@@ -11,10 +11,11 @@ import jdk.incubator.vector.VectorOperators;
 
 /**
  * The kernel on the JDK Vector API: register-blocked GEMM ({@link MicroKernels}, 6 rows × 4 vectors of
- * C in registers, or 12 rows × 1 vector for narrow outputs; one broadcast A value per row and step) for all three forms training needs, with the
- * bias and ReLU fused into the forward output pass, the activation derivative and the bias gradient
- * fused into one pass over {@code dZ}, and vectorised element-wise updates. Tails narrower than a vector
- * run scalar loops rather than masked operations, which are slow on JDK 17.
+ * C in registers, or 12 rows × 1 vector for narrow outputs, with smaller kernels for the rows left; one
+ * broadcast A value per row and step) for all three forms training needs, with the bias and ReLU fused
+ * into the forward output pass, the activation derivative and the bias gradient fused into one pass over
+ * {@code dZ}, and vectorised element-wise updates. Tails narrower than a vector run scalar loops rather
+ * than masked operations, which are slow on JDK 17.
  *
  * <p>Loaded by name from {@link io.dendrite.core.kernel.Kernels} only when the module is present.
  */
@@ -52,51 +53,12 @@ public final class VectorKernel implements Kernel {
         }
         int j = 0;
         for (; j + BLOCK_COLS <= n; j += BLOCK_COLS) {
-            int i = 0;
-            for (; i + 6 <= m; i += 6) {
-                MicroKernels.mk6x4(kLen, a, aOff + i * aRow, aRow, aK, b, bOff + j, bK, c, cOff + i * cRow + j, cRow,
-                        init, initOff + i * initRow + j, initRow, floor);
-            }
-            if (i + 4 <= m) {
-                MicroKernels.mk4x4(kLen, a, aOff + i * aRow, aRow, aK, b, bOff + j, bK, c, cOff + i * cRow + j, cRow,
-                        init, initOff + i * initRow + j, initRow, floor);
-                i += 4;
-            }
-            if (i + 2 <= m) {
-                MicroKernels.mk2x4(kLen, a, aOff + i * aRow, aRow, aK, b, bOff + j, bK, c, cOff + i * cRow + j, cRow,
-                        init, initOff + i * initRow + j, initRow, floor);
-                i += 2;
-            }
-            if (i < m) {
-                MicroKernels.mk1x4(kLen, a, aOff + i * aRow, aRow, aK, b, bOff + j, bK, c, cOff + i * cRow + j, cRow,
-                        init, initOff + i * initRow + j, initRow, floor);
-            }
+            MicroKernels.rows4(m, kLen, a, aOff, aRow, aK, b, bOff + j, bK, c, cOff + j, cRow, init, initOff + j,
+                    initRow, floor);
         }
         for (; j + V <= n; j += V) {
-            int i = 0;
-            for (; i + 12 <= m; i += 12) {
-                MicroKernels.mk12x1(kLen, a, aOff + i * aRow, aRow, aK, b, bOff + j, bK, c, cOff + i * cRow + j, cRow,
-                        init, initOff + i * initRow + j, initRow, floor);
-            }
-            if (i + 8 <= m) {
-                MicroKernels.mk8x1(kLen, a, aOff + i * aRow, aRow, aK, b, bOff + j, bK, c, cOff + i * cRow + j, cRow,
-                        init, initOff + i * initRow + j, initRow, floor);
-                i += 8;
-            }
-            if (i + 4 <= m) {
-                MicroKernels.mk4x1(kLen, a, aOff + i * aRow, aRow, aK, b, bOff + j, bK, c, cOff + i * cRow + j, cRow,
-                        init, initOff + i * initRow + j, initRow, floor);
-                i += 4;
-            }
-            if (i + 2 <= m) {
-                MicroKernels.mk2x1(kLen, a, aOff + i * aRow, aRow, aK, b, bOff + j, bK, c, cOff + i * cRow + j, cRow,
-                        init, initOff + i * initRow + j, initRow, floor);
-                i += 2;
-            }
-            if (i < m) {
-                MicroKernels.mk1x1(kLen, a, aOff + i * aRow, aRow, aK, b, bOff + j, bK, c, cOff + i * cRow + j, cRow,
-                        init, initOff + i * initRow + j, initRow, floor);
-            }
+            MicroKernels.rows1(m, kLen, a, aOff, aRow, aK, b, bOff + j, bK, c, cOff + j, cRow, init, initOff + j,
+                    initRow, floor);
         }
         for (; j < n; j++) {
             for (int i = 0; i < m; i++) {
@@ -294,7 +256,8 @@ public final class VectorKernel implements Kernel {
     public void axpy(int len, float alpha, float[] x, int xOff, float[] y, int yOff) {
         int lv = len - len % V;
         for (int i = 0; i < lv; i += V) {
-            FloatVector.fromArray(S, x, xOff + i).fma(FloatVector.broadcast(S, alpha), FloatVector.fromArray(S, y, yOff + i))
+            FloatVector.fromArray(S, x, xOff + i)
+                    .fma(FloatVector.broadcast(S, alpha), FloatVector.fromArray(S, y, yOff + i))
                     .intoArray(y, yOff + i);
         }
         for (int i = lv; i < len; i++) {

@@ -5,7 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
-/** The micro-kernels run until B's offset reaches its end; a B whose end they would miss is refused, not summed short. */
+/**
+ * The micro-kernels run until B's offset reaches its end; a B whose end they would miss is refused rather
+ * than summed short.
+ */
 class GemmBoundsTest {
     private static final float[] A = new float[64];
     private static final float[] C = new float[4 * MicroKernels.V];
