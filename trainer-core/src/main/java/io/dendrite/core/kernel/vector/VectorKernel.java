@@ -46,8 +46,8 @@ public final class VectorKernel implements Kernel {
      */
     static void gemm(int m, int n, int kLen, float[] a, int aOff, int aRow, int aK, float[] b, int bOff, int bK,
                      float[] c, int cOff, int cRow, float[] init, int initOff, int initRow, float floor) {
-        if (n >= V && (bK <= 0 || (long) bOff + (long) kLen * bK > Integer.MAX_VALUE)) {
-            // The micro-kernels step B's offset up to bOff + kLen·bK; that end must be reachable.
+        if (n >= BLOCK_COLS && (bK <= 0 || (long) bOff + (long) kLen * bK > Integer.MAX_VALUE)) {
+            // The 4-vector kernels step B's offset up to bOff + kLen·bK; that end must be reachable.
             throw new IllegalArgumentException("B of " + kLen + " rows of stride " + bK + " from offset " + bOff
                     + ": expected a positive stride and an end offset within an int");
         }

@@ -6,26 +6,28 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import org.junit.jupiter.api.Test;
 
 /**
- * The micro-kernels run until B's offset reaches its end; a B whose end they would miss is refused rather
- * than summed short.
+ * The 4-vector micro-kernels run until B's offset reaches its end; a B whose end they would miss is
+ * refused rather than summed short.
  */
 class GemmBoundsTest {
     private static final float[] A = new float[64];
-    private static final float[] C = new float[4 * MicroKernels.V];
+    /** One block of four vectors: the width whose kernels step B to its end. */
+    private static final int W = 4 * MicroKernels.V;
+    private static final float[] C = new float[W];
 
     @Test
     void zeroStrideOfBIsRefused() {
-        float[] b = new float[MicroKernels.V];
+        float[] b = new float[W];
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> VectorKernel.gemm(1,
-                MicroKernels.V, 3, A, 0, 3, 1, b, 0, 0, C, 0, MicroKernels.V, C, 0, 0, Float.NEGATIVE_INFINITY));
+                W, 3, A, 0, 3, 1, b, 0, 0, C, 0, W, C, 0, 0, Float.NEGATIVE_INFINITY));
         assertTrue(e.getMessage().contains("stride 0"), e.getMessage());
     }
 
     @Test
     void anEndOffsetPastIntRangeIsRefused() {
-        float[] b = new float[MicroKernels.V];
+        float[] b = new float[W];
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> VectorKernel.gemm(1,
-                MicroKernels.V, 3, A, 0, 3, 1, b, Integer.MAX_VALUE - 8, 1 << 30, C, 0, MicroKernels.V, C, 0, 0,
+                W, 3, A, 0, 3, 1, b, Integer.MAX_VALUE - 8, 1 << 30, C, 0, W, C, 0, 0,
                 Float.NEGATIVE_INFINITY));
         assertTrue(e.getMessage().contains("within an int"), e.getMessage());
     }
