@@ -1,40 +1,71 @@
 #!/usr/bin/env python3
-"""Writes MicroKernels.java: register-blocked GEMM micro-kernels for the vector kernel.
+"""Writes the GEMM sets of the vector kernel: one class per vector shape (GemmNNNxRR.java), each with its
+own species as a constant, its register blocking, the row dispatch and the GEMM driver.
 
-Each kernel keeps an R x C block of C (C vectors per row) in named locals, since the Vector API needs
-vectors in locals, not arrays, to keep them in registers. The kernels hold no branch that selects
-between vectors: on JDK 17, C2 boxes a vector that two live branches merge, which costs an allocation
-per vector and a 20x slowdown once a JVM uses both branches.
+A set is sized so that its accumulators, the B vectors of one step, the broadcast A value (and, without
+FMA, the product) fit the register file, since a spilled accumulator costs a load and a store per step:
+- 512x32 (AVX-512, 32 registers): 6 x 4 vectors = 24 accumulators + 4 B + 1 broadcast = 29;
+- 256x16 (AVX2, 16 registers): 6 x 2 = 12 + 2 + 1 = 15 (the 6 x 4 block of 512x32 needs 29 and spills);
+- 256x16m (AVX without FMA, 16 registers): 6 x 2 with multiply then add: 12 + 2 + 1 + 1 product = 16;
+- 128x32 (NEON and other 128-bit machines with 32 registers and FMA): 6 x 4 as 512x32;
+- 128x16m (x86 SSE: 16 registers, no FMA): as 256x16m.
+Every set also has a 12 x 1 kernel for outputs one vector wide, and smaller kernels for the rows left.
 
-The step loop of the 4-vector kernels has no step counter: it advances the A and B offsets by their
-strides and ends when B's offset reaches its end (so B's stride must be positive). On JDK 17 that leaves
-C2 enough general registers to keep every index out of the stack and out of XMM registers: the 6 x 4
-kernel went from 106 to 116 GFLOPS on 256x784x256 (Zen 4 at 3.65 GHz, AVX-512 FMA peak 117) against a
-loop that counts steps from 0 to kLen. The 1-vector kernels keep a counted loop (with the offsets
-advanced by addition), which C2 handles better there: 12 x 1 on 1024x256x16 ran at 82 GFLOPS counted
-and 70-78 without the counter.
+Every kernel sums C's element (r, j) from its starting value in step order, one multiply-add per step, so
+the FMA sets give the same bits as one another whatever their width or blocking, and the multiply-add
+sets give the scalar kernel's bits. Without FMA hardware, HotSpot computes FloatVector.fma and Math.fma
+in BigDecimal, so those sets must not use it.
 
-Row remainders get their own kernels (4, 2, 1 rows of 4 vectors; 8, 4, 2, 1 rows of one vector):
-four leftover rows through the 1 x 4 kernel ran at 40 GFLOPS, through the 4 x 4 one at 114.
+Each kernel keeps its block of C in named locals, since the Vector API needs vectors in locals, not arrays,
+to keep them in registers. The kernels hold no branch that selects between vectors: on JDK 17, C2 boxes a
+vector that two live branches merge, which costs an allocation per vector and a 20x slowdown.
+
+The step loop of the wide kernels has no step counter: it advances the A and B offsets by their strides
+and ends when B's offset reaches its end (so B's stride must be positive). On JDK 17 that leaves C2 enough
+general registers to keep every index out of the stack: 6 x 4 went from 106 to 116 GFLOPS on 256x784x256
+(Zen 4, AVX-512 FMA peak 117). The 1-vector kernels keep a counted loop, which C2 handles better there.
+
 Run from trainer-core/:
-    python3 src/build/gen_microkernels.py > src/main/java/io/dendrite/core/kernel/vector/MicroKernels.java
+    python3 src/build/gen_microkernels.py src/main/java/io/dendrite/core/kernel/vector
 """
-SHAPES = [(6, 4), (4, 4), (2, 4), (1, 4), (12, 1), (8, 1), (4, 1), (2, 1), (1, 1)]
+import os
+import sys
+
+# name, vector bits, registers, wide block (rows, vectors), FMA
+SETS = [
+    ("512x32", 512, 32, (6, 4), True),
+    ("256x16", 256, 16, (6, 2), True),
+    ("256x16m", 256, 16, (6, 2), False),
+    ("128x32", 128, 32, (6, 4), True),
+    ("128x16m", 128, 16, (6, 2), False),
+]
+NARROW = (12, 1)
 ARGS = ("kLen, a, aOff + i * aRow, aRow, aK, b, bOff, bK, c, cOff + i * cRow, cRow,\n"
         "                    init, initOff + i * initRow, initRow, floor")
 
 
-def rows_of(cols):
-    """All rows of one column block: the tallest kernel, then one each of the smaller heights."""
-    heights = [r for r, c in SHAPES if c == cols]
-    out = [f"    /** All {{@code m}} rows of a block {cols} vector(s) wide: {heights[0]}-row kernels, then the rows left. */"]
-    out.append(f"    static void rows{cols}(int m, int kLen, float[] a, int aOff, int aRow, int aK, float[] b, int bOff, int bK,")
-    out.append("                      float[] c, int cOff, int cRow, float[] init, int initOff, int initRow, float floor) {")
+def heights(top):
+    """The tallest kernel and one of each smaller height for the rows left: 6 -> 6, 4, 2, 1."""
+    out = [top]
+    h = 8 if top > 8 else 4
+    while h >= 1:
+        if h < top:
+            out.append(h)
+        h //= 2
+    return out
+
+
+def rows_of(cols, tall):
+    hs = heights(tall)
+    out = [f"    /** All {{@code m}} rows of a block {cols} vector(s) wide: {hs[0]}-row kernels, then the rows left. */"]
+    out.append(f"    private static void rows{cols}(int m, int kLen, float[] a, int aOff, int aRow, int aK, float[] b,")
+    out.append("                              int bOff, int bK, float[] c, int cOff, int cRow, float[] init, int initOff,")
+    out.append("                              int initRow, float floor) {")
     out.append("        int i = 0;")
-    out.append(f"        for (; i + {heights[0]} <= m; i += {heights[0]}) {{")
-    out.append(f"            mk{heights[0]}x{cols}({ARGS});")
+    out.append(f"        for (; i + {hs[0]} <= m; i += {hs[0]}) {{")
+    out.append(f"            mk{hs[0]}x{cols}({ARGS});")
     out.append("        }")
-    for h in heights[1:]:
+    for h in hs[1:]:
         if h == 1:
             out.append("        if (i < m) {")
             out.append(f"            mk1x{cols}({ARGS});")
@@ -47,27 +78,30 @@ def rows_of(cols):
     return "\n".join(out)
 
 
-def kernel(rows, cols):
+def kernel(rows, cols, fma, counted):
     acc = lambda r, c: f"c{r}{c}"
     out = []
-    out.append(f"    /** C[{rows} × {cols}·V] = max(init + A·B, floor) over {{@code kLen}} steps; see {{@link MicroKernels}}. */")
-    out.append(f"    static void mk{rows}x{cols}(int kLen, float[] a, int aOff, int aRow, int aK, float[] b, int bOff, int bK,")
-    out.append("                               float[] c, int cOff, int cRow, float[] init, int initOff, int initRow,")
-    out.append("                               float floor) {")
+    out.append(f"    /** C[{rows} × {cols}·V] = max(init + A·B, floor) over {{@code kLen}} steps. */")
+    out.append(f"    private static void mk{rows}x{cols}(int kLen, float[] a, int aOff, int aRow, int aK, float[] b,")
+    out.append("                                int bOff, int bK, float[] c, int cOff, int cRow, float[] init,")
+    out.append("                                int initOff, int initRow, float floor) {")
     for r in range(rows):
         for col in range(cols):
             out.append(f"        FloatVector {acc(r, col)} = FloatVector.fromArray(S, init, initOff + {r} * initRow + {col} * V);")
-    if cols > 1:
+    if counted:
+        out.append("        for (int t = 0, at = aOff, bt = bOff; t < kLen; t++, at += aK, bt += bK) {")
+    else:
         out.append("        int bEnd = bOff + kLen * bK;")
         out.append("        for (int at = aOff, bt = bOff; bt < bEnd; at += aK, bt += bK) {")
-    else:
-        out.append("        for (int t = 0, at = aOff, bt = bOff; t < kLen; t++, at += aK, bt += bK) {")
     for col in range(cols):
         out.append(f"            FloatVector b{col} = FloatVector.fromArray(S, b, bt + {col} * V);")
     for r in range(rows):
         out.append(f"            FloatVector a{r} = FloatVector.broadcast(S, a[at + {r} * aRow]);")
         for col in range(cols):
-            out.append(f"            {acc(r, col)} = a{r}.fma(b{col}, {acc(r, col)});")
+            if fma:
+                out.append(f"            {acc(r, col)} = a{r}.fma(b{col}, {acc(r, col)});")
+            else:
+                out.append(f"            {acc(r, col)} = {acc(r, col)}.add(a{r}.mul(b{col}));")
     out.append("        }")
     out.append("        FloatVector lo = FloatVector.broadcast(S, floor);")
     for r in range(rows):
@@ -77,29 +111,130 @@ def kernel(rows, cols):
     return "\n".join(out)
 
 
-print("""package io.dendrite.core.kernel.vector;
+def driver(name, bits, wide_rows, wide_cols, fma):
+    step = "s = Math.fma(a[ai + t * aK], b[bOff + t * bK + j], s);" if fma \
+        else "s += a[ai + t * aK] * b[bOff + t * bK + j];"
+    return f"""    static final VectorSpecies<Float> S = FloatVector.SPECIES_{bits};
+    static final int V = S.length();
+    /** Columns of one wide block: the panel width of the packed Wᵀ. */
+    static final int BLOCK_COLS = {wide_cols} * V;
+
+    @Override
+    String id() {{
+        return "{name}";
+    }}
+
+    @Override
+    String blocks() {{
+        return "{wide_rows}x{wide_cols} blocks";
+    }}
+
+    @Override
+    int bits() {{
+        return {bits};
+    }}
+
+    @Override
+    boolean fma() {{
+        return {"true" if fma else "false"};
+    }}
+
+    @Override
+    void gemm(int m, int n, int kLen, float[] a, int aOff, int aRow, int aK, float[] b, int bOff, int bK,
+              float[] c, int cOff, int cRow, float[] init, int initOff, int initRow, float floor) {{
+        checkStride(n >= BLOCK_COLS, kLen, b, bOff, bK);
+        int j = 0;
+        for (; j + BLOCK_COLS <= n; j += BLOCK_COLS) {{
+            rows{wide_cols}(m, kLen, a, aOff, aRow, aK, b, bOff + j, bK, c, cOff + j, cRow, init, initOff + j, initRow,
+                    floor);
+        }}
+        for (; j + V <= n; j += V) {{
+            rows1(m, kLen, a, aOff, aRow, aK, b, bOff + j, bK, c, cOff + j, cRow, init, initOff + j, initRow, floor);
+        }}
+        for (; j < n; j++) {{
+            for (int i = 0; i < m; i++) {{
+                float s = init[initOff + i * initRow + j];
+                int ai = aOff + i * aRow;
+                for (int t = 0; t < kLen; t++) {{
+                    {step}
+                }}
+                c[cOff + i * cRow + j] = Math.max(s, floor);
+            }}
+        }}
+    }}
+
+    @Override
+    void gemmDzWt(int m, int k, int n, float[] delta, float[] params, int wOff, float[] dx) {{
+        float[] panel = panel(n * BLOCK_COLS);
+        for (int p = 0; p < k; p += BLOCK_COLS) {{
+            int width = Math.min(BLOCK_COLS, k - p);
+            if (width == BLOCK_COLS) {{
+                packFullPanel(params, wOff + p * n, n, panel);
+            }} else {{
+                packTransposed(params, wOff + p * n, n, width, panel);
+            }}
+            gemm(m, width, n, delta, 0, n, 1, panel, 0, width, dx, p, k, zeros(width), 0, 0, NO_FLOOR);
+        }}
+    }}
+
+    /**
+     * {{@code panel[j·BLOCK_COLS + c] = w[base + c·n + j]}}: one full panel of W's rows, transposed, four rows
+     * at a time over tiles of {{@link #PACK_TILE}} columns (see {{@link GemmSet#packTransposed}}). Written
+     * through the constant {{@link #BLOCK_COLS}} so that C2 drops the bounds checks of the stores too.
+     */
+    private static void packFullPanel(float[] w, int base, int n, float[] panel) {{
+        for (int j0 = 0; j0 < n; j0 += PACK_TILE) {{
+            int j1 = Math.min(n, j0 + PACK_TILE);
+            for (int c = 0; c < BLOCK_COLS; c += 4) {{
+                int r0 = base + c * n;
+                int r1 = r0 + n;
+                int r2 = r1 + n;
+                int r3 = r2 + n;
+                for (int j = j0; j < j1; j++) {{
+                    panel[j * BLOCK_COLS + c] = w[r0 + j];
+                    panel[j * BLOCK_COLS + c + 1] = w[r1 + j];
+                    panel[j * BLOCK_COLS + c + 2] = w[r2 + j];
+                    panel[j * BLOCK_COLS + c + 3] = w[r3 + j];
+                }}
+            }}
+        }}
+    }}"""
+
+
+def gemm_class(name, bits, regs, wide, fma):
+    rows, cols = wide
+    cls = "Gemm" + name[0].upper() + name[1:]
+    if fma:
+        arith = "one fused multiply-add per step"
+    else:
+        arith = "a multiply then an add per step (no FMA hardware: the scalar kernel's rounding)"
+    kernels = [rows_of(cols, rows), rows_of(1, NARROW[0])]
+    kernels += [kernel(h, cols, fma, counted=False) for h in heights(rows)]
+    kernels += [kernel(h, 1, fma, counted=True) for h in heights(NARROW[0])]
+    body = driver(name, bits, rows, cols, fma) + "\n\n" + "\n\n".join(kernels)
+    return cls, f"""package io.dendrite.core.kernel.vector;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Register-blocked micro-kernels, generated by {@code src/build/gen_microkernels.py}; edit that, not this.
- *
- * <p>Each computes a block of {@code C = max(init + A·B, floor)} where element {@code (r, t)} of A is
- * {@code a[aOff + r·aRow + t·aK]} (so A may be read transposed), row {@code t} of B starts at
- * {@code b[bOff + t·bK]}, and row {@code r} of the starting values at {@code init[initOff + r·initRow]}:
- * the bias row ({@code initRow = 0}), C itself (to accumulate) or zeros. The sum runs from the starting
- * value in step order, as the scalar kernel's does. {@code floor} is 0 for a fused ReLU and −∞ otherwise.
- * B's stride {@code bK} must be positive and {@code bOff + kLen·bK} must fit an int: the 4-vector kernels
- * run their step loop until B's offset reaches that end.
+ * The GEMM set for {bits}-bit vectors and {regs} registers: {rows} × {cols}-vector blocks of C in registers
+ * ({cols * rows} accumulators), 12 × 1 for outputs one vector wide, {arith}. Generated by
+ * {{@code src/build/gen_microkernels.py}}; edit that, not this.
  */
-final class MicroKernels {
-    static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
-    static final int V = S.length();
+final class {cls} extends GemmSet {{
+{body}
+}}
+"""
 
-    private MicroKernels() {
-    }
-""")
-print("\n\n".join([rows_of(4), rows_of(1)] + [kernel(r, c) for r, c in SHAPES]))
-print("}")
+
+def main():
+    out_dir = sys.argv[1]
+    for name, bits, regs, wide, fma in SETS:
+        cls, text = gemm_class(name, bits, regs, wide, fma)
+        with open(os.path.join(out_dir, cls + ".java"), "w") as f:
+            f.write(text)
+
+
+main()

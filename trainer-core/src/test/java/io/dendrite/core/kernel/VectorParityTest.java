@@ -8,45 +8,56 @@ import io.dendrite.core.util.Rng;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The vector kernel against the scalar one on awkward sizes (1, 3, 7, 8, 13, 31, 64, 255, 257, 1023 and
- * batch tails that are not a multiple of the 6-row block), with a tolerance that grows with the length
- * of each sum. The two differ only in rounding: the vector kernel fuses multiply-add.
+ * Every GEMM set of the vector kernel against the scalar kernel on awkward sizes (1, 3, 7, 8, 13, 31, 64,
+ * 255, 257, 1023 and batch tails that are not a multiple of the row blocks), with a tolerance that grows
+ * with the length of each sum: the sets with FMA differ from the scalar kernel in rounding. A set this
+ * JVM cannot run with vector instructions is skipped, saying why; the build runs these tests again in
+ * JVMs limited to 256-bit and 128-bit vectors ({@code -XX:UseAVX=2}, {@code -XX:UseAVX=0}).
  */
 class VectorParityTest {
     private static final int[] SIZES = {1, 3, 7, 8, 13, 31, 64, 255, 257, 1023};
     private static final ScalarKernel SCALAR = new ScalarKernel();
-    private static Kernel vector;
 
-    @BeforeAll
-    static void loadVectorKernel() {
-        vector = Kernels.vectorOrNull();
+    /** The kernel on {@code set}, or the test is skipped with the reason. */
+    static Kernel requireSet(String set) {
+        assumeTrue(!Kernels.vectorSets().isEmpty(), "skipped: the vector kernel needs --add-modules "
+                + "jdk.incubator.vector, which this JVM was not started with");
+        Kernel kernel = Kernels.vector(set);
+        assumeTrue(kernel != null, "skipped set " + set + ": this JVM runs vectors of at most "
+                + Kernels.maxVectorBits() + " bits");
+        return kernel;
     }
 
-    private static void requireVector() {
-        assumeTrue(vector != null, "skipped: the vector kernel needs --add-modules jdk.incubator.vector, which this JVM "
-                + "was not started with");
+    /** Every set's name (the vector module present or not, so that skips are reported). */
+    static List<String> setIds() {
+        List<String> ids = Kernels.vectorSets();
+        return ids.isEmpty() ? List.of("512x32", "256x16", "256x16m", "128x32", "128x16m") : ids;
     }
 
     static Stream<Arguments> shapes() {
         List<Arguments> out = new ArrayList<>();
-        for (int k : SIZES) {
-            for (int n : SIZES) {
-                if ((long) k * n <= 300_000) {
-                    out.add(Arguments.of(k % 7 == 0 ? 13 : 7, k, n));
+        for (String set : setIds()) {
+            for (int k : SIZES) {
+                for (int n : SIZES) {
+                    if ((long) k * n <= 300_000) {
+                        out.add(Arguments.of(set, k % 7 == 0 ? 13 : 7, k, n));
+                    }
                 }
             }
-        }
-        for (int m : new int[] {1, 5, 6, 11, 64, 128}) {
-            out.add(Arguments.of(m, 64, 64));
+            for (int m : new int[] {1, 5, 6, 11, 13, 64, 128}) {
+                out.add(Arguments.of(set, m, 64, 64));
+            }
         }
         return out.stream();
+    }
+
+    static Stream<String> sets() {
+        return setIds().stream();
     }
 
     private static float[] random(int len, Rng rng) {
@@ -64,10 +75,10 @@ class VectorParityTest {
         }
     }
 
-    @ParameterizedTest(name = "m={0} k={1} n={2}")
+    @ParameterizedTest(name = "{0} m={1} k={2} n={3}")
     @MethodSource("shapes")
-    void denseForwardAndBackward(int m, int k, int n) {
-        requireVector();
+    void denseForwardAndBackward(String set, int m, int k, int n) {
+        Kernel vector = requireSet(set);
         for (Activation act : List.of(Activation.RELU, Activation.TANH, Activation.SIGMOID, Activation.GELU,
                 Activation.LINEAR, Activation.leakyRelu(0.1f))) {
             Rng rng = new Rng(31L * m + 7L * k + n);
@@ -90,7 +101,7 @@ class VectorParityTest {
                 kernels[v].denseBackward(m, k, n, x, 2, params, 3, act.needsPreActivation() ? pre[0] : null, out[0],
                         act, deltas[v], grads[v], 3, 3 + k * n, dx[v]);
             }
-            String at = act.id() + " m=" + m + " k=" + k + " n=" + n + ": ";
+            String at = set + " " + act.id() + " m=" + m + " k=" + k + " n=" + n + ": ";
             assertClose(out[0], out[1], k, at + "forward");
             assertClose(deltas[0], deltas[1], k, at + "dZ");
             assertClose(grads[0], grads[1], m, at + "weight and bias gradient");
@@ -98,9 +109,10 @@ class VectorParityTest {
         }
     }
 
-    @Test
-    void softmaxCrossEntropyOnAwkwardWidths() {
-        requireVector();
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("sets")
+    void softmaxCrossEntropyOnAwkwardWidths(String set) {
+        Kernel vector = requireSet(set);
         for (int n : new int[] {2, 3, 10, 16, 17, 31, 64, 257}) {
             for (int tw : new int[] {1, n}) {
                 Rng rng = new Rng(n);
@@ -122,13 +134,18 @@ class VectorParityTest {
                 assertEquals(s, v, 1e-5 * Math.max(1, Math.abs(s)), "loss n=" + n);
                 assertEquals(correct[0][0], correct[1][0], "correct count n=" + n);
                 assertClose(grad[0], grad[1], n, "gradient n=" + n);
+                float[][] soft = {logits.clone(), logits.clone()};
+                SCALAR.activateInPlace(m, n, soft[0], 0, Activation.SOFTMAX);
+                vector.activateInPlace(m, n, soft[1], 0, Activation.SOFTMAX);
+                assertClose(soft[0], soft[1], n, "softmax n=" + n);
             }
         }
     }
 
-    @Test
-    void elementWiseOperations() {
-        requireVector();
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("sets")
+    void elementWiseOperations(String set) {
+        Kernel vector = requireSet(set);
         for (int len : SIZES) {
             Rng rng = new Rng(len);
             float[] x = random(len + 4, rng);

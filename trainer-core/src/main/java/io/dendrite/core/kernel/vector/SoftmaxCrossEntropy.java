@@ -1,15 +1,18 @@
 package io.dendrite.core.kernel.vector;
 
-import static io.dendrite.core.kernel.vector.MicroKernels.S;
-import static io.dendrite.core.kernel.vector.MicroKernels.V;
+import static io.dendrite.core.kernel.vector.VectorMath.S;
+import static io.dendrite.core.kernel.vector.VectorMath.V;
 
+import io.dendrite.core.kernel.FloatMath;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 
 /**
  * Softmax cross-entropy on logits with vector passes for the row maximum, the exponentials and the
  * gradient scaling; rows narrower than a vector (e.g. ten classes on AVX-512) run the same arithmetic
- * scalar.
+ * scalar. The exponentials are {@link VectorMath#exp} (lanes) and {@link FloatMath#exp} (the rest), the
+ * same bits either way, and their sum runs in index order in double: the result does not depend on the
+ * vector width, nor on whether the code is interpreted or compiled.
  */
 final class SoftmaxCrossEntropy {
     private SoftmaxCrossEntropy() {
@@ -25,17 +28,7 @@ final class SoftmaxCrossEntropy {
             int t = tOff + i * targetWidth;
             int argmax = argmax(logits, o, n, nv);
             float max = logits[o + argmax];
-            double sum = 0;
-            for (int j = 0; j < nv; j += V) {
-                FloatVector e = FloatVector.fromArray(S, logits, o + j).sub(max).lanewise(VectorOperators.EXP);
-                e.intoArray(grad, o + j);
-                sum += e.reduceLanes(VectorOperators.ADD);
-            }
-            for (int j = nv; j < n; j++) {
-                float e = (float) Math.exp(logits[o + j] - max);
-                grad[o + j] = e;
-                sum += e;
-            }
+            double sum = expShifted(logits, o, n, nv, max, grad);
             double logZ = max + Math.log(sum);
             float inv = (float) (1.0 / sum);
             for (int j = 0; j < nv; j += V) {
@@ -68,7 +61,38 @@ final class SoftmaxCrossEntropy {
         return loss;
     }
 
-    /** The first index of the row maximum (a vector pass finds the value, a scalar pass its first position). */
+    /** {@code out[o+j] = exp(z[o+j] − max)} for the row, returning their sum, added in index order. */
+    private static double expShifted(float[] z, int o, int n, int nv, float max, float[] out) {
+        for (int j = 0; j < nv; j += V) {
+            VectorMath.exp(FloatVector.fromArray(S, z, o + j).sub(max)).intoArray(out, o + j);
+        }
+        for (int j = nv; j < n; j++) {
+            out[o + j] = FloatMath.exp(z[o + j] - max);
+        }
+        double sum = 0;
+        for (int j = 0; j < n; j++) {
+            sum += out[o + j];
+        }
+        return sum;
+    }
+
+    /** Softmax of one row in place, with the exponentials and sum of {@link #compute}. */
+    static void softmaxRow(float[] z, int o, int n) {
+        int nv = n - n % V;
+        float max = z[o + argmax(z, o, n, nv)];
+        float inv = (float) (1.0 / expShifted(z, o, n, nv, max, z));
+        for (int j = 0; j < nv; j += V) {
+            FloatVector.fromArray(S, z, o + j).mul(inv).intoArray(z, o + j);
+        }
+        for (int j = nv; j < n; j++) {
+            z[o + j] *= inv;
+        }
+    }
+
+    /**
+     * The first index of the row maximum: a vector pass finds the value (a maximum is exact in any order,
+     * so {@code reduceLanes(MAX)} is safe where a sum would not be), a scalar pass its first position.
+     */
     private static int argmax(float[] z, int o, int n, int nv) {
         float max = z[o];
         if (nv > 0) {

@@ -1,92 +1,94 @@
 package io.dendrite.core.kernel.vector;
 
-import static io.dendrite.core.kernel.vector.MicroKernels.S;
-import static io.dendrite.core.kernel.vector.MicroKernels.V;
+import static io.dendrite.core.kernel.vector.VectorMath.S;
+import static io.dendrite.core.kernel.vector.VectorMath.V;
 
+import io.dendrite.core.kernel.FloatMath;
 import io.dendrite.core.kernel.Kernel;
 import io.dendrite.core.kernel.ScalarKernel;
 import io.dendrite.core.nn.Activation;
 import jdk.incubator.vector.FloatVector;
+import java.util.List;
 import jdk.incubator.vector.VectorOperators;
 
 /**
- * The kernel on the JDK Vector API: register-blocked GEMM ({@link MicroKernels}, 6 rows × 4 vectors of
- * C in registers, or 12 rows × 1 vector for narrow outputs, with smaller kernels for the rows left; one
- * broadcast A value per row and step) for all three forms training needs, with the bias and ReLU fused
- * into the forward output pass, the activation derivative and the bias gradient fused into one pass over
- * {@code dZ}, and vectorised element-wise updates. Tails narrower than a vector run scalar loops rather
- * than masked operations, which are slow on JDK 17.
+ * The kernel on the JDK Vector API: register-blocked GEMM from one {@link GemmSet} chosen for the machine's
+ * vector width and register file (for all three forms training needs, with the bias and ReLU fused into
+ * the forward output pass), the activation derivative and the bias gradient fused into one pass over
+ * {@code dZ}, and vectorised element-wise passes on the JVM's preferred species. Every operation gives
+ * the same bits interpreted or compiled: {@code exp}, {@code tanh} and the logistic function are our own
+ * ({@link VectorMath}), and no floating-point sum runs through {@code reduceLanes}, whose order is
+ * unspecified. Tails narrower than a vector run scalar loops rather than masked operations, which are
+ * slow on JDK 17.
  *
  * <p>Loaded by name from {@link io.dendrite.core.kernel.Kernels} only when the module is present.
  */
 public final class VectorKernel implements Kernel {
-    private static final int BLOCK_COLS = 4 * V;
     private static final ScalarKernel SCALAR = new ScalarKernel();
-    /** Packed Wᵀ panels for {@code dZ·Wᵀ}, one buffer per thread that runs the kernel. */
-    private static final ThreadLocal<float[]> PANEL = ThreadLocal.withInitial(() -> new float[0]);
-    private static final ThreadLocal<float[]> ZEROS = ThreadLocal.withInitial(() -> new float[0]);
-    private static final float NO_FLOOR = Float.NEGATIVE_INFINITY;
-    /** Columns of W per tile of the transposing pack: 64 × 64 floats of panel stay in L1 while written. */
-    private static final int PACK_TILE = 64;
+    private static final float NO_FLOOR = GemmSet.NO_FLOOR;
+    /** Lanes of the partial sums of {@link #sumOfSquares}: the widest vector, so no width changes its bits. */
+    private static final int SUM_LANES = Math.max(16, V);
+    private static final ThreadLocal<float[]> PARTIALS = ThreadLocal.withInitial(() -> new float[SUM_LANES]);
+    private final GemmSet gemm;
 
-    /** The width in bits of the vectors this kernel uses. */
+    private VectorKernel(GemmSet gemm) {
+        this.gemm = gemm;
+    }
+
+    /**
+     * The kernel on GEMM set {@code id} (one of {@link GemmSet#IDS}), or {@code null} when this JVM's
+     * vectors are narrower than the set needs.
+     */
+    public static Kernel forSet(String id) {
+        GemmSet set = GemmSet.of(id);
+        return set == null ? null : new VectorKernel(set);
+    }
+
+    /** Every GEMM set's name, widest first. */
+    public static List<String> sets() {
+        return GemmSet.IDS;
+    }
+
+    /** The width in bits of the JVM's preferred float vectors. */
     public static int vectorBits() {
         return S.vectorBitSize();
     }
 
-    @Override
-    public String name() {
-        return "vector-" + S.vectorBitSize();
+    /** The widest vectors this JVM runs with vector instructions, in bits. */
+    public static int maxVectorBits() {
+        return FloatVector.SPECIES_MAX.vectorBitSize();
     }
 
     /**
-     * {@code C[m×n] = max(init + A·B, floor)} with A read through strides
-     * ({@code A[r][t] = a[aOff + r·aRow + t·aK]}), B row-major with row stride {@code bK}, and the starting
-     * value of row {@code r} at {@code init[initOff + r·initRow]}.
+     * The set for this machine: its preferred vector width, {@code registers} vector registers, and
+     * whether it has FMA. {@code null} below 128 bits.
      */
-    static void gemm(int m, int n, int kLen, float[] a, int aOff, int aRow, int aK, float[] b, int bOff, int bK,
-                     float[] c, int cOff, int cRow, float[] init, int initOff, int initRow, float floor) {
-        if (n >= BLOCK_COLS && (bK <= 0 || (long) bOff + (long) kLen * bK > Integer.MAX_VALUE)) {
-            // The 4-vector kernels step B's offset up to bOff + kLen·bK; that end must be reachable.
-            throw new IllegalArgumentException("B of " + kLen + " rows of stride " + bK + " from offset " + bOff
-                    + ": expected a positive stride and an end offset within an int");
+    public static String setFor(int bits, int registers, boolean fma) {
+        if (bits >= 512 && fma) {
+            return "512x32";
+        } else if (bits >= 256) {
+            return fma ? "256x16" : "256x16m";
+        } else if (bits >= 128) {
+            return fma && registers >= 32 ? "128x32" : "128x16m";
         }
-        int j = 0;
-        for (; j + BLOCK_COLS <= n; j += BLOCK_COLS) {
-            MicroKernels.rows4(m, kLen, a, aOff, aRow, aK, b, bOff + j, bK, c, cOff + j, cRow, init, initOff + j,
-                    initRow, floor);
-        }
-        for (; j + V <= n; j += V) {
-            MicroKernels.rows1(m, kLen, a, aOff, aRow, aK, b, bOff + j, bK, c, cOff + j, cRow, init, initOff + j,
-                    initRow, floor);
-        }
-        for (; j < n; j++) {
-            for (int i = 0; i < m; i++) {
-                float s = init[initOff + i * initRow + j];
-                int ai = aOff + i * aRow;
-                for (int t = 0; t < kLen; t++) {
-                    s = Math.fma(a[ai + t * aK], b[bOff + t * bK + j], s);
-                }
-                c[cOff + i * cRow + j] = Math.max(s, floor);
-            }
-        }
+        return null;
     }
 
-    /** Zeros to start from, long enough for any block ({@code initRow = 0}, offset below a block's width). */
-    private static float[] zeros(int n) {
-        float[] z = ZEROS.get();
-        if (z.length < n) {
-            z = new float[n];
-            ZEROS.set(z);
-        }
-        return z;
+    @Override
+    public String name() {
+        return "vector-" + gemm.id();
+    }
+
+    /** The name with the register blocking, e.g. {@code vector-256x16 (6x2 blocks)}, for the start-up line. */
+    public String description() {
+        return name() + " (" + gemm.blocks() + (gemm.fma() ? "" : ", multiply then add") + ")";
     }
 
     @Override
     public void denseForward(int m, int k, int n, float[] x, int xOff, float[] params, int wOff, int bOff,
                              float[] preAct, float[] out, Activation act) {
         boolean relu = act.kind() == Activation.Kind.RELU && preAct == null;
-        gemm(m, n, k, x, xOff, k, 1, params, wOff, n, out, 0, n, params, bOff, 0, relu ? 0f : NO_FLOOR);
+        gemm.gemm(m, n, k, x, xOff, k, 1, params, wOff, n, out, 0, n, params, bOff, 0, relu ? 0f : NO_FLOOR);
         if (preAct != null) {
             System.arraycopy(out, 0, preAct, 0, m * n);
         }
@@ -108,62 +110,19 @@ public final class VectorKernel implements Kernel {
 
     @Override
     public void gemmXW(int m, int k, int n, float[] x, int xOff, float[] w, int wOff, float[] out) {
-        gemm(m, n, k, x, xOff, k, 1, w, wOff, n, out, 0, n, zeros(n), 0, 0, NO_FLOOR);
+        gemm.gemm(m, n, k, x, xOff, k, 1, w, wOff, n, out, 0, n, GemmSet.zeros(n), 0, 0, NO_FLOOR);
     }
 
     /** {@code gW[k×n] += Xᵀ·dZ}: A is {@code Xᵀ}, read through strides; B is {@code dZ}. */
     @Override
     public void gemmXtDzAccumulate(int m, int k, int n, float[] x, int xOff, float[] dz, float[] g, int gOff) {
-        gemm(k, n, m, x, xOff, 1, k, dz, 0, n, g, gOff, n, g, gOff, n, NO_FLOOR);
+        gemm.gemm(k, n, m, x, xOff, 1, k, dz, 0, n, g, gOff, n, g, gOff, n, NO_FLOOR);
     }
 
     /** {@code dx[m×k] = dZ·Wᵀ}, packing {@code Wᵀ} one panel of output columns at a time. */
     @Override
     public void gemmDzWt(int m, int k, int n, float[] delta, float[] params, int wOff, float[] dx) {
-        float[] panel = PANEL.get();
-        if (panel.length < n * BLOCK_COLS) {
-            panel = new float[n * BLOCK_COLS];
-            PANEL.set(panel);
-        }
-        for (int p = 0; p < k; p += BLOCK_COLS) {
-            int width = Math.min(BLOCK_COLS, k - p);
-            packTransposed(params, wOff + p * n, n, width, panel);
-            gemm(m, width, n, delta, 0, n, 1, panel, 0, width, dx, p, k, zeros(width), 0, 0, NO_FLOOR);
-        }
-    }
-
-    /**
-     * {@code panel[j·width + c] = w[base + c·n + j]}: {@code width} rows of W, transposed. Four rows at a
-     * time over a tile of {@link #PACK_TILE} columns. Reading all {@code width} rows at once instead (one
-     * element of each per output row) puts rows that lie a power of two apart into a few L1 sets, which
-     * evict one another: that took 2.7× as long on the 784×256 matrix of {@code DZWT_256x256x784}. A full
-     * panel is written through the constant {@link #BLOCK_COLS} so that C2 drops the bounds checks of the
-     * stores as well as the loads (about 3% of the whole product on that shape).
-     */
-    private static void packTransposed(float[] w, int base, int n, int width, float[] panel) {
-        if (width == BLOCK_COLS) {
-            for (int j0 = 0; j0 < n; j0 += PACK_TILE) {
-                int j1 = Math.min(n, j0 + PACK_TILE);
-                for (int c = 0; c < BLOCK_COLS; c += 4) {
-                    int r0 = base + c * n;
-                    int r1 = r0 + n;
-                    int r2 = r1 + n;
-                    int r3 = r2 + n;
-                    for (int j = j0; j < j1; j++) {
-                        panel[j * BLOCK_COLS + c] = w[r0 + j];
-                        panel[j * BLOCK_COLS + c + 1] = w[r1 + j];
-                        panel[j * BLOCK_COLS + c + 2] = w[r2 + j];
-                        panel[j * BLOCK_COLS + c + 3] = w[r3 + j];
-                    }
-                }
-            }
-            return;
-        }
-        for (int c = 0; c < width; c++) {
-            for (int j = 0, r = base + c * n, o = c; j < n; j++, o += width) {
-                panel[o] = w[r + j];
-            }
-        }
+        gemm.gemmDzWt(m, k, n, delta, params, wOff, dx);
     }
 
     /**
@@ -225,24 +184,43 @@ public final class VectorKernel implements Kernel {
 
     @Override
     public void activateInPlace(int m, int n, float[] z, int off, Activation act) {
-        Activation.Kind kind = act.kind();
-        if (kind != Activation.Kind.RELU && kind != Activation.Kind.SIGMOID && kind != Activation.Kind.TANH) {
-            SCALAR.activateInPlace(m, n, z, off, act);
-            return;
-        }
-        int len = m * n;
-        int lv = len - len % V;
-        for (int i = 0; i < lv; i += V) {
-            FloatVector v = FloatVector.fromArray(S, z, off + i);
-            switch (kind) {
-                case RELU -> v.lanewise(VectorOperators.MAX, 0f).intoArray(z, off + i);
-                case SIGMOID -> FloatVector.broadcast(S, 1f).div(v.neg().lanewise(VectorOperators.EXP).add(1f))
-                        .intoArray(z, off + i);
-                default -> v.lanewise(VectorOperators.TANH).intoArray(z, off + i);
+        switch (act.kind()) {
+            case RELU -> {
+                int len = m * n;
+                int lv = len - len % V;
+                for (int i = 0; i < lv; i += V) {
+                    FloatVector.fromArray(S, z, off + i).lanewise(VectorOperators.MAX, 0f).intoArray(z, off + i);
+                }
+                for (int i = lv; i < len; i++) {
+                    z[off + i] = z[off + i] > 0 ? z[off + i] : 0f;
+                }
             }
-        }
-        for (int i = lv; i < len; i++) {
-            z[off + i] = act.apply(z[off + i]);
+            case SIGMOID -> {
+                int len = m * n;
+                int lv = len - len % V;
+                for (int i = 0; i < lv; i += V) {
+                    VectorMath.sigmoid(FloatVector.fromArray(S, z, off + i)).intoArray(z, off + i);
+                }
+                for (int i = lv; i < len; i++) {
+                    z[off + i] = FloatMath.sigmoid(z[off + i]);
+                }
+            }
+            case TANH -> {
+                int len = m * n;
+                int lv = len - len % V;
+                for (int i = 0; i < lv; i += V) {
+                    VectorMath.tanh(FloatVector.fromArray(S, z, off + i)).intoArray(z, off + i);
+                }
+                for (int i = lv; i < len; i++) {
+                    z[off + i] = FloatMath.tanh(z[off + i]);
+                }
+            }
+            case SOFTMAX -> {
+                for (int i = 0; i < m; i++) {
+                    SoftmaxCrossEntropy.softmaxRow(z, off + i * n, n);
+                }
+            }
+            default -> SCALAR.activateInPlace(m, n, z, off, act);
         }
     }
 
@@ -252,16 +230,16 @@ public final class VectorKernel implements Kernel {
         return SoftmaxCrossEntropy.compute(m, n, logits, targets, tOff, targetWidth, grad, correct);
     }
 
+    /** A multiply then an add, not FMA: the same bits on every machine, and fast on those without FMA. */
     @Override
     public void axpy(int len, float alpha, float[] x, int xOff, float[] y, int yOff) {
         int lv = len - len % V;
         for (int i = 0; i < lv; i += V) {
-            FloatVector.fromArray(S, x, xOff + i)
-                    .fma(FloatVector.broadcast(S, alpha), FloatVector.fromArray(S, y, yOff + i))
+            FloatVector.fromArray(S, x, xOff + i).mul(alpha).add(FloatVector.fromArray(S, y, yOff + i))
                     .intoArray(y, yOff + i);
         }
         for (int i = lv; i < len; i++) {
-            y[yOff + i] = Math.fma(alpha, x[xOff + i], y[yOff + i]);
+            y[yOff + i] += alpha * x[xOff + i];
         }
     }
 
@@ -276,19 +254,28 @@ public final class VectorKernel implements Kernel {
         }
     }
 
+    /**
+     * Squares summed into {@value #SUM_LANES} float partial sums by index modulo {@value #SUM_LANES} (as many
+     * vectors as that takes), per block of 1024, each block's partials added in lane order in double. The
+     * order is fixed and the same for every vector width.
+     */
     @Override
     public double sumOfSquares(int len, float[] x, int off) {
-        // Partial sums per block of 1024 in float vectors, carried across blocks in double.
+        float[] partials = PARTIALS.get();
         double total = 0;
         for (int start = 0; start < len; start += 1024) {
             int end = Math.min(len, start + 1024);
-            int ev = end - (end - start) % V;
-            FloatVector acc = FloatVector.zero(S);
-            for (int i = start; i < ev; i += V) {
-                FloatVector v = FloatVector.fromArray(S, x, off + i);
-                acc = v.fma(v, acc);
+            int ev = end - (end - start) % SUM_LANES;
+            java.util.Arrays.fill(partials, 0f);
+            for (int i = start; i < ev; i += SUM_LANES) {
+                for (int l = 0; l < SUM_LANES; l += V) {
+                    FloatVector v = FloatVector.fromArray(S, x, off + i + l);
+                    v.mul(v).add(FloatVector.fromArray(S, partials, l)).intoArray(partials, l);
+                }
             }
-            total += acc.reduceLanes(VectorOperators.ADD);
+            for (int l = 0; l < SUM_LANES; l++) {
+                total += partials[l];
+            }
             for (int i = ev; i < end; i++) {
                 total += (double) x[off + i] * x[off + i];
             }

@@ -6,19 +6,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import org.junit.jupiter.api.Test;
 
 /**
- * The 4-vector micro-kernels run until B's offset reaches its end; a B whose end they would miss is
+ * The wide micro-kernels run until B's offset reaches its end; a B whose end they would miss is
  * refused rather than summed short.
  */
 class GemmBoundsTest {
     private static final float[] A = new float[64];
-    /** One block of four vectors: the width whose kernels step B to its end. */
-    private static final int W = 4 * MicroKernels.V;
+    /** One wide block: the width whose kernels step B to its end. */
+    private static final int W = Gemm128x16m.BLOCK_COLS;
+    private static final GemmSet SET = new Gemm128x16m();
     private static final float[] C = new float[W];
 
     @Test
     void zeroStrideOfBIsRefused() {
         float[] b = new float[W];
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> VectorKernel.gemm(1,
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SET.gemm(1,
                 W, 3, A, 0, 3, 1, b, 0, 0, C, 0, W, C, 0, 0, Float.NEGATIVE_INFINITY));
         assertTrue(e.getMessage().contains("stride 0"), e.getMessage());
     }
@@ -26,7 +27,7 @@ class GemmBoundsTest {
     @Test
     void anEndOffsetPastIntRangeIsRefused() {
         float[] b = new float[W];
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> VectorKernel.gemm(1,
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SET.gemm(1,
                 W, 3, A, 0, 3, 1, b, Integer.MAX_VALUE - 8, 1 << 30, C, 0, W, C, 0, 0,
                 Float.NEGATIVE_INFINITY));
         assertTrue(e.getMessage().contains("within an int"), e.getMessage());
