@@ -8,6 +8,7 @@ FMA, the product) fit the register file, since a spilled accumulator costs a loa
 - 256x16 (AVX2, 16 registers): 6 x 2 = 12 + 2 + 1 = 15 (the 6 x 4 block of 512x32 needs 29 and spills);
 - 256x16m (AVX without FMA, 16 registers): 6 x 2 with multiply then add: 12 + 2 + 1 + 1 product = 16;
 - 128x32 (NEON and other 128-bit machines with 32 registers and FMA): 6 x 4 as 512x32;
+- 128x16 (128-bit vectors with FMA and 16 registers, e.g. AVX without 256-bit floats): as 256x16;
 - 128x16m (x86 SSE: 16 registers, no FMA): as 256x16m.
 Every set also has a 12 x 1 kernel for outputs one vector wide, and smaller kernels for the rows left.
 
@@ -37,6 +38,7 @@ SETS = [
     ("256x16", 256, 16, (6, 2), True),
     ("256x16m", 256, 16, (6, 2), False),
     ("128x32", 128, 32, (6, 4), True),
+    ("128x16", 128, 16, (6, 2), True),
     ("128x16m", 128, 16, (6, 2), False),
 ]
 NARROW = (12, 1)

@@ -53,6 +53,15 @@ public final class Kernels {
         }
     }
 
+    /** Why this JVM cannot run GEMM set {@code set} with vector instructions, for skip messages and errors. */
+    public static String whyNotVector(String set) {
+        if (!modulePresent()) {
+            return "start the JVM with --add-modules jdk.incubator.vector";
+        }
+        return "this JVM runs vectors of at most " + maxVectorBits() + " bits"
+                + (hasFma() || set.endsWith("m") ? "" : " and the CPU has no FMA (-XX:-UseFMA)");
+    }
+
     /** Every GEMM set's name, widest first; empty without the vector module. */
     @SuppressWarnings("unchecked")
     public static List<String> vectorSets() {
@@ -102,14 +111,12 @@ public final class Kernels {
             }
             chosen = vector(set);
             if (chosen == null) {
-                throw new IllegalStateException("-D" + PROPERTY + "=" + forced + " cannot run here: " + (modulePresent()
-                        ? "this JVM's vectors are at most " + maxVectorBits() + " bits"
-                        : "start the JVM with --add-modules jdk.incubator.vector"));
+                throw new IllegalStateException("-D" + PROPERTY + "=" + forced + " cannot run here: " + whyNotVector(set));
             }
             why = "forced by -D" + PROPERTY + "=" + forced;
         } else if (!"auto".equals(forced)) {
             throw new IllegalArgumentException("-D" + PROPERTY + " must be 'auto', 'scalar' or 'vector-SET' (SET one of "
-                    + "512x32, 256x16, 256x16m, 128x32, 128x16m) but was '" + forced + "'");
+                    + "512x32, 256x16, 256x16m, 128x32, 128x16, 128x16m) but was '" + forced + "'");
         } else if (!modulePresent()) {
             chosen = new ScalarKernel();
             why = "module jdk.incubator.vector is not present; start the JVM with --add-modules jdk.incubator.vector";

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -33,8 +34,7 @@ class KernelDeterminismTest {
             if (k != null) {
                 out.put(k.name(), k);
             } else {
-                System.out.println("KernelDeterminismTest: skipped set " + set + ": this JVM runs vectors of at most "
-                        + Kernels.maxVectorBits() + " bits");
+                System.out.println("KernelDeterminismTest: skipped set " + set + ": " + Kernels.whyNotVector(set));
             }
         }
         return out;
@@ -99,8 +99,11 @@ class KernelDeterminismTest {
     /** Runs {@link KernelFingerprint} in a fresh JVM with {@code mode} and returns its output lines. */
     private static List<String> runFresh(String mode, List<String> kernels) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                mode, "--add-modules", "jdk.incubator.vector", "-cp", System.getProperty("java.class.path"),
-                KernelFingerprint.class.getName()));
+                mode, "--add-modules", "jdk.incubator.vector", "-cp", System.getProperty("java.class.path")));
+        // The same vector limits as this JVM (the build runs this suite under -XX:UseAVX=2 and =0 too).
+        ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+                .filter(a -> a.startsWith("-XX:UseAVX") || a.startsWith("-XX:MaxVectorSize")).forEach(cmd::add);
+        cmd.add(KernelFingerprint.class.getName());
         cmd.addAll(kernels);
         Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
         try {

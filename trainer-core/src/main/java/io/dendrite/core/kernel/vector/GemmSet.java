@@ -1,5 +1,6 @@
 package io.dendrite.core.kernel.vector;
 
+import io.dendrite.core.kernel.Kernels;
 import java.util.List;
 import jdk.incubator.vector.FloatVector;
 
@@ -18,7 +19,7 @@ abstract class GemmSet {
     /** Columns of W per tile of the transposing pack: 64 × 64 floats of panel stay in L1 while written. */
     static final int PACK_TILE = 64;
     /** Every set, widest first. */
-    static final List<String> IDS = List.of("512x32", "256x16", "256x16m", "128x32", "128x16m");
+    static final List<String> IDS = List.of("512x32", "256x16", "256x16m", "128x32", "128x16", "128x16m");
     /** Packed Wᵀ panels for {@code dZ·Wᵀ}, one buffer per thread that runs the kernel. */
     private static final ThreadLocal<float[]> PANEL = ThreadLocal.withInitial(() -> new float[0]);
     private static final ThreadLocal<float[]> ZEROS = ThreadLocal.withInitial(() -> new float[0]);
@@ -42,21 +43,26 @@ abstract class GemmSet {
     /** {@code dx[m×k] = dZ·Wᵀ}, packing {@code Wᵀ} one panel of output columns at a time. */
     abstract void gemmDzWt(int m, int k, int n, float[] delta, float[] params, int wOff, float[] dx);
 
-    /** The set named {@code id}, or {@code null} when this JVM's vectors are narrower than it needs. */
+    /**
+     * The set named {@code id}, or {@code null} when this JVM cannot run it with vector instructions: its
+     * vectors are narrower than the set's, or the set fuses multiply-add and the CPU has no FMA (HotSpot
+     * would compute each lane in {@code BigDecimal}).
+     */
     static GemmSet of(String id) {
-        GemmSet set = switch (id) {
-            case "512x32" -> supports(512) ? new Gemm512x32() : null;
-            case "256x16" -> supports(256) ? new Gemm256x16() : null;
+        boolean fma = Kernels.hasFma();
+        return switch (id) {
+            case "512x32" -> supports(512) && fma ? new Gemm512x32() : null;
+            case "256x16" -> supports(256) && fma ? new Gemm256x16() : null;
             case "256x16m" -> supports(256) ? new Gemm256x16m() : null;
-            case "128x32" -> supports(128) ? new Gemm128x32() : null;
+            case "128x32" -> supports(128) && fma ? new Gemm128x32() : null;
+            case "128x16" -> supports(128) && fma ? new Gemm128x16() : null;
             case "128x16m" -> supports(128) ? new Gemm128x16m() : null;
             default -> throw new IllegalArgumentException("GEMM set must be one of " + IDS + " but was '" + id + "'");
         };
-        return set;
     }
 
     /** True when this JVM can run float vectors of {@code bits} with vector instructions. */
-    static boolean supports(int bits) {
+    private static boolean supports(int bits) {
         return FloatVector.SPECIES_MAX.vectorBitSize() >= bits;
     }
 

@@ -69,7 +69,7 @@ public final class VectorKernel implements Kernel {
         } else if (bits >= 256) {
             return fma ? "256x16" : "256x16m";
         } else if (bits >= 128) {
-            return fma && registers >= 32 ? "128x32" : "128x16m";
+            return fma ? (registers >= 32 ? "128x32" : "128x16") : "128x16m";
         }
         return null;
     }
