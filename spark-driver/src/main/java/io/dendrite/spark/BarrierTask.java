@@ -49,6 +49,7 @@ final class BarrierTask extends AbstractFunction2<Object, scala.collection.Itera
         BarrierTaskContext context = BarrierTaskContext.get();
         ExecutorScratch.Rows rows = ExecutorScratch.Rows.of(JavaConverters.asJavaIterator(blocks));
         share.checkRows(rows, p);
+        share.warmUp(rows, p);
         float[] grad = new float[share.parameters()];
         long steps = 0;
         try (ParameterClient server = ParameterClient.connect(host, port, secret, p, context.stageAttemptNumber(),
