@@ -25,11 +25,17 @@ import org.openjdk.jmh.annotations.Warmup;
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Warmup(iterations = 4, time = 1)
-@Measurement(iterations = 6, time = 1)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "-Xmx2g"})
 public class GemmBenchmark {
-    @Param({"XW_256x784x256", "XTDZ_784x256x256", "DZWT_256x256x784", "XW_32x784x256", "XW_1024x256x16"})
+    /**
+     * The shapes of the earlier runs, then the other GEMMs of one 784-256-256-10 training step at 256 rows
+     * per task (layer 1's forward and weight gradient are the first two; layer 1 needs no input gradient).
+     */
+    @Param({"XW_256x784x256", "XTDZ_784x256x256", "DZWT_256x256x784", "XW_32x784x256", "XW_1024x256x16",
+        "XW_256x256x256", "XTDZ_256x256x256", "DZWT_256x256x256", "XW_256x256x10", "XTDZ_256x256x10",
+        "DZWT_256x10x256"})
     public String shape;
 
     @Param({"vector", "scalar", "openblas", "netlib-java"})
@@ -61,6 +67,7 @@ public class GemmBenchmark {
                 if (kernel == null) {
                     throw new IllegalStateException("the vector kernel needs --add-modules jdk.incubator.vector");
                 }
+                System.err.println("vector kernel: " + Kernels.describe(kernel));
             }
             case "scalar" -> kernel = new ScalarKernel();
             case "openblas" -> blas = Blas.openBlas();

@@ -11,14 +11,18 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Turns a JMH JSON result of {@link GemmBenchmark} and {@link DenseLayerBenchmark} into a Markdown table
- * of GFLOPS (from the median of the measured iterations) and ratios, headed by the machine and JDK.
+ * Turns a JMH JSON result of {@link GemmBenchmark} and {@link DenseLayerBenchmark} for one vector set into a
+ * Markdown section: GFLOPS (from the median of the measured iterations) and ratios, headed by the set, the
+ * machine, its CPU flags, the JDK, the JVM flags and the OpenBLAS core type.
  */
 public final class KernelReport {
     private KernelReport() {
     }
 
-    /** {@code args[0]}: the JMH JSON result file. Writes Markdown to standard output. */
+    /**
+     * {@code args}: the JMH JSON result file, then optionally the set, the JVM flags, the OpenBLAS core type
+     * and the CPU flags. Writes Markdown to standard output.
+     */
     public static void main(String[] args) throws IOException {
         JsonNode runs = new ObjectMapper().readTree(Files.readString(Path.of(args[0])));
         Map<String, Map<String, Double>> gemm = new LinkedHashMap<>();
@@ -38,21 +42,27 @@ public final class KernelReport {
             }
         }
         StringBuilder md = new StringBuilder();
-        md.append("# Kernel benchmark\n\n");
-        md.append("- CPU: ").append(cpu()).append('\n');
+        String set = args.length > 1 ? args[1] : "as chosen";
+        md.append("# Kernel benchmark: set ").append(set).append("\n\n");
+        md.append("- CPU: ").append(cpu()).append(args.length > 4 ? "; flags: " + args[4].trim() : "").append('\n');
         md.append("- JDK: ").append(jdk).append('\n');
+        if (args.length > 3) {
+            md.append("- JVM flags: `").append(args[2].trim()).append("`; OpenBLAS core: ").append(args[3]).append('\n');
+        }
         md.append("- Single thread (JMH -t 1, OPENBLAS_NUM_THREADS=1); GFLOPS from the median iteration; ")
                 .append("OpenBLAS = Debian libopenblas0 through dev.ludovic.netlib JNI; netlib-java = ")
                 .append("dev.ludovic.netlib JavaBLAS (what Spark MLlib uses).\n\n");
-        md.append("| shape (M×K×N) | vector | scalar | OpenBLAS | netlib-java | vector / OpenBLAS | vector / netlib-java |\n");
-        md.append("|---|---:|---:|---:|---:|---:|---:|\n");
+        md.append("| shape (M×K×N) | vector | scalar | OpenBLAS | netlib-java | vector / OpenBLAS | vector / netlib-java "
+                + "| vector / scalar |\n");
+        md.append("|---|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Map.Entry<String, Map<String, Double>> e : gemm.entrySet()) {
             Map<String, Double> g = e.getValue();
-            md.append(String.format(Locale.ROOT, "| %s | %.1f | %.1f | %.1f | %.1f | **%.2f×** | **%.2f×** |%n",
+            md.append(String.format(Locale.ROOT, "| %s | %.1f | %.1f | %.1f | %.1f | **%.2f×** | **%.2f×** | %.1f× |%n",
                     e.getKey(), g.getOrDefault("vector", Double.NaN), g.getOrDefault("scalar", Double.NaN),
                     g.getOrDefault("openblas", Double.NaN), g.getOrDefault("netlib-java", Double.NaN),
                     g.getOrDefault("vector", Double.NaN) / g.getOrDefault("openblas", Double.NaN),
-                    g.getOrDefault("vector", Double.NaN) / g.getOrDefault("netlib-java", Double.NaN)));
+                    g.getOrDefault("vector", Double.NaN) / g.getOrDefault("netlib-java", Double.NaN),
+                    g.getOrDefault("vector", Double.NaN) / g.getOrDefault("scalar", Double.NaN)));
         }
         if (!layer.isEmpty()) {
             md.append("\nDense ReLU layer 256×784→256, forward + backward (3 GEMMs and their epilogues):\n\n");
@@ -61,6 +71,7 @@ public final class KernelReport {
             md.append(String.format(Locale.ROOT, "\nFused vector layer / OpenBLAS + epilogue: **%.2f×**%n",
                     layer.getOrDefault("vector-fused", Double.NaN) / layer.getOrDefault("openblas-epilogue", Double.NaN)));
         }
+        md.append('\n');
         System.out.print(md);
     }
 

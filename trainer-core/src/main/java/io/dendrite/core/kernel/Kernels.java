@@ -116,7 +116,7 @@ public final class Kernels {
             why = "forced by -D" + PROPERTY + "=" + forced;
         } else if (!"auto".equals(forced)) {
             throw new IllegalArgumentException("-D" + PROPERTY + " must be 'auto', 'scalar' or 'vector-SET' (SET one of "
-                    + "512x32, 256x16, 256x16m, 128x32, 128x16, 128x16m) but was '" + forced + "'");
+                    + "512x32, 256x16, 128x32, 128x16, 128x16m) but was '" + forced + "'");
         } else if (!modulePresent()) {
             chosen = new ScalarKernel();
             why = "module jdk.incubator.vector is not present; start the JVM with --add-modules jdk.incubator.vector";

@@ -19,7 +19,7 @@ abstract class GemmSet {
     /** Columns of W per tile of the transposing pack: 64 × 64 floats of panel stay in L1 while written. */
     static final int PACK_TILE = 64;
     /** Every set, widest first. */
-    static final List<String> IDS = List.of("512x32", "256x16", "256x16m", "128x32", "128x16", "128x16m");
+    static final List<String> IDS = List.of("512x32", "256x16", "128x32", "128x16", "128x16m");
     /** Packed Wᵀ panels for {@code dZ·Wᵀ}, one buffer per thread that runs the kernel. */
     private static final ThreadLocal<float[]> PANEL = ThreadLocal.withInitial(() -> new float[0]);
     private static final ThreadLocal<float[]> ZEROS = ThreadLocal.withInitial(() -> new float[0]);
@@ -53,7 +53,6 @@ abstract class GemmSet {
         return switch (id) {
             case "512x32" -> supports(512) && fma ? new Gemm512x32() : null;
             case "256x16" -> supports(256) && fma ? new Gemm256x16() : null;
-            case "256x16m" -> supports(256) ? new Gemm256x16m() : null;
             case "128x32" -> supports(128) && fma ? new Gemm128x32() : null;
             case "128x16" -> supports(128) && fma ? new Gemm128x16() : null;
             case "128x16m" -> supports(128) ? new Gemm128x16m() : null;

@@ -66,8 +66,8 @@ public final class VectorKernel implements Kernel {
     public static String setFor(int bits, int registers, boolean fma) {
         if (bits >= 512 && fma) {
             return "512x32";
-        } else if (bits >= 256) {
-            return fma ? "256x16" : "256x16m";
+        } else if (bits >= 256 && fma) {
+            return "256x16";
         } else if (bits >= 128) {
             return fma ? (registers >= 32 ? "128x32" : "128x16") : "128x16m";
         }
