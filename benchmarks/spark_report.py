@@ -26,8 +26,9 @@ print("Fashion-MNIST 60k train / 10k test, 784-256-256-10. Dendrite: ReLU, dropo
       "uint8 cache scaled per batch, `conf/fashion-mnist.yaml`; the test set is evaluated after every epoch "
       "(as validation data) to time 0.88. MLlib: its defaults (sigmoid, L-BFGS, 100 iterations, block 128).\n")
 print("| trainer | step mode | batch | epochs | train s | examples/s | time to 0.88 test acc | final test acc "
-      "| step ms | compute | fixed (step − compute) | publish | reduce | update | transport |")
-print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+      "| step ms | compute | fixed (step − compute) | publish | reduce | update | transport "
+      "| compute epoch 1 / epoch 3 |")
+print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
 runs = sorted((int(n.rsplit("-b", 1)[1]), n.rsplit("-b", 1)[0].replace("dendrite", "").lstrip("-") or "job", n)
               for n in os.listdir(out) if n.startswith("dendrite-") and os.path.isdir(os.path.join(out, n)))
 for batch, mode, name in sorted(runs, key=lambda r: (r[0], r[1] != "job")):
@@ -42,18 +43,22 @@ for batch, mode, name in sorted(runs, key=lambda r: (r[0], r[1] != "job")):
         if reached is None and e.get("val_accuracy", 0) >= 0.88:
             reached = f"{elapsed:.1f} s (epoch {e['epoch']})"
     m = s["mean_step_ms"]
+    warm = (f"{epochs[0]['compute_ms']:.2f} / {epochs[2]['compute_ms']:.2f} = "
+            f"{epochs[0]['compute_ms'] / epochs[2]['compute_ms']:.2f}×") if len(epochs) >= 3 else "-"
     print(f"| Dendrite | {s.get('step_mode', mode)} | {batch} | {s['epochs_run']} | {s['training_seconds']:.1f} "
           f"| {s['examples_per_second']:.0f} | {reached or 'not reached'} | {s['test']['accuracy']:.4f} "
           f"| {m['step_ms']:.2f} | {m['compute_ms']:.2f} | {m['fixed_ms']:.2f} | {m['publish_ms']:.2f} "
-          f"| {m['reduce_ms']:.2f} | {m['update_ms']:.2f} | {m['transport_ms']:.2f} |")
+          f"| {m['reduce_ms']:.2f} | {m['update_ms']:.2f} | {m['transport_ms']:.2f} | {warm} |")
 mllib = os.path.join(out, "mllib.json")
 if os.path.exists(mllib):
     b = json.load(open(mllib))
     print(f"| MLlib MLP ({b['solver']}, up to {b['max_iter']} iterations) | - | full | - | {b['train_seconds']:.1f} | - | "
-          f"{'not reached' if b['test_accuracy'] < 0.88 else 'reached'} | {b['test_accuracy']:.4f} | | | | | | | |")
+          f"{'not reached' if b['test_accuracy'] < 0.88 else 'reached'} | {b['test_accuracy']:.4f} | | | | | | | | |")
 print("\nStep times are means in ms over every step. compute: the slowest partition's gather + forward + "
       "backward, measured inside the task. fixed: the step minus compute, i.e. publish + reduce + update + transport. "
       "publish: the broadcast (job mode) or encoding and queueing the weights to the tasks (barrier mode). reduce: "
       "the gradient additions (and, in job mode, reading task results). update: the driver's optimiser step. "
       "transport: the rest of the wait; in job mode Spark's per-step job (task launch, closure and result "
-      "serialisation, scheduling), in barrier mode the TCP round trip and decoding.")
+      "serialisation, scheduling), in barrier mode the TCP round trip and decoding (step 0's also waits for the "
+      "tasks' kernel warm-up, which runs before their first step). compute epoch 1 / epoch 3: the mean step "
+      "compute of the first epoch against the third's, which shows what JIT warm-up is left in the first steps.")

@@ -10,7 +10,11 @@ FMA, the product) fit the register file, since a spilled accumulator costs a loa
 - 128x16 (128-bit vectors with FMA and 16 registers, e.g. AVX without 256-bit floats): as 256x16;
 - 128x16m (x86 SSE, and AVX without FMA, where HotSpot keeps float vectors at 128 bits: 16 registers, no
   FMA): 6 x 2 with multiply then add, 12 + 2 + 1 + 1 product = 16.
-Every set also has a 12 x 1 kernel for outputs one vector wide, and smaller kernels for the rows left.
+Every set also has a 12 x 1 kernel for outputs one vector wide, and smaller kernels for the rows left. The
+columns left after the full vectors (the 10 outputs of a classifier on 512-bit vectors) go through 12 x 1
+kernels on each narrower width down to 128 bits, then a scalar loop over 8 rows at a time (8 independent
+sums in flight): run one row at a time, each column was one chain of dependent FMAs, 1.9 GFLOPS on
+XW_256x256x10 against OpenBLAS' 71.
 
 Every kernel sums C's element (r, j) from its starting value in step order, one multiply-add per step, so
 the FMA sets give the same bits as one another whatever their width or blocking, and the multiply-add
@@ -21,10 +25,14 @@ Each kernel keeps its block of C in named locals, since the Vector API needs vec
 to keep them in registers. The kernels hold no branch that selects between vectors: on JDK 17, C2 boxes a
 vector that two live branches merge, which costs an allocation per vector and a 20x slowdown.
 
-The step loop of the wide kernels has no step counter: it advances the A and B offsets by their strides
-and ends when B's offset reaches its end (so B's stride must be positive). On JDK 17 that leaves C2 enough
-general registers to keep every index out of the stack: 6 x 4 went from 106 to 116 GFLOPS on 256x784x256
-(Zen 4, AVX-512 FMA peak 117). The 1-vector kernels keep a counted loop, which C2 handles better there.
+The step loop of the 32-register sets' wide kernels has no step counter: it advances the A and B offsets by
+their strides and ends when B's offset reaches its end (so B's stride must be positive). On JDK 17 that
+leaves C2 enough general registers to keep every index out of the stack: 6 x 4 went from 106 to 116 GFLOPS
+on 256x784x256 (Zen 4, AVX-512 FMA peak 117). The 16-register sets instead pack each block of B's columns
+(kLen x BLOCK_COLS, once per block, reused by every row) and step a counted loop through it with the
+constant stride BLOCK_COLS, which lets C2 drop B's bounds checks: 6 x 2 under -XX:UseAVX=2 went from 69 to
+89 GFLOPS on 256x784x256 (a throwaway loop; the same packing slowed 6 x 4 on AVX-512 from 115 to 107).
+The 1-vector kernels keep a counted loop, which C2 handles better there.
 
 Run from trainer-core/:
     python3 src/build/gen_microkernels.py src/main/java/io/dendrite/core/kernel/vector
@@ -56,68 +64,143 @@ def heights(top):
     return out
 
 
-def rows_of(cols, tall):
+def rows_of(cols, tall, suffix="", what=None):
     hs = heights(tall)
-    out = [f"    /** All {{@code m}} rows of a block {cols} vector(s) wide: {hs[0]}-row kernels, then the rows left. */"]
-    out.append(f"    private static void rows{cols}(int m, int kLen, float[] a, int aOff, int aRow, int aK, float[] b,")
+    what = what or f"{cols} vector(s)"
+    out = [f"    /** All {{@code m}} rows of a block {what} wide: {hs[0]}-row kernels, then the rows left. */"]
+    out.append(f"    private static void rows{cols}{suffix}(int m, int kLen, float[] a, int aOff, int aRow, int aK, float[] b,")
     out.append("                              int bOff, int bK, float[] c, int cOff, int cRow, float[] init, int initOff,")
     out.append("                              int initRow, float floor) {")
     out.append("        int i = 0;")
     out.append(f"        for (; i + {hs[0]} <= m; i += {hs[0]}) {{")
-    out.append(f"            mk{hs[0]}x{cols}({ARGS});")
+    out.append(f"            mk{hs[0]}x{cols}{suffix}({ARGS});")
     out.append("        }")
     for h in hs[1:]:
         if h == 1:
             out.append("        if (i < m) {")
-            out.append(f"            mk1x{cols}({ARGS});")
+            out.append(f"            mk1x{cols}{suffix}({ARGS});")
         else:
             out.append(f"        if (i + {h} <= m) {{")
-            out.append(f"            mk{h}x{cols}({ARGS});")
+            out.append(f"            mk{h}x{cols}{suffix}({ARGS});")
             out.append(f"            i += {h};")
         out.append("        }")
     out.append("    }")
     return "\n".join(out)
 
 
-def kernel(rows, cols, fma, counted):
+def kernel(rows, cols, fma, counted, suffix="", sp="S", vl="V", packed=False):
     acc = lambda r, c: f"c{r}{c}"
     out = []
-    out.append(f"    /** C[{rows} × {cols}·V] = max(init + A·B, floor) over {{@code kLen}} steps. */")
-    out.append(f"    private static void mk{rows}x{cols}(int kLen, float[] a, int aOff, int aRow, int aK, float[] b,")
+    out.append(f"    /** C[{rows} × {cols}·{vl}] = max(init + A·B, floor) over {{@code kLen}} steps. */")
+    out.append(f"    private static void mk{rows}x{cols}{suffix}(int kLen, float[] a, int aOff, int aRow, int aK, float[] b,")
     out.append("                                int bOff, int bK, float[] c, int cOff, int cRow, float[] init,")
     out.append("                                int initOff, int initRow, float floor) {")
     for r in range(rows):
         for col in range(cols):
-            out.append(f"        FloatVector {acc(r, col)} = FloatVector.fromArray(S, init, initOff + {r} * initRow + {col} * V);")
-    if counted:
+            out.append(f"        FloatVector {acc(r, col)} = FloatVector.fromArray({sp}, init, initOff + {r} * initRow + {col} * {vl});")
+    if packed:
+        # B packed with the constant row stride BLOCK_COLS: C2 removes B's bounds checks from the counted loop.
+        out.append("        for (int t = 0, at = aOff, bt = bOff; t < kLen; t++, at += aK, bt += BLOCK_COLS) {")
+    elif counted:
         out.append("        for (int t = 0, at = aOff, bt = bOff; t < kLen; t++, at += aK, bt += bK) {")
     else:
         out.append("        int bEnd = bOff + kLen * bK;")
         out.append("        for (int at = aOff, bt = bOff; bt < bEnd; at += aK, bt += bK) {")
     for col in range(cols):
-        out.append(f"            FloatVector b{col} = FloatVector.fromArray(S, b, bt + {col} * V);")
+        out.append(f"            FloatVector b{col} = FloatVector.fromArray({sp}, b, bt + {col} * {vl});")
     for r in range(rows):
-        out.append(f"            FloatVector a{r} = FloatVector.broadcast(S, a[at + {r} * aRow]);")
+        out.append(f"            FloatVector a{r} = FloatVector.broadcast({sp}, a[at + {r} * aRow]);")
         for col in range(cols):
             if fma:
                 out.append(f"            {acc(r, col)} = a{r}.fma(b{col}, {acc(r, col)});")
             else:
                 out.append(f"            {acc(r, col)} = {acc(r, col)}.add(a{r}.mul(b{col}));")
     out.append("        }")
-    out.append("        FloatVector lo = FloatVector.broadcast(S, floor);")
+    out.append(f"        FloatVector lo = FloatVector.broadcast({sp}, floor);")
     for r in range(rows):
         for col in range(cols):
-            out.append(f"        {acc(r, col)}.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + {r} * cRow + {col} * V);")
+            out.append(f"        {acc(r, col)}.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + {r} * cRow + {col} * {vl});")
     out.append("    }")
     return "\n".join(out)
 
 
-def driver(name, bits, wide_rows, wide_cols, fma):
-    step = "s = Math.fma(a[ai + t * aK], b[bOff + t * bK + j], s);" if fma \
-        else "s += a[ai + t * aK] * b[bOff + t * bK + j];"
+TAIL_ROWS = 8
+
+
+def wide_loop(cols, packed):
+    if not packed:
+        return f"""        checkStride(n >= BLOCK_COLS, kLen, b, bOff, bK);
+        int j = 0;
+        for (; j + BLOCK_COLS <= n; j += BLOCK_COLS) {{
+            rows{cols}(m, kLen, a, aOff, aRow, aK, b, bOff + j, bK, c, cOff + j, cRow, init, initOff + j, initRow,
+                    floor);
+        }}"""
+    return f"""        int j = 0;
+        for (; j + BLOCK_COLS <= n; j += BLOCK_COLS) {{
+            // Rows of B BLOCK_COLS apart already (a packed Wᵀ panel) are used as they are; others are packed.
+            boolean asIs = bK == BLOCK_COLS;
+            float[] bp = asIs ? b : packedB(kLen, b, bOff + j, bK, BLOCK_COLS);
+            rows{cols}(m, kLen, a, aOff, aRow, aK, bp, asIs ? bOff + j : 0, BLOCK_COLS, c, cOff + j, cRow, init,
+                    initOff + j, initRow, floor);
+        }}"""
+
+
+def narrower(bits):
+    """The narrower widths that take the columns left after the full vectors: 512 -> 256, 128."""
+    out, w = [], bits // 2
+    while w >= 128:
+        out.append(w)
+        w //= 2
+    return out
+
+
+def scalar_tail(fma):
+    """Columns narrower than the narrowest vector: 8 rows at a time, so 8 independent sums are in flight."""
+    def step(r):
+        return (f"s{r} = Math.fma(a[a{r} + ak], bv, s{r});" if fma else f"s{r} += a[a{r} + ak] * bv;")
+    rows = TAIL_ROWS
+    out = ["        for (; j < n; j++) {", "            int i = 0;",
+           f"            for (; i + {rows} <= m; i += {rows}) {{"]
+    for r in range(rows):
+        out.append(f"                int a{r} = aOff + (i + {r}) * aRow;")
+        out.append(f"                float s{r} = init[initOff + (i + {r}) * initRow + j];")
+    out.append("                for (int t = 0, ak = 0, bt = bOff + j; t < kLen; t++, ak += aK, bt += bK) {")
+    out.append("                    float bv = b[bt];")
+    for r in range(rows):
+        out.append("                    " + step(r))
+    out.append("                }")
+    for r in range(rows):
+        out.append(f"                c[cOff + (i + {r}) * cRow + j] = Math.max(s{r}, floor);")
+    out.append("            }")
+    out.append("            for (; i < m; i++) {")
+    out.append("                int a0 = aOff + i * aRow;")
+    out.append("                float s0 = init[initOff + i * initRow + j];")
+    out.append("                for (int t = 0, ak = 0, bt = bOff + j; t < kLen; t++, ak += aK, bt += bK) {")
+    out.append("                    float bv = b[bt];")
+    out.append("                    " + step(0))
+    out.append("                }")
+    out.append("                c[cOff + i * cRow + j] = Math.max(s0, floor);")
+    out.append("            }")
+    out.append("        }")
+    return "\n".join(out)
+
+
+def driver(name, bits, wide_rows, wide_cols, fma, packed):
+    narrow_constants = "".join(
+        f"""    /** {w}-bit vectors for the columns left after the full {bits}-bit ones: the same sums, in the same order. */
+    private static final VectorSpecies<Float> S{w} = FloatVector.SPECIES_{w};
+    private static final int V{w} = S{w}.length();
+""" for w in narrower(bits))
+    narrow_passes = "".join(
+        f"""        if (j + V{w} <= n) {{
+            rows1w{w}(m, kLen, a, aOff, aRow, aK, b, bOff + j, bK, c, cOff + j, cRow, init, initOff + j, initRow,
+                    floor);
+            j += V{w};
+        }}
+""" for w in narrower(bits))
     return f"""    static final VectorSpecies<Float> S = FloatVector.SPECIES_{bits};
     static final int V = S.length();
-    /** Columns of one wide block: the panel width of the packed Wᵀ. */
+{narrow_constants}    /** Columns of one wide block: the panel width of the packed Wᵀ. */
     static final int BLOCK_COLS = {wide_cols} * V;
 
     @Override
@@ -143,25 +226,11 @@ def driver(name, bits, wide_rows, wide_cols, fma):
     @Override
     void gemm(int m, int n, int kLen, float[] a, int aOff, int aRow, int aK, float[] b, int bOff, int bK,
               float[] c, int cOff, int cRow, float[] init, int initOff, int initRow, float floor) {{
-        checkStride(n >= BLOCK_COLS, kLen, b, bOff, bK);
-        int j = 0;
-        for (; j + BLOCK_COLS <= n; j += BLOCK_COLS) {{
-            rows{wide_cols}(m, kLen, a, aOff, aRow, aK, b, bOff + j, bK, c, cOff + j, cRow, init, initOff + j, initRow,
-                    floor);
-        }}
+{wide_loop(wide_cols, packed)}
         for (; j + V <= n; j += V) {{
             rows1(m, kLen, a, aOff, aRow, aK, b, bOff + j, bK, c, cOff + j, cRow, init, initOff + j, initRow, floor);
         }}
-        for (; j < n; j++) {{
-            for (int i = 0; i < m; i++) {{
-                float s = init[initOff + i * initRow + j];
-                int ai = aOff + i * aRow;
-                for (int t = 0; t < kLen; t++) {{
-                    {step}
-                }}
-                c[cOff + i * cRow + j] = Math.max(s, floor);
-            }}
-        }}
+{narrow_passes}{scalar_tail(fma)}
     }}
 
     @Override
@@ -203,6 +272,7 @@ def driver(name, bits, wide_rows, wide_cols, fma):
 
 
 def gemm_class(name, bits, regs, wide, fma):
+    packed = regs == 16
     rows, cols = wide
     cls = "Gemm" + name[0].upper() + name[1:]
     if fma:
@@ -210,9 +280,12 @@ def gemm_class(name, bits, regs, wide, fma):
     else:
         arith = "a multiply then an add per step (no FMA hardware: the scalar kernel's rounding)"
     kernels = [rows_of(cols, rows), rows_of(1, NARROW[0])]
-    kernels += [kernel(h, cols, fma, counted=False) for h in heights(rows)]
+    kernels += [kernel(h, cols, fma, counted=False, packed=packed) for h in heights(rows)]
     kernels += [kernel(h, 1, fma, counted=True) for h in heights(NARROW[0])]
-    body = driver(name, bits, rows, cols, fma) + "\n\n" + "\n\n".join(kernels)
+    for w in narrower(bits):
+        kernels.append(rows_of(1, NARROW[0], suffix=f"w{w}", what=f"one {w}-bit vector"))
+        kernels += [kernel(h, 1, fma, counted=True, suffix=f"w{w}", sp=f"S{w}", vl=f"V{w}") for h in heights(NARROW[0])]
+    body = driver(name, bits, rows, cols, fma, packed) + "\n\n" + "\n\n".join(kernels)
     return cls, f"""package io.dendrite.core.kernel.vector;
 
 import jdk.incubator.vector.FloatVector;

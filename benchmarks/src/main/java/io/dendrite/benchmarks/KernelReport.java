@@ -57,12 +57,13 @@ public final class KernelReport {
         md.append("|---|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Map.Entry<String, Map<String, Double>> e : gemm.entrySet()) {
             Map<String, Double> g = e.getValue();
-            md.append(String.format(Locale.ROOT, "| %s | %.1f | %.1f | %.1f | %.1f | **%.2f×** | **%.2f×** | %.1f× |%n",
-                    e.getKey(), g.getOrDefault("vector", Double.NaN), g.getOrDefault("scalar", Double.NaN),
-                    g.getOrDefault("openblas", Double.NaN), g.getOrDefault("netlib-java", Double.NaN),
-                    g.getOrDefault("vector", Double.NaN) / g.getOrDefault("openblas", Double.NaN),
-                    g.getOrDefault("vector", Double.NaN) / g.getOrDefault("netlib-java", Double.NaN),
-                    g.getOrDefault("vector", Double.NaN) / g.getOrDefault("scalar", Double.NaN)));
+            double v = g.getOrDefault("vector", Double.NaN);
+            md.append("| ").append(e.getKey()).append(" | ").append(num(v)).append(" | ")
+                    .append(num(g.getOrDefault("scalar", Double.NaN))).append(" | ")
+                    .append(num(g.getOrDefault("openblas", Double.NaN))).append(" | ")
+                    .append(num(g.getOrDefault("netlib-java", Double.NaN))).append(" | **")
+                    .append(ratio(v, g.get("openblas"))).append("** | **").append(ratio(v, g.get("netlib-java")))
+                    .append("** | ").append(ratio(v, g.get("scalar"))).append(" |\n");
         }
         if (!layer.isEmpty()) {
             md.append("\nDense ReLU layer 256×784→256, forward + backward (3 GEMMs and their epilogues):\n\n");
@@ -73,6 +74,15 @@ public final class KernelReport {
         }
         md.append('\n');
         System.out.print(md);
+    }
+
+    private static String num(double gflops) {
+        return Double.isNaN(gflops) ? "–" : String.format(Locale.ROOT, "%.1f", gflops);
+    }
+
+    /** {@code a / b} as {@code 1.23×}, or a dash where either was not measured. */
+    private static String ratio(double a, Double b) {
+        return b == null || Double.isNaN(a) ? "–" : String.format(Locale.ROOT, "%.2f×", a / b);
     }
 
     private static double median(JsonNode rawData) {

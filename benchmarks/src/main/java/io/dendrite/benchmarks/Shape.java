@@ -39,8 +39,8 @@ record Shape(Form form, int bigM, int bigK, int bigN) {
     /** Layer units. */
     int n() {
         return switch (form) {
-            case XW -> bigN;
-            case XTDZ, DZWT -> bigK;
+            case XW, XTDZ -> bigN;
+            case DZWT -> bigK;
         };
     }
 

@@ -38,23 +38,64 @@ final class Gemm128x16m extends GemmSet {
     @Override
     void gemm(int m, int n, int kLen, float[] a, int aOff, int aRow, int aK, float[] b, int bOff, int bK,
               float[] c, int cOff, int cRow, float[] init, int initOff, int initRow, float floor) {
-        checkStride(n >= BLOCK_COLS, kLen, b, bOff, bK);
         int j = 0;
         for (; j + BLOCK_COLS <= n; j += BLOCK_COLS) {
-            rows2(m, kLen, a, aOff, aRow, aK, b, bOff + j, bK, c, cOff + j, cRow, init, initOff + j, initRow,
-                    floor);
+            // Rows of B BLOCK_COLS apart already (a packed Wᵀ panel) are used as they are; others are packed.
+            boolean asIs = bK == BLOCK_COLS;
+            float[] bp = asIs ? b : packedB(kLen, b, bOff + j, bK, BLOCK_COLS);
+            rows2(m, kLen, a, aOff, aRow, aK, bp, asIs ? bOff + j : 0, BLOCK_COLS, c, cOff + j, cRow, init,
+                    initOff + j, initRow, floor);
         }
         for (; j + V <= n; j += V) {
             rows1(m, kLen, a, aOff, aRow, aK, b, bOff + j, bK, c, cOff + j, cRow, init, initOff + j, initRow, floor);
         }
         for (; j < n; j++) {
-            for (int i = 0; i < m; i++) {
-                float s = init[initOff + i * initRow + j];
-                int ai = aOff + i * aRow;
-                for (int t = 0; t < kLen; t++) {
-                    s += a[ai + t * aK] * b[bOff + t * bK + j];
+            int i = 0;
+            for (; i + 8 <= m; i += 8) {
+                int a0 = aOff + (i + 0) * aRow;
+                float s0 = init[initOff + (i + 0) * initRow + j];
+                int a1 = aOff + (i + 1) * aRow;
+                float s1 = init[initOff + (i + 1) * initRow + j];
+                int a2 = aOff + (i + 2) * aRow;
+                float s2 = init[initOff + (i + 2) * initRow + j];
+                int a3 = aOff + (i + 3) * aRow;
+                float s3 = init[initOff + (i + 3) * initRow + j];
+                int a4 = aOff + (i + 4) * aRow;
+                float s4 = init[initOff + (i + 4) * initRow + j];
+                int a5 = aOff + (i + 5) * aRow;
+                float s5 = init[initOff + (i + 5) * initRow + j];
+                int a6 = aOff + (i + 6) * aRow;
+                float s6 = init[initOff + (i + 6) * initRow + j];
+                int a7 = aOff + (i + 7) * aRow;
+                float s7 = init[initOff + (i + 7) * initRow + j];
+                for (int t = 0, ak = 0, bt = bOff + j; t < kLen; t++, ak += aK, bt += bK) {
+                    float bv = b[bt];
+                    s0 += a[a0 + ak] * bv;
+                    s1 += a[a1 + ak] * bv;
+                    s2 += a[a2 + ak] * bv;
+                    s3 += a[a3 + ak] * bv;
+                    s4 += a[a4 + ak] * bv;
+                    s5 += a[a5 + ak] * bv;
+                    s6 += a[a6 + ak] * bv;
+                    s7 += a[a7 + ak] * bv;
                 }
-                c[cOff + i * cRow + j] = Math.max(s, floor);
+                c[cOff + (i + 0) * cRow + j] = Math.max(s0, floor);
+                c[cOff + (i + 1) * cRow + j] = Math.max(s1, floor);
+                c[cOff + (i + 2) * cRow + j] = Math.max(s2, floor);
+                c[cOff + (i + 3) * cRow + j] = Math.max(s3, floor);
+                c[cOff + (i + 4) * cRow + j] = Math.max(s4, floor);
+                c[cOff + (i + 5) * cRow + j] = Math.max(s5, floor);
+                c[cOff + (i + 6) * cRow + j] = Math.max(s6, floor);
+                c[cOff + (i + 7) * cRow + j] = Math.max(s7, floor);
+            }
+            for (; i < m; i++) {
+                int a0 = aOff + i * aRow;
+                float s0 = init[initOff + i * initRow + j];
+                for (int t = 0, ak = 0, bt = bOff + j; t < kLen; t++, ak += aK, bt += bK) {
+                    float bv = b[bt];
+                    s0 += a[a0 + ak] * bv;
+                }
+                c[cOff + i * cRow + j] = Math.max(s0, floor);
             }
         }
     }
@@ -167,8 +208,7 @@ final class Gemm128x16m extends GemmSet {
         FloatVector c41 = FloatVector.fromArray(S, init, initOff + 4 * initRow + 1 * V);
         FloatVector c50 = FloatVector.fromArray(S, init, initOff + 5 * initRow + 0 * V);
         FloatVector c51 = FloatVector.fromArray(S, init, initOff + 5 * initRow + 1 * V);
-        int bEnd = bOff + kLen * bK;
-        for (int at = aOff, bt = bOff; bt < bEnd; at += aK, bt += bK) {
+        for (int t = 0, at = aOff, bt = bOff; t < kLen; t++, at += aK, bt += BLOCK_COLS) {
             FloatVector b0 = FloatVector.fromArray(S, b, bt + 0 * V);
             FloatVector b1 = FloatVector.fromArray(S, b, bt + 1 * V);
             FloatVector a0 = FloatVector.broadcast(S, a[at + 0 * aRow]);
@@ -217,8 +257,7 @@ final class Gemm128x16m extends GemmSet {
         FloatVector c21 = FloatVector.fromArray(S, init, initOff + 2 * initRow + 1 * V);
         FloatVector c30 = FloatVector.fromArray(S, init, initOff + 3 * initRow + 0 * V);
         FloatVector c31 = FloatVector.fromArray(S, init, initOff + 3 * initRow + 1 * V);
-        int bEnd = bOff + kLen * bK;
-        for (int at = aOff, bt = bOff; bt < bEnd; at += aK, bt += bK) {
+        for (int t = 0, at = aOff, bt = bOff; t < kLen; t++, at += aK, bt += BLOCK_COLS) {
             FloatVector b0 = FloatVector.fromArray(S, b, bt + 0 * V);
             FloatVector b1 = FloatVector.fromArray(S, b, bt + 1 * V);
             FloatVector a0 = FloatVector.broadcast(S, a[at + 0 * aRow]);
@@ -253,8 +292,7 @@ final class Gemm128x16m extends GemmSet {
         FloatVector c01 = FloatVector.fromArray(S, init, initOff + 0 * initRow + 1 * V);
         FloatVector c10 = FloatVector.fromArray(S, init, initOff + 1 * initRow + 0 * V);
         FloatVector c11 = FloatVector.fromArray(S, init, initOff + 1 * initRow + 1 * V);
-        int bEnd = bOff + kLen * bK;
-        for (int at = aOff, bt = bOff; bt < bEnd; at += aK, bt += bK) {
+        for (int t = 0, at = aOff, bt = bOff; t < kLen; t++, at += aK, bt += BLOCK_COLS) {
             FloatVector b0 = FloatVector.fromArray(S, b, bt + 0 * V);
             FloatVector b1 = FloatVector.fromArray(S, b, bt + 1 * V);
             FloatVector a0 = FloatVector.broadcast(S, a[at + 0 * aRow]);
@@ -277,8 +315,7 @@ final class Gemm128x16m extends GemmSet {
                                 int initOff, int initRow, float floor) {
         FloatVector c00 = FloatVector.fromArray(S, init, initOff + 0 * initRow + 0 * V);
         FloatVector c01 = FloatVector.fromArray(S, init, initOff + 0 * initRow + 1 * V);
-        int bEnd = bOff + kLen * bK;
-        for (int at = aOff, bt = bOff; bt < bEnd; at += aK, bt += bK) {
+        for (int t = 0, at = aOff, bt = bOff; t < kLen; t++, at += aK, bt += BLOCK_COLS) {
             FloatVector b0 = FloatVector.fromArray(S, b, bt + 0 * V);
             FloatVector b1 = FloatVector.fromArray(S, b, bt + 1 * V);
             FloatVector a0 = FloatVector.broadcast(S, a[at + 0 * aRow]);

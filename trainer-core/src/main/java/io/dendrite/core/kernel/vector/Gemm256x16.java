@@ -12,6 +12,9 @@ import jdk.incubator.vector.VectorSpecies;
 final class Gemm256x16 extends GemmSet {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_256;
     static final int V = S.length();
+    /** 128-bit vectors for the columns left after the full 256-bit ones: the same sums, in the same order. */
+    private static final VectorSpecies<Float> S128 = FloatVector.SPECIES_128;
+    private static final int V128 = S128.length();
     /** Columns of one wide block: the panel width of the packed Wᵀ. */
     static final int BLOCK_COLS = 2 * V;
 
@@ -38,23 +41,69 @@ final class Gemm256x16 extends GemmSet {
     @Override
     void gemm(int m, int n, int kLen, float[] a, int aOff, int aRow, int aK, float[] b, int bOff, int bK,
               float[] c, int cOff, int cRow, float[] init, int initOff, int initRow, float floor) {
-        checkStride(n >= BLOCK_COLS, kLen, b, bOff, bK);
         int j = 0;
         for (; j + BLOCK_COLS <= n; j += BLOCK_COLS) {
-            rows2(m, kLen, a, aOff, aRow, aK, b, bOff + j, bK, c, cOff + j, cRow, init, initOff + j, initRow,
-                    floor);
+            // Rows of B BLOCK_COLS apart already (a packed Wᵀ panel) are used as they are; others are packed.
+            boolean asIs = bK == BLOCK_COLS;
+            float[] bp = asIs ? b : packedB(kLen, b, bOff + j, bK, BLOCK_COLS);
+            rows2(m, kLen, a, aOff, aRow, aK, bp, asIs ? bOff + j : 0, BLOCK_COLS, c, cOff + j, cRow, init,
+                    initOff + j, initRow, floor);
         }
         for (; j + V <= n; j += V) {
             rows1(m, kLen, a, aOff, aRow, aK, b, bOff + j, bK, c, cOff + j, cRow, init, initOff + j, initRow, floor);
         }
+        if (j + V128 <= n) {
+            rows1w128(m, kLen, a, aOff, aRow, aK, b, bOff + j, bK, c, cOff + j, cRow, init, initOff + j, initRow,
+                    floor);
+            j += V128;
+        }
         for (; j < n; j++) {
-            for (int i = 0; i < m; i++) {
-                float s = init[initOff + i * initRow + j];
-                int ai = aOff + i * aRow;
-                for (int t = 0; t < kLen; t++) {
-                    s = Math.fma(a[ai + t * aK], b[bOff + t * bK + j], s);
+            int i = 0;
+            for (; i + 8 <= m; i += 8) {
+                int a0 = aOff + (i + 0) * aRow;
+                float s0 = init[initOff + (i + 0) * initRow + j];
+                int a1 = aOff + (i + 1) * aRow;
+                float s1 = init[initOff + (i + 1) * initRow + j];
+                int a2 = aOff + (i + 2) * aRow;
+                float s2 = init[initOff + (i + 2) * initRow + j];
+                int a3 = aOff + (i + 3) * aRow;
+                float s3 = init[initOff + (i + 3) * initRow + j];
+                int a4 = aOff + (i + 4) * aRow;
+                float s4 = init[initOff + (i + 4) * initRow + j];
+                int a5 = aOff + (i + 5) * aRow;
+                float s5 = init[initOff + (i + 5) * initRow + j];
+                int a6 = aOff + (i + 6) * aRow;
+                float s6 = init[initOff + (i + 6) * initRow + j];
+                int a7 = aOff + (i + 7) * aRow;
+                float s7 = init[initOff + (i + 7) * initRow + j];
+                for (int t = 0, ak = 0, bt = bOff + j; t < kLen; t++, ak += aK, bt += bK) {
+                    float bv = b[bt];
+                    s0 = Math.fma(a[a0 + ak], bv, s0);
+                    s1 = Math.fma(a[a1 + ak], bv, s1);
+                    s2 = Math.fma(a[a2 + ak], bv, s2);
+                    s3 = Math.fma(a[a3 + ak], bv, s3);
+                    s4 = Math.fma(a[a4 + ak], bv, s4);
+                    s5 = Math.fma(a[a5 + ak], bv, s5);
+                    s6 = Math.fma(a[a6 + ak], bv, s6);
+                    s7 = Math.fma(a[a7 + ak], bv, s7);
                 }
-                c[cOff + i * cRow + j] = Math.max(s, floor);
+                c[cOff + (i + 0) * cRow + j] = Math.max(s0, floor);
+                c[cOff + (i + 1) * cRow + j] = Math.max(s1, floor);
+                c[cOff + (i + 2) * cRow + j] = Math.max(s2, floor);
+                c[cOff + (i + 3) * cRow + j] = Math.max(s3, floor);
+                c[cOff + (i + 4) * cRow + j] = Math.max(s4, floor);
+                c[cOff + (i + 5) * cRow + j] = Math.max(s5, floor);
+                c[cOff + (i + 6) * cRow + j] = Math.max(s6, floor);
+                c[cOff + (i + 7) * cRow + j] = Math.max(s7, floor);
+            }
+            for (; i < m; i++) {
+                int a0 = aOff + i * aRow;
+                float s0 = init[initOff + i * initRow + j];
+                for (int t = 0, ak = 0, bt = bOff + j; t < kLen; t++, ak += aK, bt += bK) {
+                    float bv = b[bt];
+                    s0 = Math.fma(a[a0 + ak], bv, s0);
+                }
+                c[cOff + i * cRow + j] = Math.max(s0, floor);
             }
         }
     }
@@ -167,8 +216,7 @@ final class Gemm256x16 extends GemmSet {
         FloatVector c41 = FloatVector.fromArray(S, init, initOff + 4 * initRow + 1 * V);
         FloatVector c50 = FloatVector.fromArray(S, init, initOff + 5 * initRow + 0 * V);
         FloatVector c51 = FloatVector.fromArray(S, init, initOff + 5 * initRow + 1 * V);
-        int bEnd = bOff + kLen * bK;
-        for (int at = aOff, bt = bOff; bt < bEnd; at += aK, bt += bK) {
+        for (int t = 0, at = aOff, bt = bOff; t < kLen; t++, at += aK, bt += BLOCK_COLS) {
             FloatVector b0 = FloatVector.fromArray(S, b, bt + 0 * V);
             FloatVector b1 = FloatVector.fromArray(S, b, bt + 1 * V);
             FloatVector a0 = FloatVector.broadcast(S, a[at + 0 * aRow]);
@@ -217,8 +265,7 @@ final class Gemm256x16 extends GemmSet {
         FloatVector c21 = FloatVector.fromArray(S, init, initOff + 2 * initRow + 1 * V);
         FloatVector c30 = FloatVector.fromArray(S, init, initOff + 3 * initRow + 0 * V);
         FloatVector c31 = FloatVector.fromArray(S, init, initOff + 3 * initRow + 1 * V);
-        int bEnd = bOff + kLen * bK;
-        for (int at = aOff, bt = bOff; bt < bEnd; at += aK, bt += bK) {
+        for (int t = 0, at = aOff, bt = bOff; t < kLen; t++, at += aK, bt += BLOCK_COLS) {
             FloatVector b0 = FloatVector.fromArray(S, b, bt + 0 * V);
             FloatVector b1 = FloatVector.fromArray(S, b, bt + 1 * V);
             FloatVector a0 = FloatVector.broadcast(S, a[at + 0 * aRow]);
@@ -253,8 +300,7 @@ final class Gemm256x16 extends GemmSet {
         FloatVector c01 = FloatVector.fromArray(S, init, initOff + 0 * initRow + 1 * V);
         FloatVector c10 = FloatVector.fromArray(S, init, initOff + 1 * initRow + 0 * V);
         FloatVector c11 = FloatVector.fromArray(S, init, initOff + 1 * initRow + 1 * V);
-        int bEnd = bOff + kLen * bK;
-        for (int at = aOff, bt = bOff; bt < bEnd; at += aK, bt += bK) {
+        for (int t = 0, at = aOff, bt = bOff; t < kLen; t++, at += aK, bt += BLOCK_COLS) {
             FloatVector b0 = FloatVector.fromArray(S, b, bt + 0 * V);
             FloatVector b1 = FloatVector.fromArray(S, b, bt + 1 * V);
             FloatVector a0 = FloatVector.broadcast(S, a[at + 0 * aRow]);
@@ -277,8 +323,7 @@ final class Gemm256x16 extends GemmSet {
                                 int initOff, int initRow, float floor) {
         FloatVector c00 = FloatVector.fromArray(S, init, initOff + 0 * initRow + 0 * V);
         FloatVector c01 = FloatVector.fromArray(S, init, initOff + 0 * initRow + 1 * V);
-        int bEnd = bOff + kLen * bK;
-        for (int at = aOff, bt = bOff; bt < bEnd; at += aK, bt += bK) {
+        for (int t = 0, at = aOff, bt = bOff; t < kLen; t++, at += aK, bt += BLOCK_COLS) {
             FloatVector b0 = FloatVector.fromArray(S, b, bt + 0 * V);
             FloatVector b1 = FloatVector.fromArray(S, b, bt + 1 * V);
             FloatVector a0 = FloatVector.broadcast(S, a[at + 0 * aRow]);
@@ -446,5 +491,193 @@ final class Gemm256x16 extends GemmSet {
         }
         FloatVector lo = FloatVector.broadcast(S, floor);
         c00.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 0 * cRow + 0 * V);
+    }
+
+    /** All {@code m} rows of a block one 128-bit vector wide: 12-row kernels, then the rows left. */
+    private static void rows1w128(int m, int kLen, float[] a, int aOff, int aRow, int aK, float[] b,
+                              int bOff, int bK, float[] c, int cOff, int cRow, float[] init, int initOff,
+                              int initRow, float floor) {
+        int i = 0;
+        for (; i + 12 <= m; i += 12) {
+            mk12x1w128(kLen, a, aOff + i * aRow, aRow, aK, b, bOff, bK, c, cOff + i * cRow, cRow,
+                    init, initOff + i * initRow, initRow, floor);
+        }
+        if (i + 8 <= m) {
+            mk8x1w128(kLen, a, aOff + i * aRow, aRow, aK, b, bOff, bK, c, cOff + i * cRow, cRow,
+                    init, initOff + i * initRow, initRow, floor);
+            i += 8;
+        }
+        if (i + 4 <= m) {
+            mk4x1w128(kLen, a, aOff + i * aRow, aRow, aK, b, bOff, bK, c, cOff + i * cRow, cRow,
+                    init, initOff + i * initRow, initRow, floor);
+            i += 4;
+        }
+        if (i + 2 <= m) {
+            mk2x1w128(kLen, a, aOff + i * aRow, aRow, aK, b, bOff, bK, c, cOff + i * cRow, cRow,
+                    init, initOff + i * initRow, initRow, floor);
+            i += 2;
+        }
+        if (i < m) {
+            mk1x1w128(kLen, a, aOff + i * aRow, aRow, aK, b, bOff, bK, c, cOff + i * cRow, cRow,
+                    init, initOff + i * initRow, initRow, floor);
+        }
+    }
+
+    /** C[12 × 1·V128] = max(init + A·B, floor) over {@code kLen} steps. */
+    private static void mk12x1w128(int kLen, float[] a, int aOff, int aRow, int aK, float[] b,
+                                int bOff, int bK, float[] c, int cOff, int cRow, float[] init,
+                                int initOff, int initRow, float floor) {
+        FloatVector c00 = FloatVector.fromArray(S128, init, initOff + 0 * initRow + 0 * V128);
+        FloatVector c10 = FloatVector.fromArray(S128, init, initOff + 1 * initRow + 0 * V128);
+        FloatVector c20 = FloatVector.fromArray(S128, init, initOff + 2 * initRow + 0 * V128);
+        FloatVector c30 = FloatVector.fromArray(S128, init, initOff + 3 * initRow + 0 * V128);
+        FloatVector c40 = FloatVector.fromArray(S128, init, initOff + 4 * initRow + 0 * V128);
+        FloatVector c50 = FloatVector.fromArray(S128, init, initOff + 5 * initRow + 0 * V128);
+        FloatVector c60 = FloatVector.fromArray(S128, init, initOff + 6 * initRow + 0 * V128);
+        FloatVector c70 = FloatVector.fromArray(S128, init, initOff + 7 * initRow + 0 * V128);
+        FloatVector c80 = FloatVector.fromArray(S128, init, initOff + 8 * initRow + 0 * V128);
+        FloatVector c90 = FloatVector.fromArray(S128, init, initOff + 9 * initRow + 0 * V128);
+        FloatVector c100 = FloatVector.fromArray(S128, init, initOff + 10 * initRow + 0 * V128);
+        FloatVector c110 = FloatVector.fromArray(S128, init, initOff + 11 * initRow + 0 * V128);
+        for (int t = 0, at = aOff, bt = bOff; t < kLen; t++, at += aK, bt += bK) {
+            FloatVector b0 = FloatVector.fromArray(S128, b, bt + 0 * V128);
+            FloatVector a0 = FloatVector.broadcast(S128, a[at + 0 * aRow]);
+            c00 = a0.fma(b0, c00);
+            FloatVector a1 = FloatVector.broadcast(S128, a[at + 1 * aRow]);
+            c10 = a1.fma(b0, c10);
+            FloatVector a2 = FloatVector.broadcast(S128, a[at + 2 * aRow]);
+            c20 = a2.fma(b0, c20);
+            FloatVector a3 = FloatVector.broadcast(S128, a[at + 3 * aRow]);
+            c30 = a3.fma(b0, c30);
+            FloatVector a4 = FloatVector.broadcast(S128, a[at + 4 * aRow]);
+            c40 = a4.fma(b0, c40);
+            FloatVector a5 = FloatVector.broadcast(S128, a[at + 5 * aRow]);
+            c50 = a5.fma(b0, c50);
+            FloatVector a6 = FloatVector.broadcast(S128, a[at + 6 * aRow]);
+            c60 = a6.fma(b0, c60);
+            FloatVector a7 = FloatVector.broadcast(S128, a[at + 7 * aRow]);
+            c70 = a7.fma(b0, c70);
+            FloatVector a8 = FloatVector.broadcast(S128, a[at + 8 * aRow]);
+            c80 = a8.fma(b0, c80);
+            FloatVector a9 = FloatVector.broadcast(S128, a[at + 9 * aRow]);
+            c90 = a9.fma(b0, c90);
+            FloatVector a10 = FloatVector.broadcast(S128, a[at + 10 * aRow]);
+            c100 = a10.fma(b0, c100);
+            FloatVector a11 = FloatVector.broadcast(S128, a[at + 11 * aRow]);
+            c110 = a11.fma(b0, c110);
+        }
+        FloatVector lo = FloatVector.broadcast(S128, floor);
+        c00.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 0 * cRow + 0 * V128);
+        c10.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 1 * cRow + 0 * V128);
+        c20.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 2 * cRow + 0 * V128);
+        c30.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 3 * cRow + 0 * V128);
+        c40.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 4 * cRow + 0 * V128);
+        c50.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 5 * cRow + 0 * V128);
+        c60.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 6 * cRow + 0 * V128);
+        c70.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 7 * cRow + 0 * V128);
+        c80.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 8 * cRow + 0 * V128);
+        c90.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 9 * cRow + 0 * V128);
+        c100.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 10 * cRow + 0 * V128);
+        c110.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 11 * cRow + 0 * V128);
+    }
+
+    /** C[8 × 1·V128] = max(init + A·B, floor) over {@code kLen} steps. */
+    private static void mk8x1w128(int kLen, float[] a, int aOff, int aRow, int aK, float[] b,
+                                int bOff, int bK, float[] c, int cOff, int cRow, float[] init,
+                                int initOff, int initRow, float floor) {
+        FloatVector c00 = FloatVector.fromArray(S128, init, initOff + 0 * initRow + 0 * V128);
+        FloatVector c10 = FloatVector.fromArray(S128, init, initOff + 1 * initRow + 0 * V128);
+        FloatVector c20 = FloatVector.fromArray(S128, init, initOff + 2 * initRow + 0 * V128);
+        FloatVector c30 = FloatVector.fromArray(S128, init, initOff + 3 * initRow + 0 * V128);
+        FloatVector c40 = FloatVector.fromArray(S128, init, initOff + 4 * initRow + 0 * V128);
+        FloatVector c50 = FloatVector.fromArray(S128, init, initOff + 5 * initRow + 0 * V128);
+        FloatVector c60 = FloatVector.fromArray(S128, init, initOff + 6 * initRow + 0 * V128);
+        FloatVector c70 = FloatVector.fromArray(S128, init, initOff + 7 * initRow + 0 * V128);
+        for (int t = 0, at = aOff, bt = bOff; t < kLen; t++, at += aK, bt += bK) {
+            FloatVector b0 = FloatVector.fromArray(S128, b, bt + 0 * V128);
+            FloatVector a0 = FloatVector.broadcast(S128, a[at + 0 * aRow]);
+            c00 = a0.fma(b0, c00);
+            FloatVector a1 = FloatVector.broadcast(S128, a[at + 1 * aRow]);
+            c10 = a1.fma(b0, c10);
+            FloatVector a2 = FloatVector.broadcast(S128, a[at + 2 * aRow]);
+            c20 = a2.fma(b0, c20);
+            FloatVector a3 = FloatVector.broadcast(S128, a[at + 3 * aRow]);
+            c30 = a3.fma(b0, c30);
+            FloatVector a4 = FloatVector.broadcast(S128, a[at + 4 * aRow]);
+            c40 = a4.fma(b0, c40);
+            FloatVector a5 = FloatVector.broadcast(S128, a[at + 5 * aRow]);
+            c50 = a5.fma(b0, c50);
+            FloatVector a6 = FloatVector.broadcast(S128, a[at + 6 * aRow]);
+            c60 = a6.fma(b0, c60);
+            FloatVector a7 = FloatVector.broadcast(S128, a[at + 7 * aRow]);
+            c70 = a7.fma(b0, c70);
+        }
+        FloatVector lo = FloatVector.broadcast(S128, floor);
+        c00.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 0 * cRow + 0 * V128);
+        c10.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 1 * cRow + 0 * V128);
+        c20.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 2 * cRow + 0 * V128);
+        c30.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 3 * cRow + 0 * V128);
+        c40.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 4 * cRow + 0 * V128);
+        c50.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 5 * cRow + 0 * V128);
+        c60.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 6 * cRow + 0 * V128);
+        c70.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 7 * cRow + 0 * V128);
+    }
+
+    /** C[4 × 1·V128] = max(init + A·B, floor) over {@code kLen} steps. */
+    private static void mk4x1w128(int kLen, float[] a, int aOff, int aRow, int aK, float[] b,
+                                int bOff, int bK, float[] c, int cOff, int cRow, float[] init,
+                                int initOff, int initRow, float floor) {
+        FloatVector c00 = FloatVector.fromArray(S128, init, initOff + 0 * initRow + 0 * V128);
+        FloatVector c10 = FloatVector.fromArray(S128, init, initOff + 1 * initRow + 0 * V128);
+        FloatVector c20 = FloatVector.fromArray(S128, init, initOff + 2 * initRow + 0 * V128);
+        FloatVector c30 = FloatVector.fromArray(S128, init, initOff + 3 * initRow + 0 * V128);
+        for (int t = 0, at = aOff, bt = bOff; t < kLen; t++, at += aK, bt += bK) {
+            FloatVector b0 = FloatVector.fromArray(S128, b, bt + 0 * V128);
+            FloatVector a0 = FloatVector.broadcast(S128, a[at + 0 * aRow]);
+            c00 = a0.fma(b0, c00);
+            FloatVector a1 = FloatVector.broadcast(S128, a[at + 1 * aRow]);
+            c10 = a1.fma(b0, c10);
+            FloatVector a2 = FloatVector.broadcast(S128, a[at + 2 * aRow]);
+            c20 = a2.fma(b0, c20);
+            FloatVector a3 = FloatVector.broadcast(S128, a[at + 3 * aRow]);
+            c30 = a3.fma(b0, c30);
+        }
+        FloatVector lo = FloatVector.broadcast(S128, floor);
+        c00.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 0 * cRow + 0 * V128);
+        c10.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 1 * cRow + 0 * V128);
+        c20.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 2 * cRow + 0 * V128);
+        c30.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 3 * cRow + 0 * V128);
+    }
+
+    /** C[2 × 1·V128] = max(init + A·B, floor) over {@code kLen} steps. */
+    private static void mk2x1w128(int kLen, float[] a, int aOff, int aRow, int aK, float[] b,
+                                int bOff, int bK, float[] c, int cOff, int cRow, float[] init,
+                                int initOff, int initRow, float floor) {
+        FloatVector c00 = FloatVector.fromArray(S128, init, initOff + 0 * initRow + 0 * V128);
+        FloatVector c10 = FloatVector.fromArray(S128, init, initOff + 1 * initRow + 0 * V128);
+        for (int t = 0, at = aOff, bt = bOff; t < kLen; t++, at += aK, bt += bK) {
+            FloatVector b0 = FloatVector.fromArray(S128, b, bt + 0 * V128);
+            FloatVector a0 = FloatVector.broadcast(S128, a[at + 0 * aRow]);
+            c00 = a0.fma(b0, c00);
+            FloatVector a1 = FloatVector.broadcast(S128, a[at + 1 * aRow]);
+            c10 = a1.fma(b0, c10);
+        }
+        FloatVector lo = FloatVector.broadcast(S128, floor);
+        c00.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 0 * cRow + 0 * V128);
+        c10.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 1 * cRow + 0 * V128);
+    }
+
+    /** C[1 × 1·V128] = max(init + A·B, floor) over {@code kLen} steps. */
+    private static void mk1x1w128(int kLen, float[] a, int aOff, int aRow, int aK, float[] b,
+                                int bOff, int bK, float[] c, int cOff, int cRow, float[] init,
+                                int initOff, int initRow, float floor) {
+        FloatVector c00 = FloatVector.fromArray(S128, init, initOff + 0 * initRow + 0 * V128);
+        for (int t = 0, at = aOff, bt = bOff; t < kLen; t++, at += aK, bt += bK) {
+            FloatVector b0 = FloatVector.fromArray(S128, b, bt + 0 * V128);
+            FloatVector a0 = FloatVector.broadcast(S128, a[at + 0 * aRow]);
+            c00 = a0.fma(b0, c00);
+        }
+        FloatVector lo = FloatVector.broadcast(S128, floor);
+        c00.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 0 * cRow + 0 * V128);
     }
 }

@@ -23,6 +23,8 @@ abstract class GemmSet {
     /** Packed Wᵀ panels for {@code dZ·Wᵀ}, one buffer per thread that runs the kernel. */
     private static final ThreadLocal<float[]> PANEL = ThreadLocal.withInitial(() -> new float[0]);
     private static final ThreadLocal<float[]> ZEROS = ThreadLocal.withInitial(() -> new float[0]);
+    /** Packed column blocks of B for the 16-register sets, one buffer per thread. */
+    private static final ThreadLocal<float[]> PACKED_B = ThreadLocal.withInitial(() -> new float[0]);
 
     /** The set's name, e.g. {@code 256x16}: vector bits × registers, {@code m} when it does without FMA. */
     abstract String id();
@@ -84,6 +86,22 @@ abstract class GemmSet {
             PANEL.set(panel);
         }
         return panel;
+    }
+
+    /**
+     * Copies {@code kLen} rows of {@code width} columns of B (row stride {@code bK}, from {@code bOff}) into this
+     * thread's buffer with row stride {@code width}, and returns the buffer.
+     */
+    static float[] packedB(int kLen, float[] b, int bOff, int bK, int width) {
+        float[] bp = PACKED_B.get();
+        if (bp.length < kLen * width) {
+            bp = new float[kLen * width];
+            PACKED_B.set(bp);
+        }
+        for (int t = 0, src = bOff, dst = 0; t < kLen; t++, src += bK, dst += width) {
+            System.arraycopy(b, src, bp, dst, width);
+        }
+        return bp;
     }
 
     /** Zeros to start from, long enough for any block ({@code initRow = 0}, offset below a block's width). */

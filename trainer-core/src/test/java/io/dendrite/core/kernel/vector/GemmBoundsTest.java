@@ -12,8 +12,8 @@ import org.junit.jupiter.api.Test;
 class GemmBoundsTest {
     private static final float[] A = new float[64];
     /** One wide block: the width whose kernels step B to its end. */
-    private static final int W = Gemm128x16m.BLOCK_COLS;
-    private static final GemmSet SET = new Gemm128x16m();
+    private static final int W = Gemm128x32.BLOCK_COLS;
+    private static final GemmSet SET = new Gemm128x32();
     private static final float[] C = new float[W];
 
     @Test
