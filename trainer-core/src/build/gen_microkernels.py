@@ -5,16 +5,19 @@ own species as a constant, its register blocking, the row dispatch and the GEMM 
 A set is sized so that its accumulators, the B vectors of one step, the broadcast A value (and, without
 FMA, the product) fit the register file, since a spilled accumulator costs a load and a store per step:
 - 512x32 (AVX-512, 32 registers): 6 x 4 vectors = 24 accumulators + 4 B + 1 broadcast = 29;
-- 256x16 (AVX2, 16 registers): 6 x 2 = 12 + 2 + 1 = 15 (the 6 x 4 block of 512x32 needs 29 and spills);
+- 256x16 (AVX2, 16 registers): 4 x 3 = 12 + 3 + 1 = 16 (the 6 x 4 block of 512x32 needs 29 and spills;
+  6 x 2 = 15 fits too but broadcasts 6 A values per 12 FMAs instead of 4: 82 against 94 GFLOPS on
+  XW_256x784x256 under -XX:UseAVX=2, JMH, Zen 4);
 - 128x32 (NEON and other 128-bit machines with 32 registers and FMA): 6 x 4 as 512x32;
-- 128x16 (128-bit vectors with FMA and 16 registers, e.g. AVX without 256-bit floats): as 256x16;
+- 128x16 (128-bit vectors with FMA and 16 registers, e.g. AVX without 256-bit floats): 4 x 3 as 256x16;
 - 128x16m (x86 SSE, and AVX without FMA, where HotSpot keeps float vectors at 128 bits: 16 registers, no
   FMA): 6 x 2 with multiply then add, 12 + 2 + 1 + 1 product = 16.
 Every set also has a 12 x 1 kernel for outputs one vector wide, and smaller kernels for the rows left. The
-columns left after the full vectors (the 10 outputs of a classifier on 512-bit vectors) go through 12 x 1
-kernels on each narrower width down to 128 bits, then a scalar loop over 8 rows at a time (8 independent
-sums in flight): run one row at a time, each column was one chain of dependent FMAs, 1.9 GFLOPS on
-XW_256x256x10 against OpenBLAS' 71.
+columns left after the full vectors (the 10 outputs of a classifier on 512-bit vectors) are copied, padded
+with zero columns, to the narrowest vector width that covers them (128 bits and up) and run through its
+12 x 1 kernels; the padding lanes are dropped when copying C back. Each element's sum is unchanged, so the
+bits are too. A scalar loop over those columns was one chain of dependent FMAs per element: 1.9 GFLOPS on
+XW_256x256x10 against OpenBLAS' 71 on AVX-512.
 
 Every kernel sums C's element (r, j) from its starting value in step order, one multiply-add per step, so
 the FMA sets give the same bits as one another whatever their width or blocking, and the multiply-add
@@ -43,9 +46,9 @@ import sys
 # name, vector bits, registers, wide block (rows, vectors), FMA
 SETS = [
     ("512x32", 512, 32, (6, 4), True),
-    ("256x16", 256, 16, (6, 2), True),
+    ("256x16", 256, 16, (4, 3), True),
     ("128x32", 128, 32, (6, 4), True),
-    ("128x16", 128, 16, (6, 2), True),
+    ("128x16", 128, 16, (4, 3), True),
     ("128x16m", 128, 16, (6, 2), False),
 ]
 NARROW = (12, 1)
@@ -124,9 +127,6 @@ def kernel(rows, cols, fma, counted, suffix="", sp="S", vl="V", packed=False):
     return "\n".join(out)
 
 
-TAIL_ROWS = 8
-
-
 def wide_loop(cols, packed):
     if not packed:
         return f"""        checkStride(n >= BLOCK_COLS, kLen, b, bOff, bK);
@@ -146,7 +146,7 @@ def wide_loop(cols, packed):
 
 
 def narrower(bits):
-    """The narrower widths that take the columns left after the full vectors: 512 -> 256, 128."""
+    """The narrower widths for the columns left after the full vectors: 512 -> 256, 128."""
     out, w = [], bits // 2
     while w >= 128:
         out.append(w)
@@ -154,35 +154,33 @@ def narrower(bits):
     return out
 
 
-def scalar_tail(fma):
-    """Columns narrower than the narrowest vector: 8 rows at a time, so 8 independent sums are in flight."""
-    def step(r):
-        return (f"s{r} = Math.fma(a[a{r} + ak], bv, s{r});" if fma else f"s{r} += a[a{r} + ak] * bv;")
-    rows = TAIL_ROWS
-    out = ["        for (; j < n; j++) {", "            int i = 0;",
-           f"            for (; i + {rows} <= m; i += {rows}) {{"]
-    for r in range(rows):
-        out.append(f"                int a{r} = aOff + (i + {r}) * aRow;")
-        out.append(f"                float s{r} = init[initOff + (i + {r}) * initRow + j];")
-    out.append("                for (int t = 0, ak = 0, bt = bOff + j; t < kLen; t++, ak += aK, bt += bK) {")
-    out.append("                    float bv = b[bt];")
-    for r in range(rows):
-        out.append("                    " + step(r))
-    out.append("                }")
-    for r in range(rows):
-        out.append(f"                c[cOff + (i + {r}) * cRow + j] = Math.max(s{r}, floor);")
-    out.append("            }")
-    out.append("            for (; i < m; i++) {")
-    out.append("                int a0 = aOff + i * aRow;")
-    out.append("                float s0 = init[initOff + i * initRow + j];")
-    out.append("                for (int t = 0, ak = 0, bt = bOff + j; t < kLen; t++, ak += aK, bt += bK) {")
-    out.append("                    float bv = b[bt];")
-    out.append("                    " + step(0))
-    out.append("                }")
-    out.append("                c[cOff + i * cRow + j] = Math.max(s0, floor);")
-    out.append("            }")
-    out.append("        }")
-    return "\n".join(out)
+def padded_tail(bits):
+    """The columns left after the full vectors: padded with zeros to the narrowest vector that covers them."""
+    widths = sorted(narrower(bits)) + [bits]
+    lines = ["        if (j < n) {", "            int w = n - j;"]
+    first = True
+    for wd in widths:
+        lanes = f"V{wd}" if wd != bits else "V"
+        kern = f"rows1w{wd}" if wd != bits else "rows1"
+        cond = f"w <= {lanes}"
+        head = "            if" if first else "            } else if"
+        if wd == bits:
+            lines.append("            } else {")
+        else:
+            lines.append(f"{head} ({cond}) {{")
+        lines.append(f"                PaddedTail pt = PaddedTail.of(m, n, j, kLen, b, bOff, bK, init, initOff, initRow, {lanes});")
+        lines.append(f"                {kern}(m, kLen, a, aOff, aRow, aK, pt.b, 0, {lanes}, pt.c, 0, {lanes}, pt.init, 0, pt.initRow,")
+        lines.append("                        floor);")
+        lines.append("                pt.copyOut(m, w, c, cOff + j, cRow);")
+        first = False
+    lines.append("            }")
+    lines.append("        }")
+    if len(widths) == 1:  # only the set's own width: no if-chain
+        lines = ["        if (j < n) {", "            int w = n - j;",
+                 "            PaddedTail pt = PaddedTail.of(m, n, j, kLen, b, bOff, bK, init, initOff, initRow, V);",
+                 "            rows1(m, kLen, a, aOff, aRow, aK, pt.b, 0, V, pt.c, 0, V, pt.init, 0, pt.initRow, floor);",
+                 "            pt.copyOut(m, w, c, cOff + j, cRow);", "        }"]
+    return "\n".join(lines)
 
 
 def driver(name, bits, wide_rows, wide_cols, fma, packed):
@@ -190,13 +188,6 @@ def driver(name, bits, wide_rows, wide_cols, fma, packed):
         f"""    /** {w}-bit vectors for the columns left after the full {bits}-bit ones: the same sums, in the same order. */
     private static final VectorSpecies<Float> S{w} = FloatVector.SPECIES_{w};
     private static final int V{w} = S{w}.length();
-""" for w in narrower(bits))
-    narrow_passes = "".join(
-        f"""        if (j + V{w} <= n) {{
-            rows1w{w}(m, kLen, a, aOff, aRow, aK, b, bOff + j, bK, c, cOff + j, cRow, init, initOff + j, initRow,
-                    floor);
-            j += V{w};
-        }}
 """ for w in narrower(bits))
     return f"""    static final VectorSpecies<Float> S = FloatVector.SPECIES_{bits};
     static final int V = S.length();
@@ -230,7 +221,7 @@ def driver(name, bits, wide_rows, wide_cols, fma, packed):
         for (; j + V <= n; j += V) {{
             rows1(m, kLen, a, aOff, aRow, aK, b, bOff + j, bK, c, cOff + j, cRow, init, initOff + j, initRow, floor);
         }}
-{narrow_passes}{scalar_tail(fma)}
+{padded_tail(bits)}
     }}
 
     @Override

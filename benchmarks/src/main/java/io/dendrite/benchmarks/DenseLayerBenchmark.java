@@ -34,7 +34,7 @@ public class DenseLayerBenchmark {
     static final int N = 256;
 
     @Param({"vector-fused", "openblas-epilogue"})
-    public String impl;
+    public String variant;
 
     private Kernel kernel;
     private BLAS blas;
@@ -56,7 +56,7 @@ public class DenseLayerBenchmark {
         delta = new float[M * N];
         grad = new float[K * N + N];
         dx = new float[M * K];
-        if (impl.equals("vector-fused")) {
+        if (variant.equals("vector-fused")) {
             kernel = Kernels.vectorOrNull();
             if (kernel == null) {
                 throw new IllegalStateException("the vector kernel needs --add-modules jdk.incubator.vector");

@@ -38,7 +38,7 @@ public final class KernelReport {
                         .put(p.get("impl").asText(), s.flops() / medianUs / 1e3);
             } else {
                 double flops = 3 * 2.0 * DenseLayerBenchmark.M * DenseLayerBenchmark.K * DenseLayerBenchmark.N;
-                layer.put(p.get("impl").asText(), flops / medianUs / 1e3);
+                layer.put(p.get("variant").asText(), flops / medianUs / 1e3);
             }
         }
         StringBuilder md = new StringBuilder();

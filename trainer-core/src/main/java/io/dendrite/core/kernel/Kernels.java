@@ -9,7 +9,7 @@ import java.util.Locale;
  * Chooses the kernel once per JVM, in the manner of Lucene's {@code VectorizationProvider}: the Vector
  * API kernel when the {@code jdk.incubator.vector} module is present and vectors are at least 128 bits
  * wide, with the GEMM set for the JVM's preferred vector width, the machine's vector registers and FMA
- * (e.g. {@code vector-256x16 (6x2 blocks)} on AVX2); otherwise the scalar kernel. One log line says which
+ * (e.g. {@code vector-256x16 (4x3 blocks)} on AVX2); otherwise the scalar kernel. One log line says which
  * and why. {@code -Ddendrite.kernel=scalar} forces the scalar kernel, {@code -Ddendrite.kernel=vector-256x16}
  * (any set) a set.
  */
@@ -139,7 +139,7 @@ public final class Kernels {
         return chosen;
     }
 
-    /** The kernel's name with its blocking where it has one, e.g. {@code vector-256x16 (6x2 blocks)}. */
+    /** The kernel's name with its blocking where it has one, e.g. {@code vector-256x16 (4x3 blocks)}. */
     public static String describe(Kernel kernel) {
         try {
             return (String) kernel.getClass().getMethod("description").invoke(kernel);

@@ -12,13 +12,14 @@ import java.util.zip.CRC32;
  * bits. Run in a fresh JVM (its {@code main}), it fingerprints a kernel's cold, interpreted or C1-compiled
  * code; in a warmed test JVM, its C2-compiled code. Equal fingerprints mean equal bits.
  *
- * <p>Shapes: 13 rows (a 12- or 6-row block, then remainders), 37 inputs, and 147 outputs (two wide blocks
- * of the 512-bit set, a one-vector block and a scalar tail of 3), so every kernel and tail runs in every set.
+ * <p>Shapes: 13 rows (a 12- or 6-row block, then remainders; 8 rows then 5 in the scalar tail), 37 inputs,
+ * and 158 outputs: on the 512-bit set two wide blocks of 64, a 16-wide vector, then 8 columns on 256-bit
+ * and 4 on 128-bit vectors and 2 scalar ones, so every kernel and tail runs in every set.
  */
 public final class KernelFingerprint {
     private static final int M = 13;
     private static final int K = 37;
-    private static final int N = 147;
+    private static final int N = 158;
     /** Inputs to the element-wise functions: ordinary values and the edges of their ranges. */
     private static final float[] SPECIAL = {0f, -0f, 1e-30f, -1e-30f, 0.624f, 0.625f, -0.626f, 1f, -1f, 20f, -20f,
         87.5f, -87.5f, 88.5f, -88.5f, 100f, -100f, 1e30f, -1e30f, Float.MAX_VALUE, -Float.MAX_VALUE,

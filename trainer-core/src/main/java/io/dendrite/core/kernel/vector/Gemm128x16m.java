@@ -49,54 +49,11 @@ final class Gemm128x16m extends GemmSet {
         for (; j + V <= n; j += V) {
             rows1(m, kLen, a, aOff, aRow, aK, b, bOff + j, bK, c, cOff + j, cRow, init, initOff + j, initRow, floor);
         }
-        for (; j < n; j++) {
-            int i = 0;
-            for (; i + 8 <= m; i += 8) {
-                int a0 = aOff + (i + 0) * aRow;
-                float s0 = init[initOff + (i + 0) * initRow + j];
-                int a1 = aOff + (i + 1) * aRow;
-                float s1 = init[initOff + (i + 1) * initRow + j];
-                int a2 = aOff + (i + 2) * aRow;
-                float s2 = init[initOff + (i + 2) * initRow + j];
-                int a3 = aOff + (i + 3) * aRow;
-                float s3 = init[initOff + (i + 3) * initRow + j];
-                int a4 = aOff + (i + 4) * aRow;
-                float s4 = init[initOff + (i + 4) * initRow + j];
-                int a5 = aOff + (i + 5) * aRow;
-                float s5 = init[initOff + (i + 5) * initRow + j];
-                int a6 = aOff + (i + 6) * aRow;
-                float s6 = init[initOff + (i + 6) * initRow + j];
-                int a7 = aOff + (i + 7) * aRow;
-                float s7 = init[initOff + (i + 7) * initRow + j];
-                for (int t = 0, ak = 0, bt = bOff + j; t < kLen; t++, ak += aK, bt += bK) {
-                    float bv = b[bt];
-                    s0 += a[a0 + ak] * bv;
-                    s1 += a[a1 + ak] * bv;
-                    s2 += a[a2 + ak] * bv;
-                    s3 += a[a3 + ak] * bv;
-                    s4 += a[a4 + ak] * bv;
-                    s5 += a[a5 + ak] * bv;
-                    s6 += a[a6 + ak] * bv;
-                    s7 += a[a7 + ak] * bv;
-                }
-                c[cOff + (i + 0) * cRow + j] = Math.max(s0, floor);
-                c[cOff + (i + 1) * cRow + j] = Math.max(s1, floor);
-                c[cOff + (i + 2) * cRow + j] = Math.max(s2, floor);
-                c[cOff + (i + 3) * cRow + j] = Math.max(s3, floor);
-                c[cOff + (i + 4) * cRow + j] = Math.max(s4, floor);
-                c[cOff + (i + 5) * cRow + j] = Math.max(s5, floor);
-                c[cOff + (i + 6) * cRow + j] = Math.max(s6, floor);
-                c[cOff + (i + 7) * cRow + j] = Math.max(s7, floor);
-            }
-            for (; i < m; i++) {
-                int a0 = aOff + i * aRow;
-                float s0 = init[initOff + i * initRow + j];
-                for (int t = 0, ak = 0, bt = bOff + j; t < kLen; t++, ak += aK, bt += bK) {
-                    float bv = b[bt];
-                    s0 += a[a0 + ak] * bv;
-                }
-                c[cOff + i * cRow + j] = Math.max(s0, floor);
-            }
+        if (j < n) {
+            int w = n - j;
+            PaddedTail pt = PaddedTail.of(m, n, j, kLen, b, bOff, bK, init, initOff, initRow, V);
+            rows1(m, kLen, a, aOff, aRow, aK, pt.b, 0, V, pt.c, 0, V, pt.init, 0, pt.initRow, floor);
+            pt.copyOut(m, w, c, cOff + j, cRow);
         }
     }
 

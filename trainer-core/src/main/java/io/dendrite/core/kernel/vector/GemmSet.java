@@ -29,7 +29,7 @@ abstract class GemmSet {
     /** The set's name, e.g. {@code 256x16}: vector bits × registers, {@code m} when it does without FMA. */
     abstract String id();
 
-    /** The register blocking of the wide kernels, e.g. {@code 6x2 blocks}. */
+    /** The register blocking of the wide kernels, e.g. {@code 4x3 blocks}. */
     abstract String blocks();
 
     /** The vector width in bits. */

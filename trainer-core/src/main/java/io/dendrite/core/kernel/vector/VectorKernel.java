@@ -79,7 +79,7 @@ public final class VectorKernel implements Kernel {
         return "vector-" + gemm.id();
     }
 
-    /** The name with the register blocking, e.g. {@code vector-256x16 (6x2 blocks)}, for the start-up line. */
+    /** The name with the register blocking, e.g. {@code vector-256x16 (4x3 blocks)}, for the start-up line. */
     public String description() {
         return name() + " (" + gemm.blocks() + (gemm.fma() ? "" : ", multiply then add") + ")";
     }
