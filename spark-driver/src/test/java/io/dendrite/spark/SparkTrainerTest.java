@@ -154,6 +154,47 @@ public class SparkTrainerTest extends SparkDriverSuite {
                 + "at row 602") && m.contains("was 12"), m);
     }
 
+    /**
+     * Plain SGD with a learning rate that blows the weights up (finite, near 1e21) on the first step: step 2's
+     * loss is not finite.
+     */
+    private static TrainingConfig exploding() {
+        return Sequential.input(64).dense(48, Activation.RELU).dense(10, Activation.SOFTMAX)
+                .loss(Losses.categoricalCrossEntropy()).optimizer(Optimizers.sgd(1e20f)).scaleBy(16f).batchSize(64)
+                .epochs(2).seed(11).progress((java.io.PrintStream) null).config();
+    }
+
+    @Test
+    public void aNonFiniteStepStopsTheRunThereNamingTheLastGoodCheckpoint() throws Exception {
+        Path dir = newTempDir();
+        TrainingDivergedException e = assertThrows(TrainingDivergedException.class, () -> new SparkTrainer(
+                exploding(), new SparkTrainer.CheckpointPolicy(dir.toUri().toString(), 1, 0, 100),
+                EpochReport.Listener.silent()).fit(digits(2), null));
+        Assertions.assertTrue(e.getMessage().startsWith("training diverged at step 2 (epoch 1, batch 2 of 29): the loss"),
+                e.getMessage());
+        Assertions.assertTrue(e.getMessage().contains("Last good checkpoint: ") && e.getMessage().contains(
+                "step-000000001"), e.getMessage());
+        // Only the finite step-1 checkpoint was written, and it reads back.
+        try (Stream<Path> list = Files.list(dir)) {
+            assertEquals(List.of("step-000000001"), list.map(p -> p.getFileName().toString())
+                    .filter(n -> !n.startsWith(".")).collect(Collectors.toList()));
+        }
+        float[] w = Checkpoints.read(jsc().hadoopConfiguration(), new org.apache.hadoop.fs.Path(dir.toUri())).weights();
+        for (float v : w) {
+            Assertions.assertTrue(Float.isFinite(v), "checkpoint weights are finite");
+        }
+    }
+
+    @Test
+    public void skippingNonFiniteStepsCountsThemAndKeepsTheWeightsFinite() {
+        TrainingResult r = spark(exploding()).withDivergence(SparkTrainer.Divergence.SKIP).fit(digits(2), null);
+        // 1797 rows at batch 64: 29 steps per epoch; after the first, every step meets the blown-up weights.
+        assertEquals(2L * 29 - 1, ((Number) r.model().summary().get("skipped_steps")).longValue());
+        for (float v : r.model().parameters()) {
+            Assertions.assertTrue(Float.isFinite(v), "model weights are finite");
+        }
+    }
+
     private static double relativeError(float[] a, float[] b) {
         double diff = 0;
         double norm = 0;

@@ -40,7 +40,7 @@ import java.util.List;
 public record JobConfig(List<LayerSpecConf> layers, Loss loss, Optimizer optimizer, LearningRateSchedule schedule,
                         Regularization regularization, DataConf data, int batchSize, int epochs, long seed,
                         EarlyStopping earlyStopping, ReduceLrOnPlateau plateau, SparkTrainer.CheckpointPolicy checkpoints,
-                        StepTransport transport, String outputDir, boolean chart) {
+                        StepTransport transport, SparkTrainer.Divergence divergence, String outputDir, boolean chart) {
 
     static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
@@ -143,8 +143,10 @@ public record JobConfig(List<LayerSpecConf> layers, Loss loss, Optimizer optimiz
             ck.finish(List.of("dir", "every_steps", "every_epochs", "keep"));
         }
         StepTransport transport = transport(t);
+        SparkTrainer.Divergence divergence = t.choice("on_divergence", "stop", List.of("stop", "skip")).equals("skip")
+                ? SparkTrainer.Divergence.SKIP : SparkTrainer.Divergence.STOP;
         t.finish(List.of("batch_size", "epochs", "seed", "early_stopping", "reduce_lr_on_plateau", "checkpoint",
-                "mode", "parameter_server"));
+                "mode", "parameter_server", "on_divergence"));
 
         ConfigNode out = root.child("output");
         String dir = out.string("dir", "dendrite-output");
@@ -152,7 +154,7 @@ public record JobConfig(List<LayerSpecConf> layers, Loss loss, Optimizer optimiz
         out.finish(List.of("dir", "chart"));
         root.finish(List.of("model", "optimizer", "data", "training", "output"));
         return new JobConfig(layers, loss, optimizer, schedule, reg, data, batch, epochs, seed, es, plateau, checkpoints,
-                transport, dir, chart);
+                transport, divergence, dir, chart);
     }
 
     /** {@code training.mode} and {@code training.parameter_server}. */

@@ -107,6 +107,9 @@ public final class Main {
         } catch (IllegalArgumentException | ModelFormatException e) { // JobConfigException included
             out.println("dendrite: " + e.getMessage());
             return 2;
+        } catch (io.dendrite.spark.TrainingDivergedException e) {
+            out.println("dendrite: " + e.getMessage());
+            return 3;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

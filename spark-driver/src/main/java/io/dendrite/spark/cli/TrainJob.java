@@ -64,7 +64,8 @@ final class TrainJob {
                 throw new UncheckedIOException("cannot write metrics.jsonl under " + outputDir, e);
             }
         };
-        SparkTrainer trainer = new SparkTrainer(config, job.transport(), job.checkpoints(), listener);
+        SparkTrainer trainer = new SparkTrainer(config, job.transport(), job.checkpoints(), listener)
+                .withDivergence(job.divergence());
         TrainingResult result = resume == null ? trainer.fit(train, validation) : trainer.resume(train, validation, resume);
         Model model = result.model();
 
@@ -76,8 +77,17 @@ final class TrainJob {
         summary.put("epochs_run", result.history().epochs());
         summary.put("train", lastMetrics(result, ""));
         summary.put("validation", lastMetrics(result, "val_"));
+        // The model is saved before the test set is read, so a test set that fails leaves it behind.
+        Path modelDir = new Path(outputs.dir(), "model");
+        HadoopModels.save(spark.sparkContext().hadoopConfiguration(), model, modelDir);
         if (test != null) {
-            Evaluation e = SparkEvaluator.evaluate(model, test);
+            Evaluation e;
+            try {
+                e = SparkEvaluator.evaluate(model, test);
+            } catch (RuntimeException failed) {
+                out.println("test evaluation failed; the trained model is saved in " + modelDir);
+                throw failed;
+            }
             out.println("test: " + e);
             summary.put("test", RunOutputs.evaluation(e, config.labels()));
         }
@@ -89,15 +99,15 @@ final class TrainJob {
         summary.put("step_mode", result.model().summary().get("step_mode"));
         summary.put("kernel", result.kernel());
         summary.put("batch_size", config.batchSize());
+        summary.put("skipped_steps", result.model().summary().get("skipped_steps"));
         if (resume != null) {
             summary.put("resumed_from", resume);
         }
-        Map<String, Object> modelSummary = new LinkedHashMap<>(model.summary());
         if (summary.containsKey("test")) {
+            Map<String, Object> modelSummary = new LinkedHashMap<>(model.summary());
             modelSummary.put("test", summary.get("test"));
+            HadoopModels.save(spark.sparkContext().hadoopConfiguration(), model.withSummary(modelSummary), modelDir);
         }
-        Path modelDir = new Path(outputs.dir(), "model");
-        HadoopModels.save(spark.sparkContext().hadoopConfiguration(), model.withSummary(modelSummary), modelDir);
         summary.put("model_path", modelDir.toString());
         outputs.summary(summary);
         if (job.chart() && result.history().epochs() > 0) {

@@ -123,6 +123,40 @@ public class CliTest extends SparkDriverSuite {
     }
 
     @Test
+    public void aTestSetThatFailsLeavesTheTrainedModel() throws Exception {
+        Path dir = newTempDir();
+        Path test = dir.resolve("test.csv");
+        Files.writeString(test, "label,a,b\n1,0.5,0.25\n");
+        String out = run(2, "train", "--output", dir.resolve("run").toString(), "training.epochs=1",
+                "output.chart=false", "data.test_split=0", "data.test.format=csv", "data.test.path=" + test.toUri(),
+                "data.test.classes=10");
+        Assertions.assertTrue(out.contains("has 2 features but the model expects 64"), out);
+        Assertions.assertTrue(out.contains("the trained model is saved in"), out);
+        String inspected = run(0, "inspect", dir.resolve("run").resolve("model").toString());
+        Assertions.assertTrue(inspected.contains("\"kind\" : \"model\""), inspected);
+    }
+
+    @Test
+    public void scoringRefusesAnOutputThatOverlapsItsInput() throws Exception {
+        Path dir = newTempDir();
+        run(0, "train", "--output", dir.toString(), "training.epochs=1", "output.chart=false");
+        Path rows = dir.resolve("rows");
+        Files.createDirectories(rows);
+        Path input = rows.resolve("part-0.csv");
+        Files.writeString(input, "a,b\n1,2\n");
+        String model = dir.resolve("model").toString();
+        String out = run(2, "score", "--model", model, "--input", rows.toString(), "--output", rows.toString(),
+                "--overwrite", "true");
+        Assertions.assertTrue(out.contains("is --input"), out);
+        out = run(2, "score", "--model", model, "--input", rows.toString(), "--output", rows.resolve("scored").toString());
+        Assertions.assertTrue(out.contains("is inside --input"), out);
+        out = run(2, "score", "--model", model, "--input", input.toString(), "--output", rows.toString(),
+                "--overwrite", "true");
+        Assertions.assertTrue(out.contains("contains --input"), out);
+        Assertions.assertEquals("a,b\n1,2\n", Files.readString(input), "the input is untouched");
+    }
+
+    @Test
     public void badJobFilesAndCommandLinesNameTheKeyAndWhatIsAllowed() throws Exception {
         String out = run(2, "train", "training.epochz=3");
         Assertions.assertTrue(out.contains("unknown key 'training.epochz'") && out.contains("epochs"), out);

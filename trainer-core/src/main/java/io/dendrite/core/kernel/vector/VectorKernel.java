@@ -7,8 +7,8 @@ import io.dendrite.core.kernel.FloatMath;
 import io.dendrite.core.kernel.Kernel;
 import io.dendrite.core.kernel.ScalarKernel;
 import io.dendrite.core.nn.Activation;
-import jdk.incubator.vector.FloatVector;
 import java.util.List;
+import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 
 /**
@@ -18,8 +18,8 @@ import jdk.incubator.vector.VectorOperators;
  * {@code dZ}, and vectorised element-wise passes on the JVM's preferred species. Every operation gives
  * the same bits interpreted or compiled: {@code exp}, {@code tanh} and the logistic function are our own
  * ({@link VectorMath}), and no floating-point sum runs through {@code reduceLanes}, whose order is
- * unspecified. Tails narrower than a vector run scalar loops rather than masked operations, which are
- * slow on JDK 17.
+ * unspecified. Element-wise tails narrower than a vector run scalar loops with the same arithmetic rather
+ * than masked operations, which are slow on JDK 17.
  *
  * <p>Loaded by name from {@link io.dendrite.core.kernel.Kernels} only when the module is present.
  */
@@ -255,9 +255,9 @@ public final class VectorKernel implements Kernel {
     }
 
     /**
-     * Squares summed into {@value #SUM_LANES} float partial sums by index modulo {@value #SUM_LANES} (as many
-     * vectors as that takes), per block of 1024, each block's partials added in lane order in double. The
-     * order is fixed and the same for every vector width.
+     * Squares summed into 16 float partial sums by index modulo 16 (as many vectors as that takes; more only
+     * on vectors wider than 512 bits), per block of 1024, each block's partials added in lane order in double.
+     * The order is fixed and the same for every vector width up to 512 bits.
      */
     @Override
     public double sumOfSquares(int len, float[] x, int off) {
