@@ -80,12 +80,7 @@ abstract class GemmSet {
 
     /** This thread's panel buffer, at least {@code size} long. */
     static float[] panel(int size) {
-        float[] panel = PANEL.get();
-        if (panel.length < size) {
-            panel = new float[size];
-            PANEL.set(panel);
-        }
-        return panel;
+        return atLeast(PANEL, size);
     }
 
     /**
@@ -93,11 +88,7 @@ abstract class GemmSet {
      * thread's buffer with row stride {@code width}, and returns the buffer.
      */
     static float[] packedB(int kLen, float[] b, int bOff, int bK, int width) {
-        float[] bp = PACKED_B.get();
-        if (bp.length < kLen * width) {
-            bp = new float[kLen * width];
-            PACKED_B.set(bp);
-        }
+        float[] bp = atLeast(PACKED_B, kLen * width);
         for (int t = 0, src = bOff, dst = 0; t < kLen; t++, src += bK, dst += width) {
             System.arraycopy(b, src, bp, dst, width);
         }
@@ -106,12 +97,17 @@ abstract class GemmSet {
 
     /** Zeros to start from, long enough for any block ({@code initRow = 0}, offset below a block's width). */
     static float[] zeros(int n) {
-        float[] z = ZEROS.get();
-        if (z.length < n) {
-            z = new float[n];
-            ZEROS.set(z);
+        return atLeast(ZEROS, n);
+    }
+
+    /** This thread's buffer from {@code local}, replaced by a larger one when shorter than {@code size}. */
+    private static float[] atLeast(ThreadLocal<float[]> local, int size) {
+        float[] a = local.get();
+        if (a.length < size) {
+            a = new float[size];
+            local.set(a);
         }
-        return z;
+        return a;
     }
 
     /**
