@@ -94,6 +94,15 @@ public final class IdxReader {
                             + " is negative (" + dims[i] + ")");
                 }
             }
+            // A record must fit one Java array (and a block row of floats): refuse a product past int up front.
+            long recordBytes = type == FLOAT ? 4 : 1;
+            for (int i = 1; i < ndims; i++) {
+                recordBytes *= dims[i];
+                if (recordBytes > Integer.MAX_VALUE) {
+                    throw new IllegalArgumentException(path + ": dimensions " + java.util.Arrays.toString(dims)
+                            + " in the header make one record larger than " + Integer.MAX_VALUE + " bytes");
+                }
+            }
             return new Header(path.toString(), type, dims, 4L + 4L * ndims);
         } catch (EOFException e) {
             throw new IllegalArgumentException(path + ": truncated inside its header", e);

@@ -116,6 +116,10 @@ public class IdxReaderTest extends SparkSuite {
         assertEquals("DIR/images.idx record 2: class label must be a whole number in [0, 10) but found 12.0",
                 failure(idx(8, new int[] {3, 2, 2}, 12), outOfRange));
         assertEquals("DIR/images.idx: truncated inside its header", failure(new byte[] {0, 0, 8, 3, 0, 0}, labels));
+        // 65536 × 65536 bytes per record overflows an int: refused from the header, not as a negative size later.
+        byte[] huge = java.nio.ByteBuffer.allocate(16).putInt(0x0803).putInt(3).putInt(65536).putInt(65536).array();
+        assertEquals("DIR/images.idx: dimensions [3, 65536, 65536] in the header make one record larger than "
+                + "2147483647 bytes", failure(huge, labels));
     }
 
     @Test
