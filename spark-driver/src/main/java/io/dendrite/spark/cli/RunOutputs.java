@@ -25,12 +25,14 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
  * The files a run leaves in its output directory, on any Hadoop path: {@code metrics.jsonl} (one JSON
- * record per epoch, rewritten whole after each epoch so it is never half a line), {@code summary.json}
+ * record per epoch, rewritten whole after each epoch through a rename, so it is never half written; a
+ * resumed run keeps the epochs before the resume), {@code summary.json}
  * and {@code learning-curve.png} (loss and accuracy per epoch, drawn with XChart).
  */
 final class RunOutputs {
     static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private static final ObjectMapper LINE = new ObjectMapper();
+    private static final String METRICS = "metrics.jsonl";
 
     private final Configuration conf;
     private final Path dir;
@@ -46,10 +48,39 @@ final class RunOutputs {
         return dir;
     }
 
+    /**
+     * Starts {@code metrics.jsonl} with the epochs a resumed run has behind it: the records already in this
+     * directory's file for those epochs (with their timings), else the checkpoint's history of them.
+     */
+    void resumeAfter(List<Map<String, Double>> history) throws IOException {
+        Map<Integer, String> kept = new LinkedHashMap<>();
+        Path file = new Path(dir, METRICS);
+        FileSystem fs = dir.getFileSystem(conf);
+        if (fs.exists(file)) {
+            try (java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(fs.open(file),
+                    StandardCharsets.UTF_8))) {
+                for (String line = in.readLine(); line != null; line = in.readLine()) {
+                    if (!line.isBlank()) {
+                        kept.put(LINE.readTree(line).path("epoch").asInt(), line);
+                    }
+                }
+            }
+        }
+        lines.clear();
+        for (int e = 1; e <= history.size(); e++) {
+            Map<String, Object> record = new LinkedHashMap<>();
+            record.put("epoch", e);
+            record.putAll(history.get(e - 1));
+            lines.add(kept.containsKey(e) ? kept.get(e) : LINE.writeValueAsString(finite(record)));
+        }
+        writeAtomically(METRICS, (String.join("\n", lines) + (lines.isEmpty() ? "" : "\n"))
+                .getBytes(StandardCharsets.UTF_8));
+    }
+
     /** Appends one epoch's record and rewrites {@code metrics.jsonl}. */
     void epoch(Map<String, Object> record) throws IOException {
         lines.add(LINE.writeValueAsString(finite(record)));
-        write("metrics.jsonl", (String.join("\n", lines) + "\n").getBytes(StandardCharsets.UTF_8));
+        writeAtomically(METRICS, (String.join("\n", lines) + "\n").getBytes(StandardCharsets.UTF_8));
     }
 
     void summary(Map<String, Object> summary) throws IOException {
@@ -101,6 +132,14 @@ final class RunOutputs {
         try (OutputStream out = create(name)) {
             out.write(bytes);
         }
+    }
+
+    /** Writes a hidden temporary file, then renames it over {@code name}: a reader sees the old or the new. */
+    private void writeAtomically(String name, byte[] bytes) throws IOException {
+        Path tmp = new Path(dir, "." + name + ".tmp");
+        write(tmp.getName(), bytes);
+        org.apache.hadoop.fs.FileContext.getFileContext(dir.toUri(), conf)
+                .rename(tmp, new Path(dir, name), org.apache.hadoop.fs.Options.Rename.OVERWRITE);
     }
 
     private OutputStream create(String name) throws IOException {

@@ -6,6 +6,7 @@ import io.dendrite.core.train.TrainingConfig;
 import io.dendrite.core.util.Rng;
 import io.dendrite.datasets.LoadStats;
 import io.dendrite.datasets.ShardedDataset;
+import io.dendrite.spark.Checkpoints;
 import io.dendrite.spark.EpochReport;
 import io.dendrite.spark.HadoopModels;
 import io.dendrite.spark.SparkEvaluator;
@@ -50,6 +51,9 @@ final class TrainJob {
                 + " - batch " + config.batchSize() + " - " + config.epochs() + " epochs");
 
         RunOutputs outputs = new RunOutputs(spark.sparkContext().hadoopConfiguration(), new Path(outputDir));
+        if (resume != null) {
+            outputs.resumeAfter(Checkpoints.read(spark.sparkContext().hadoopConfiguration(), new Path(resume)).history());
+        }
         EpochReport.Listener listener = report -> {
             out.println(report.line());
             Map<String, Object> record = new LinkedHashMap<>();

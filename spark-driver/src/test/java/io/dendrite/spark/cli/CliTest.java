@@ -137,6 +137,40 @@ public class CliTest extends SparkDriverSuite {
     }
 
     @Test
+    public void aResumedRunKeepsTheEpochsBeforeItInMetricsJsonl() throws Exception {
+        Path dir = newTempDir();
+        String ckpt = dir.resolve("ckpt").toString();
+        run(0, "train", "--output", dir.toString(), "training.epochs=2", "output.chart=false",
+                "training.early_stopping.patience=100", "training.checkpoint.dir=" + ckpt,
+                "training.checkpoint.every_epochs=1");
+        List<String> before = Files.readAllLines(dir.resolve("metrics.jsonl"));
+        assertEquals(2, before.size());
+        // Resumed from the end of epoch 1 into the same directory, and into a new one.
+        String first;
+        try (java.util.stream.Stream<Path> list = Files.list(Path.of(ckpt))) {
+            first = list.filter(p -> p.getFileName().toString().startsWith("step-")).findFirst().orElseThrow().toString();
+        }
+        run(0, "train", "--output", dir.toString(), "--resume", first, "training.epochs=3", "output.chart=false",
+                "training.early_stopping.patience=100");
+        List<String> same = Files.readAllLines(dir.resolve("metrics.jsonl"));
+        assertEquals(3, same.size(), same.toString());
+        assertEquals(before.get(0), same.get(0), "epoch 1's record, with its timings, is kept");
+        Path other = dir.resolve("other");
+        run(0, "train", "--output", other.toString(), "--resume", first, "training.epochs=3", "output.chart=false",
+                "training.early_stopping.patience=100");
+        List<String> fresh = Files.readAllLines(other.resolve("metrics.jsonl"));
+        assertEquals(List.of(1, 2, 3), fresh.stream().map(l -> {
+            try {
+                return JSON.readTree(l).get("epoch").asInt();
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }).toList());
+        assertEquals(JSON.readTree(before.get(0)).get("loss"), JSON.readTree(fresh.get(0)).get("loss"),
+                "epoch 1 from the checkpoint's history");
+    }
+
+    @Test
     public void scoringRefusesAnOutputThatOverlapsItsInput() throws Exception {
         Path dir = newTempDir();
         run(0, "train", "--output", dir.toString(), "training.epochs=1", "output.chart=false");
