@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.dendrite.core.data.FeatureScaler;
 import io.dendrite.core.loss.LossStats;
+import io.dendrite.core.model.ModelFormat;
 import io.dendrite.core.model.ModelFormatException;
 import io.dendrite.core.model.StateStore;
 import io.dendrite.core.model.WeightsFile;
@@ -215,6 +216,7 @@ public final class CheckpointFormat {
         }
 
         float[] array(String file, int expectedLength) throws IOException {
+            ModelFormat.requirePlainName(doc, "an array file", file);
             String where = store.describe(file);
             try (InputStream in = store.open(file)) {
                 return WeightsFile.read(in, where, expectedLength);

@@ -79,6 +79,17 @@ class CheckpointFormatTest {
     }
 
     @Test
+    void arrayFileNamesOutsideTheCheckpointDirectoryAreRefused() throws IOException {
+        CheckpointFormat.write(sample(true), store());
+        String doc = Files.readString(dir.resolve("checkpoint.json"));
+        assertTrue(doc.contains("\"weights.bin\""), doc);
+        Files.writeString(dir.resolve("checkpoint.json"), doc.replace("\"weights.bin\"", "\"../weights.bin\""));
+        ModelFormatException e = assertThrows(ModelFormatException.class, () -> CheckpointFormat.read(store()));
+        assertTrue(e.getMessage().contains("must be a plain file name in the same directory but was \"../weights.bin\""),
+                e.getMessage());
+    }
+
+    @Test
     void damageIsReportedNamingTheFile() throws IOException {
         CheckpointFormat.write(sample(true), store());
         byte[] m = Files.readAllBytes(dir.resolve("optimizer-m.bin"));

@@ -242,6 +242,7 @@ public final class ModelFormat {
                     : Map.of();
             JsonNode weights = field(root, "weights", "weights");
             String file = text(weights, "weights.file");
+            requirePlainName(source, "weights.file", file);
             int count = integer(weights, "weights.count");
             if (count != spec.parameterCount()) {
                 throw new ModelFormatException(source + ": field 'weights.count' is " + count
@@ -300,6 +301,18 @@ public final class ModelFormat {
         @Override
         public void close() throws IOException {
             flush();
+        }
+    }
+
+    /**
+     * Refuses a file name inside a model or checkpoint document that is not a plain name in the document's
+     * own directory (a path, {@code ..}, a hidden or empty name): a document must never make its reader open
+     * a file elsewhere.
+     */
+    public static void requirePlainName(String doc, String field, String name) throws ModelFormatException {
+        if (!name.matches("[A-Za-z0-9_-][A-Za-z0-9._-]*") || name.contains("..")) {
+            throw new ModelFormatException(doc + ": field '" + field + "' must be a plain file name in the same "
+                    + "directory but was \"" + name + "\"");
         }
     }
 }

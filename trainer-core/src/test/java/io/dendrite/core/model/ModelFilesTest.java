@@ -138,6 +138,15 @@ class ModelFilesTest {
     }
 
     @Test
+    void weightFileNamesOutsideTheModelDirectoryAreRefused() throws Exception {
+        for (String name : new String[] {"../weights.bin", "/etc/passwd", "sub/weights.bin", ".hidden", ""}) {
+            assertEquals("DIR/model.json: field 'weights.file' must be a plain file name in the same directory but "
+                    + "was \"" + name + "\"", loadFailure(weightsBytes(),
+                    goldenJson().replace("\"file\" : \"weights.bin\"", "\"file\" : \"" + name + "\"")));
+        }
+    }
+
+    @Test
     void badDocumentsNameTheField() throws Exception {
         byte[] w = weightsBytes();
         assertEquals("DIR/model.json: missing field 'network.layers[0].units'",
