@@ -40,6 +40,8 @@ public final class ParameterServer implements AutoCloseable {
     private final ServerSettings settings;
     private final byte[] secret;
     private final int partitions;
+    /** The most weights a run can have: one share or work frame holds them all, 4 bytes each, within an int. */
+    public static final int MAX_PARAMETERS = Wire.MAX_PARAMETERS;
     private final int parameters;
     private final ServerSocketChannel listener;
     private final Thread acceptor;
@@ -99,6 +101,8 @@ public final class ParameterServer implements AutoCloseable {
             throws IOException {
         Checks.atLeast("partitions", partitions, 1);
         Checks.atLeast("parameters", parameters, 1);
+        Checks.checkArgument(parameters <= MAX_PARAMETERS, "a network of %s parameters does not fit one frame "
+                + "of the parameter server (at most %s)", parameters, MAX_PARAMETERS);
         Checks.checkArgument(secret.length >= 16, "the run secret must hold at least 16 bytes but has %s",
                 secret.length);
         int last = settings.port() == 0 ? 0 : settings.port() + settings.portRetries();

@@ -40,6 +40,8 @@ final class Wire {
     static final int WORK_HEADER = 4 + 1 + 8 + 8 + 4;
     /** Bytes before the gradient of a share frame: length, type, step, loss sum, count, correct, nanos, count. */
     static final int SHARE_HEADER = 4 + 1 + 8 + 8 + 8 + 8 + 8 + 4;
+    /** The most weights one share or work frame carries: 4 bytes each after the header, within an int. */
+    static final int MAX_PARAMETERS = (Integer.MAX_VALUE - SHARE_HEADER) / 4;
     /** Bytes of a hello frame. */
     static final int HELLO_BYTES = 4 + 1 + 4 + 4 + 4 + MAC_BYTES;
 

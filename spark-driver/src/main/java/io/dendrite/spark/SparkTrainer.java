@@ -114,6 +114,12 @@ public final class SparkTrainer {
     private TrainingResult run(ShardedDataset trainData, ShardedDataset validationData, TrainingCheckpoint from,
                                String resumedFrom) {
         lastCheckpoint = resumedFrom;
+        // Weights and gradients travel as one array per step: 4 bytes a weight within one 2 GiB frame (the
+        // parameter server's, and Kryo's largest buffer in job mode). Refused before anything is allocated.
+        Checks.checkArgument(config.spec().parameterCount() <= io.dendrite.ps.ParameterServer.MAX_PARAMETERS,
+                "the network has %s parameters but a training step carries at most %s (4 bytes each in one 2 GiB "
+                        + "frame); use fewer or smaller layers", config.spec().parameterCount(),
+                io.dendrite.ps.ParameterServer.MAX_PARAMETERS);
         ShardedDataset train = trainData;
         ShardedDataset validation = validationData;
         if (validation == null && config.validationSplit() > 0) {

@@ -195,6 +195,17 @@ public class SparkTrainerTest extends SparkDriverSuite {
         }
     }
 
+    @Test
+    public void aNetworkTooLargeForOneStepFrameIsRefusedBeforeAnythingIsAllocated() {
+        // 64 × 9,000,000 + 9,000,000 + 9,000,000 × 1 + 1 = 594,000,001 weights: fits an array, not a 2 GiB frame.
+        TrainingConfig huge = Sequential.input(64).dense(9_000_000, Activation.RELU).dense(1, Activation.LINEAR)
+                .loss(Losses.mse()).optimizer(Optimizers.sgd(0.1f)).batchSize(64).epochs(1).seed(1)
+                .progress((java.io.PrintStream) null).config();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> spark(huge).fit(digits(2), null));
+        Assertions.assertTrue(e.getMessage().startsWith("the network has 594000001 parameters but a training step "
+                + "carries at most 536870899"), e.getMessage());
+    }
+
     private static double relativeError(float[] a, float[] b) {
         double diff = 0;
         double norm = 0;
