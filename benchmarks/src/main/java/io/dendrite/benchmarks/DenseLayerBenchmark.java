@@ -1,9 +1,9 @@
 package io.dendrite.benchmarks;
 
 import dev.ludovic.netlib.blas.BLAS;
+import io.dendrite.core.kernel.Activation;
 import io.dendrite.core.kernel.Kernel;
 import io.dendrite.core.kernel.Kernels;
-import io.dendrite.core.nn.Activation;
 import io.dendrite.core.util.Rng;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;

@@ -3,8 +3,8 @@ package io.dendrite.ps;
 import io.dendrite.core.kernel.Kernel;
 import io.dendrite.core.optim.Optimizer;
 import io.dendrite.core.optim.UpdateRule;
-import io.dendrite.core.train.BatchPlan;
-import io.dendrite.core.train.TrainingConfig;
+import io.dendrite.core.run.Streams;
+import io.dendrite.core.run.TrainingConfig;
 import io.dendrite.core.util.Checks;
 import java.util.Map;
 
@@ -29,7 +29,7 @@ public final class ParameterAverager {
 
     /** A fresh averager with the initial weights {@code config}'s seed gives. */
     public static ParameterAverager start(TrainingConfig config, Kernel kernel) {
-        return new ParameterAverager(config, kernel, config.spec().initialParameters(BatchPlan.initSeed(config.seed())));
+        return new ParameterAverager(config, kernel, config.spec().initialParameters(Streams.init(config.seed())));
     }
 
     /** An averager continuing from saved weights and optimiser state. */

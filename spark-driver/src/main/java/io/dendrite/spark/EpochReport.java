@@ -1,7 +1,7 @@
 package io.dendrite.spark;
 
+import io.dendrite.core.run.ProgressListener;
 import java.io.PrintStream;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -36,10 +36,6 @@ public record EpochReport(int epoch, int epochs, Map<String, Double> logs, doubl
 
     /** {@code Epoch 3/10 - 4.21s - loss: 0.4012 - accuracy: 0.8571 - … - 14250 ex/s - step 26.1 ms (…)}. */
     public String line() {
-        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "Epoch %d/%d - %.2fs", epoch, epochs, seconds));
-        logs.forEach((k, v) -> sb.append(String.format(Locale.ROOT, k.equals("lr") ? " - %s: %.3g" : " - %s: %.4f",
-                k, v)));
-        sb.append(String.format(Locale.ROOT, " - %.0f ex/s - %s", examplesPerSecond, steps.describe()));
-        return sb.toString();
+        return ProgressListener.line(epoch, epochs, logs, seconds, examplesPerSecond) + " - " + steps.describe();
     }
 }

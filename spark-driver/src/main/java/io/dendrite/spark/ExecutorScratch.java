@@ -5,7 +5,7 @@ import io.dendrite.core.loss.Loss;
 import io.dendrite.core.nn.Network;
 import io.dendrite.core.nn.NetworkSpec;
 import io.dendrite.core.nn.Workspace;
-import io.dendrite.core.train.BatchPlan;
+import io.dendrite.core.run.BatchPlan;
 import io.dendrite.datasets.ExampleBlock;
 import java.util.ArrayList;
 import java.util.Iterator;

@@ -4,13 +4,13 @@ import io.dendrite.core.model.Model;
 import io.dendrite.core.model.ModelFiles;
 import java.io.IOException;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
 /**
  * Model directories ({@code model.json} + {@code weights.bin}) on any Hadoop path. A save writes a
- * hidden sibling directory and renames it into place, so readers see the old model or the new one,
- * never a mix.
+ * hidden sibling directory and renames it into place ({@link HadoopStateStore#replace}), so readers see
+ * the old model or the new one, never a mix, and a model is never deleted before its replacement is in
+ * place.
  */
 public final class HadoopModels {
     private HadoopModels() {
@@ -18,20 +18,14 @@ public final class HadoopModels {
 
     /** Saves {@code model} as the directory {@code dir}, replacing what is there. */
     public static void save(Configuration conf, Model model, Path dir) throws IOException {
-        FileSystem fs = dir.getFileSystem(conf);
-        Path tmp = new Path(dir.getParent(), "." + dir.getName() + ".tmp-" + System.nanoTime());
-        fs.mkdirs(tmp);
-        ModelFiles.write(model, new HadoopStateStore(conf, tmp));
-        if (fs.exists(dir)) {
-            fs.delete(dir, true);
-        }
-        if (!fs.rename(tmp, dir)) {
-            throw new IOException("could not rename " + tmp + " to " + dir);
-        }
+        HadoopStateStore parent = HadoopStateStore.at(conf, dir.getParent());
+        String tmp = "." + dir.getName() + ".tmp-" + System.nanoTime();
+        ModelFiles.write(model, parent.directory(tmp));
+        parent.replace(tmp, dir.getName());
     }
 
     /** Loads and validates the model in {@code dir}. */
     public static Model load(Configuration conf, Path dir) throws IOException {
-        return ModelFiles.read(new HadoopStateStore(conf, dir));
+        return ModelFiles.read(HadoopStateStore.at(conf, dir));
     }
 }

@@ -5,18 +5,26 @@ import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
 /** A {@link StateStore} over a directory on any Hadoop file system ({@code file:}, {@code hdfs:}, {@code s3a:}). */
-final class HadoopStateStore implements StateStore {
+public final class HadoopStateStore implements StateStore {
     private final FileSystem fs;
     private final Path dir;
 
-    HadoopStateStore(Configuration conf, Path dir) throws IOException {
-        this.fs = dir.getFileSystem(conf);
+    private HadoopStateStore(FileSystem fs, Path dir) {
+        this.fs = fs;
         this.dir = dir;
+    }
+
+    /** The store over {@code dir} on its file system under {@code conf}. */
+    public static HadoopStateStore at(Configuration conf, Path dir) throws IOException {
+        return new HadoopStateStore(dir.getFileSystem(conf), dir);
     }
 
     @Override
@@ -35,6 +43,54 @@ final class HadoopStateStore implements StateStore {
 
     @Override
     public String describe(String name) {
-        return new Path(dir, name).toString();
+        return name.isEmpty() ? dir.toString() : new Path(dir, name).toString();
+    }
+
+    @Override
+    public long size(String name) throws IOException {
+        try {
+            FileStatus s = fs.getFileStatus(new Path(dir, name));
+            return s.isFile() ? s.getLen() : -1;
+        } catch (FileNotFoundException e) {
+            return -1;
+        }
+    }
+
+    @Override
+    public boolean exists() throws IOException {
+        return fs.isDirectory(dir);
+    }
+
+    @Override
+    public List<String> directories() throws IOException {
+        List<String> out = new ArrayList<>();
+        if (!fs.isDirectory(dir)) {
+            return out;
+        }
+        for (FileStatus s : fs.listStatus(dir)) {
+            if (s.isDirectory()) {
+                out.add(s.getPath().getName());
+            }
+        }
+        out.sort(null);
+        return out;
+    }
+
+    @Override
+    public StateStore directory(String name) {
+        return new HadoopStateStore(fs, new Path(dir, name));
+    }
+
+    @Override
+    public void rename(String from, String to) throws IOException {
+        Path target = new Path(dir, to);
+        if (fs.exists(target) || !fs.rename(new Path(dir, from), target)) {
+            throw new IOException("could not rename " + new Path(dir, from) + " to " + target);
+        }
+    }
+
+    @Override
+    public void delete(String name) throws IOException {
+        fs.delete(new Path(dir, name), true);
     }
 }

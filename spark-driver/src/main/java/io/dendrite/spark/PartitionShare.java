@@ -5,7 +5,8 @@ import io.dendrite.core.loss.Loss;
 import io.dendrite.core.loss.LossStats;
 import io.dendrite.core.nn.NetworkSpec;
 import io.dendrite.core.nn.WarmUp;
-import io.dendrite.core.train.BatchPlan;
+import io.dendrite.core.run.BatchPlan;
+import io.dendrite.core.run.Streams;
 import java.io.Serializable;
 import java.util.Arrays;
 
@@ -95,6 +96,6 @@ final class PartitionShare implements Serializable {
         }
         scaler.transformInPlace(s.x, 0, m);
         return s.network.accumulateGradient(weights, s.x, 0, s.y, 0, tw, m, grad, s.workspace,
-                BatchPlan.dropoutSeed(seed, step, p));
+                Streams.dropout(seed, step, p));
     }
 }

@@ -6,26 +6,29 @@ import io.dendrite.core.kernel.Kernels;
 import io.dendrite.core.loss.Loss;
 import io.dendrite.core.loss.LossStats;
 import io.dendrite.core.model.Model;
-import io.dendrite.core.optim.UpdateRule;
-import io.dendrite.core.train.BatchPlan;
-import io.dendrite.core.train.EpochCallbacks;
-import io.dendrite.core.train.History;
+import io.dendrite.core.model.StateStore;
+import io.dendrite.core.run.BatchPlan;
+import io.dendrite.core.run.Checkpoint;
+import io.dendrite.core.run.CheckpointPolicy;
+import io.dendrite.core.run.Checkpoints;
+import io.dendrite.core.run.DataFingerprint;
+import io.dendrite.core.run.Divergence;
+import io.dendrite.core.run.Run;
+import io.dendrite.core.run.RunState;
+import io.dendrite.core.run.Streams;
+import io.dendrite.core.run.TrainingConfig;
 import io.dendrite.core.train.Trainer;
-import io.dendrite.core.train.TrainingConfig;
 import io.dendrite.core.util.Checks;
 import io.dendrite.datasets.ExampleBlock;
 import io.dendrite.datasets.ShardedDataset;
 import io.dendrite.ps.GradientAccumulator;
 import io.dendrite.ps.ParameterAverager;
-import io.dendrite.ps.TrainingCheckpoint;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.fs.Path;
-import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.storage.StorageLevel;
@@ -37,38 +40,16 @@ import org.apache.spark.storage.StorageLevel;
  * driver, which applies the update. How a step travels is the {@link StepTransport}: one Spark job per
  * step ({@link JobExchange}) or long-lived barrier tasks talking to a parameter server on the driver
  * ({@link BarrierExchange}); both give the same bits. Each epoch ends with validation, callbacks and an
- * optional checkpoint. With one partition it equals the single-JVM {@link Trainer} bit for bit.
+ * optional checkpoint. The run itself — state, checkpoints, resume, divergence — is the same {@link Run}
+ * the single-JVM {@link Trainer} drives; with one partition the two give the same bits.
  */
 public final class SparkTrainer {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SparkTrainer.class);
     private final TrainingConfig config;
     private final StepTransport transport;
     private final CheckpointPolicy checkpoints;
     private final EpochReport.Listener listener;
     private final Divergence divergence;
-    /** The last checkpoint of the current run (written, or resumed from), for the divergence message. */
-    private String lastCheckpoint;
-
-    /** What a step whose loss or gradient is not finite does: stop the run there, or skip the step and count it. */
-    public enum Divergence {
-        /** Fail the run at that step with {@link TrainingDivergedException}, before the update. */
-        STOP,
-        /** Leave the weights as they were, count the step in {@code skipped_steps}, and go on. */
-        SKIP
-    }
-
-    /** Where and how often to checkpoint; {@code root} null means never. */
-    public record CheckpointPolicy(String root, long everySteps, int everyEpochs, int keep) {
-        /** No checkpoints. */
-        public static final CheckpointPolicy NONE = new CheckpointPolicy(null, 0, 0, 1);
-
-        /** Validates. */
-        public CheckpointPolicy {
-            Checks.checkArgument(everySteps >= 0 && everyEpochs >= 0, "checkpoint intervals must be >= 0");
-            Checks.atLeast("checkpoints kept", keep, 1);
-            Checks.checkArgument(root == null || everySteps > 0 || everyEpochs > 0,
-                    "a checkpoint directory needs every_steps or every_epochs > 0");
-        }
-    }
 
     /** A trainer for {@code config} that runs one Spark job per step. */
     public SparkTrainer(TrainingConfig config, CheckpointPolicy checkpoints, EpochReport.Listener listener) {
@@ -90,30 +71,38 @@ public final class SparkTrainer {
         this.divergence = divergence;
     }
 
-    /** The same trainer with {@code divergence} for steps whose loss or gradient is not finite (default STOP). */
+    /** The same trainer with {@code d} for steps whose loss or gradient is not finite (default STOP). */
     public SparkTrainer withDivergence(Divergence d) {
         return new SparkTrainer(config, transport, checkpoints, listener, d);
     }
 
     /** Trains from scratch; {@code validation} may be null (then the configured validation split is used). */
     public TrainingResult fit(ShardedDataset train, ShardedDataset validation) {
-        return run(train, validation, null, null);
+        return run(train, validation, null);
     }
 
-    /** Continues the run saved at {@code checkpoint} (a checkpoint directory or a root holding several). */
+    /**
+     * Continues the run saved at {@code checkpoint}: a checkpoint directory, or a root holding several, of
+     * which the newest complete one is taken (newer incomplete ones are passed over, and said so).
+     */
     public TrainingResult resume(ShardedDataset train, ShardedDataset validation, String checkpoint) {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(train.blocks().context());
+        Checkpoints.Found found;
         try {
-            Path resolved = Checkpoints.resolve(jsc.hadoopConfiguration(), new Path(checkpoint));
-            return run(train, validation, Checkpoints.read(jsc.hadoopConfiguration(), resolved), resolved.toString());
+            found = Checkpoints.latest(HadoopStateStore.at(jsc.hadoopConfiguration(), new Path(checkpoint)));
         } catch (IOException e) {
             throw new UncheckedIOException("resume: cannot read checkpoint " + checkpoint, e);
         }
+        for (String s : found.skipped()) {
+            LOG.warn("resume: passed over incomplete checkpoint {}", s);
+        }
+        if (!found.skipped().isEmpty()) {
+            LOG.warn("resume: continuing from {}", found.where());
+        }
+        return run(train, validation, found);
     }
 
-    private TrainingResult run(ShardedDataset trainData, ShardedDataset validationData, TrainingCheckpoint from,
-                               String resumedFrom) {
-        lastCheckpoint = resumedFrom;
+    private TrainingResult run(ShardedDataset trainData, ShardedDataset validationData, Checkpoints.Found from) {
         // Weights and gradients travel as one array per step: 4 bytes a weight within one 2 GiB frame (the
         // parameter server's, and Kryo's largest buffer in job mode). Refused before anything is allocated.
         Checks.checkArgument(config.spec().parameterCount() <= io.dendrite.ps.ParameterServer.MAX_PARAMETERS,
@@ -124,149 +113,111 @@ public final class SparkTrainer {
         ShardedDataset validation = validationData;
         if (validation == null && config.validationSplit() > 0) {
             ShardedDataset[] parts = train.split(new double[] {1 - config.validationSplit(), config.validationSplit()},
-                    Trainer.splitSeed(config.seed()));
+                    Streams.validationSplit(config.seed()));
             train = parts[0];
             validation = parts[1];
         }
         Checks.checkArgument(validation != null || !config.needsValidation(),
                 "a callback monitors a val_ metric but there is no validation data; set a validation split or set");
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(train.blocks().context());
-        long[] partitionRows = prepare("training data", train);
+        DataFingerprint data = prepare("training data", train);
         if (validation != null) {
             prepare("validation data", validation);
         }
-        long total = 0;
-        for (long r : partitionRows) {
-            total += r;
-        }
+        long total = data.totalRows();
         Checks.checkArgument(total > 0, "training data %s holds no rows", train.source());
         Kernel kernel = Kernels.get();
-        String fingerprint = fingerprint(config);
-        FeatureScaler scaler;
-        ParameterAverager averager;
-        EpochCallbacks callbacks = new EpochCallbacks(config.earlyStopping(), config.plateau());
-        History history = new History();
-        int startEpoch = 0;
-        long startStep = 0;
-        LossStats epochStats = LossStats.EMPTY;
-        double epochPenalty = 0;
-        float lr = 0f;
-        if (from == null) {
-            scaler = train.fitScaler(config.scaling(), config.scalingDivisor());
-            averager = ParameterAverager.start(config, kernel);
-        } else {
-            checkResumable(from, fingerprint, partitionRows);
-            scaler = from.scaler();
-            averager = ParameterAverager.resume(config, kernel, from.weights(), from.iterations(), from.optimizerState());
-            callbacks.restore(from.callbacks());
-            from.history().forEach(history::add);
-            startEpoch = from.epoch();
-            startStep = from.stepInEpoch();
-            epochStats = from.epochStats();
-            epochPenalty = from.epochPenalty();
-            lr = from.lastRate();
+        StateStore root;
+        try {
+            root = checkpoints.root() == null ? null
+                    : HadoopStateStore.at(jsc.hadoopConfiguration(), new Path(checkpoints.root()));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open the checkpoint directory " + checkpoints.root(), e);
         }
+        Run run = from == null ? Run.start(config, data, checkpoints, root, divergence, kernel)
+                : Run.resume(config, data, checkpoints, root, divergence, kernel, from);
+        Checkpoint saved = run.resumedFrom();
+        FeatureScaler scaler = saved == null ? train.fitScaler(config.scaling(), config.scalingDivisor()) : saved.scaler();
+        ParameterAverager averager = saved == null ? ParameterAverager.start(config, kernel)
+                : ParameterAverager.resume(config, kernel, saved.weights(), saved.iterations(), saved.optimizerState());
 
-        JavaRDD<ExampleBlock> blocks = train.blocks();
-        int partitions = partitionRows.length;
+        RunState state = run.state();
+        long[] partitionRows = data.rows();
         long stepsPerEpoch = BatchPlan.stepsPerEpoch(total, config.batchSize());
         List<StepTimes> epochTimes = new ArrayList<>();
         PartitionShare share = new PartitionShare(config.spec(), config.loss(), scaler, config.seed(),
                 config.batchSize(), partitionRows, total);
         long trainingStarted = System.nanoTime();
         long examplesSeen = 0;
-        long skipped = 0;
         try (StepExchange exchange = transport.mode() == StepTransport.Mode.BARRIER
-                ? BarrierExchange.open(jsc, blocks, share, transport) : new JobExchange(jsc, blocks, share)) {
-            for (int epoch = startEpoch; epoch < config.epochs(); epoch++) {
+                ? BarrierExchange.open(jsc, train.blocks(), share, transport)
+                : new JobExchange(jsc, train.blocks(), share)) {
+            for (int epoch = state.epoch(); epoch < config.epochs(); epoch = state.epoch()) {
                 long epochStarted = System.nanoTime();
                 StepTimes times = new StepTimes();
                 long epochExamples = 0;
-                long first = epoch == startEpoch ? startStep : 0;
-                if (first < stepsPerEpoch) {
+                boolean steps = state.stepInEpoch() < stepsPerEpoch;
+                if (steps) {
                     exchange.beginEpoch(epoch);
                 }
-                for (long s = first; s < stepsPerEpoch; s++) {
+                for (long s = state.stepInEpoch(); s < stepsPerEpoch; s = state.stepInEpoch()) {
                     StepExchange.Result step = exchange.step(epoch, s, averager.step(), averager.weights());
                     long t2 = System.nanoTime();
                     GradientAccumulator merged = step.merged();
                     GradientAccumulator.Node result = merged.total();
-                    if (!finite(kernel, result)) {
-                        if (divergence == Divergence.STOP) {
-                            throw diverged(averager.step(), epoch, s, stepsPerEpoch, result);
-                        }
-                        skipped++;
+                    if (!run.admit(result.stats().lossSum(), result.gradient(), stepsPerEpoch, averager.step())) {
                         continue;
                     }
-                    UpdateRule.Applied applied = averager.apply(result, callbacks.rateMultiplier());
+                    state.stepApplied(result.stats(), averager.apply(result, state.rateMultiplier()));
                     long t3 = System.nanoTime();
-                    LossStats stats = result.stats();
-                    epochStats = epochStats.plus(stats);
-                    epochPenalty += stats.count() * applied.penalty();
-                    epochExamples += stats.count();
-                    lr = applied.learningRate();
+                    epochExamples += result.stats().count();
                     times.add(step.publishNanos(), step.waitNanos(), result.computeNanos(),
                             merged.mergeNanos() + merged.transferNanos(), t3 - t2);
                     listener.onStepEnd(averager.step());
-                    if (checkpoints.root() != null && checkpoints.everySteps() > 0
-                            && averager.step() % checkpoints.everySteps() == 0) {
-                        save(jsc, averager, checkpoint(fingerprint, epoch, s + 1, partitionRows, averager, callbacks,
-                                history, epochStats, epochPenalty, lr, scaler));
-                    }
+                    run.afterStep(averager.step(), averager.weights(), averager.optimizer(), scaler);
                 }
-                if (first < stepsPerEpoch) {
+                if (steps) {
                     exchange.endEpoch();
                 }
-                Map<String, Double> logs = Trainer.epochLogs(epochStats, epochPenalty, lr,
-                        config.loss().isClassification());
-                if (validation != null) {
-                    Broadcast<float[]> published = jsc.broadcast(averager.weights().clone());
-                    try {
-                        LossStats v = EvaluationTask.run(validation.blocks(),
-                                new EvaluationTask(published, config.spec(), config.loss(), scaler));
-                        Trainer.addValidation(logs, v, config.loss().isClassification());
-                    } finally {
-                        published.destroy(false);
-                    }
-                }
-                history.add(logs);
+                Map<String, Double> logs = run.epochLogs(validation == null ? null
+                        : validate(jsc, validation, averager.weights(), scaler));
                 epochTimes.add(times);
                 examplesSeen += epochExamples;
                 double seconds = (System.nanoTime() - epochStarted) / 1e9;
                 listener.onEpochEnd(new EpochReport(epoch + 1, config.epochs(), logs, seconds,
                         epochExamples / seconds, times));
-                boolean stop = callbacks.onEpochEnd(epoch, logs, averager.scheduledRate(), averager.weights());
-                epochStats = LossStats.EMPTY;
-                epochPenalty = 0;
-                if (stop) {
+                if (state.endEpoch(logs, averager.scheduledRate(), averager.weights())) {
                     break;
                 }
-                if (checkpoints.root() != null && checkpoints.everyEpochs() > 0
-                        && (epoch + 1) % checkpoints.everyEpochs() == 0 && epoch + 1 < config.epochs()) {
-                    save(jsc, averager, checkpoint(fingerprint, epoch + 1, 0, partitionRows, averager, callbacks,
-                            history, epochStats, epochPenalty, lr, scaler));
-                }
+                run.afterEpoch(averager.weights(), averager.optimizer(), scaler);
             }
         }
         double seconds = (System.nanoTime() - trainingStarted) / 1e9;
-        float[] weights = callbacks.bestWeights() != null ? callbacks.bestWeights() : averager.weights().clone();
-        requireFiniteWeights(weights, averager.step(), "model");
-        Map<String, Object> summary = Trainer.summary(config, "spark", kernel, averager.optimizer(), history, total,
-                callbacks.bestEpoch());
-        summary.put("partitions", partitions);
-        summary.put("skipped_steps", skipped);
+        float[] weights = run.finalWeights(averager.weights(), averager.step());
+        Map<String, Object> summary = run.summary("spark", averager.optimizer(), total);
+        summary.put("partitions", partitionRows.length);
         summary.put("step_mode", transport.mode().name().toLowerCase(java.util.Locale.ROOT));
         summary.put("master", jsc.master());
         Model model = new Model(config.spec(), config.loss(), weights, scaler, config.labels(), summary);
-        return new TrainingResult(model, history, epochTimes, partitions, kernel.name(),
+        return new TrainingResult(model, state.history(), epochTimes, partitionRows.length, kernel.name(),
                 seconds > 0 ? examplesSeen / seconds : 0, seconds);
+    }
+
+    private LossStats validate(JavaSparkContext jsc, ShardedDataset validation, float[] weights, FeatureScaler scaler) {
+        Broadcast<float[]> published = jsc.broadcast(weights.clone());
+        try {
+            return EvaluationTask.run(validation.blocks(),
+                    new EvaluationTask(published, config.spec(), config.loss(), scaler));
+        } finally {
+            published.destroy(false);
+        }
     }
 
     /**
      * Caches the data if it is not, checks every block's width and targets on the executors, and returns
-     * the rows in each partition (one pass).
+     * the rows in each partition with the hash of its first and last block (one pass).
      */
-    private long[] prepare(String what, ShardedDataset data) {
+    private DataFingerprint prepare(String what, ShardedDataset data) {
         Checks.checkArgument(data.featureWidth() == config.spec().inputWidth(),
                 "%s (%s) has %s features but the network expects %s", what, data.source(), data.featureWidth(),
                 config.spec().inputWidth());
@@ -276,8 +227,10 @@ public final class SparkTrainer {
         Loss loss = config.loss();
         int outputs = config.spec().outputWidth();
         String source = data.source();
-        List<Long> rows = data.blocks().mapPartitionsWithIndex((p, it) -> {
+        List<long[]> parts = data.blocks().mapPartitionsWithIndex((p, it) -> {
             long n = 0;
+            long first = 0;
+            long last = 0;
             while (it.hasNext()) {
                 ExampleBlock b = it.next();
                 try {
@@ -286,80 +239,22 @@ public final class SparkTrainer {
                     throw new IllegalArgumentException(what + " " + source + ", partition " + p + ", block at partition row " + n
                             + ": " + e.getMessage(), e);
                 }
+                last = DataFingerprint.hash(b.featuresAsFloat(), b.featureWidth(), b.targets(), b.targetWidth(), b.rows());
+                if (n == 0) {
+                    first = last;
+                }
                 n += b.rows();
             }
-            return List.of(n).iterator();
+            return List.of(new long[] {n, first, last}).iterator();
         }, true).collect();
-        return rows.stream().mapToLong(Long::longValue).toArray();
-    }
-
-    /** True when the step's loss and every gradient value are finite. */
-    private static boolean finite(Kernel kernel, GradientAccumulator.Node result) {
-        float[] g = result.gradient();
-        // A non-finite value makes the sum of squares non-finite (as does a gradient past 1e19, diverged anyway).
-        return Double.isFinite(result.stats().lossSum()) && Double.isFinite(kernel.sumOfSquares(g.length, g, 0));
-    }
-
-    private TrainingDivergedException diverged(long step, int epoch, long stepInEpoch, long stepsPerEpoch,
-                                               GradientAccumulator.Node result) {
-        String what = Double.isFinite(result.stats().lossSum()) ? "the gradient" : "the loss ("
-                + result.stats().lossSum() + ")";
-        return new TrainingDivergedException("training diverged at step " + (step + 1) + " (epoch " + (epoch + 1)
-                + ", batch " + (stepInEpoch + 1) + " of " + stepsPerEpoch + "): " + what + " is not finite; the "
-                + "update was not applied. Last good checkpoint: " + (lastCheckpoint == null ? "none" : lastCheckpoint)
-                + ". Lower the learning rate or set clip_norm, or set training.on_divergence: skip");
-    }
-
-    /**
-     * A finite gradient can still push weights past the float range; such weights are never written. The
-     * next step's loss would not be finite either, so this only fires where a write comes first.
-     */
-    private void requireFiniteWeights(float[] w, long step, String what) {
-        if (!Double.isFinite(Kernels.get().sumOfSquares(w.length, w, 0))) {
-            throw new TrainingDivergedException("training diverged: the update of step " + step + " made the weights "
-                    + "non-finite, so no " + what + " is written. Last good checkpoint: "
-                    + (lastCheckpoint == null ? "none" : lastCheckpoint) + ". Lower the learning rate or set clip_norm");
+        long[] rows = new long[parts.size()];
+        long[] first = new long[rows.length];
+        long[] last = new long[rows.length];
+        for (int p = 0; p < rows.length; p++) {
+            rows[p] = parts.get(p)[0];
+            first[p] = parts.get(p)[1];
+            last[p] = parts.get(p)[2];
         }
-    }
-
-    private void save(JavaSparkContext jsc, ParameterAverager averager, TrainingCheckpoint c) {
-        requireFiniteWeights(c.weights(), averager.step(), "checkpoint");
-        try {
-            lastCheckpoint = Checkpoints.write(jsc.hadoopConfiguration(), new Path(checkpoints.root()), averager.step(),
-                    c, checkpoints.keep()).toString();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write a checkpoint under " + checkpoints.root(), e);
-        }
-    }
-
-    private TrainingCheckpoint checkpoint(String fingerprint, int epoch, long stepInEpoch, long[] partitionRows,
-                                          ParameterAverager averager, EpochCallbacks callbacks, History history,
-                                          LossStats epochStats, double epochPenalty, float lr, FeatureScaler scaler) {
-        Map<String, float[]> state = new LinkedHashMap<>();
-        averager.optimizer().state().forEach((k, v) -> state.put(k, v.clone()));
-        List<Map<String, Double>> epochs = new ArrayList<>();
-        for (int i = 0; i < history.epochs(); i++) {
-            epochs.add(history.epoch(i));
-        }
-        return new TrainingCheckpoint(fingerprint, config.seed(), epoch, stepInEpoch, partitionRows,
-                averager.weights().clone(), averager.optimizer().id(), averager.step(), state, callbacks.state(), epochs,
-                epochStats, epochPenalty, lr, scaler);
-    }
-
-    private static void checkResumable(TrainingCheckpoint c, String fingerprint, long[] partitionRows) {
-        Checks.checkArgument(c.fingerprint().equals(fingerprint),
-                "resume: the checkpoint was written by another configuration:%n  checkpoint: %s%n  this job:   %s",
-                c.fingerprint(), fingerprint);
-        Checks.checkArgument(java.util.Arrays.equals(c.partitionRows(), partitionRows),
-                "resume: the checkpoint's batches were planned over partitions of %s rows but the data now has %s; "
-                        + "read it with the same partitioning", java.util.Arrays.toString(c.partitionRows()),
-                java.util.Arrays.toString(partitionRows));
-    }
-
-    /** What must match for a checkpoint to continue this configuration. */
-    static String fingerprint(TrainingConfig c) {
-        return c.spec().describe() + " | loss " + c.loss().id() + " | " + c.optimizer().id() + " "
-                + new java.util.TreeMap<>(c.optimizer().config()) + " | batch " + c.batchSize() + " | seed " + c.seed()
-                + " | scaling " + c.scaling();
+        return new DataFingerprint(rows, first, last);
     }
 }

@@ -1,7 +1,7 @@
 package io.dendrite.spark;
 
 import io.dendrite.core.model.Model;
-import io.dendrite.core.train.History;
+import io.dendrite.core.run.History;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

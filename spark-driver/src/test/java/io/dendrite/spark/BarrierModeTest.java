@@ -3,14 +3,15 @@ package io.dendrite.spark;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import org.junit.jupiter.api.Assertions;
 
+import io.dendrite.core.kernel.Activation;
 import io.dendrite.core.loss.Losses;
-import io.dendrite.core.nn.Activation;
 import io.dendrite.core.optim.Optimizers;
-import io.dendrite.core.train.ReduceLrOnPlateau;
+import io.dendrite.core.run.CheckpointPolicy;
+import io.dendrite.core.run.Divergence;
+import io.dendrite.core.run.ReduceLrOnPlateau;
+import io.dendrite.core.run.TrainingConfig;
 import io.dendrite.core.train.Sequential;
-import io.dendrite.core.train.TrainingConfig;
 import io.dendrite.datasets.ShardedDataset;
 import java.nio.file.Path;
 import java.util.Map;
@@ -22,6 +23,7 @@ import org.apache.spark.scheduler.SparkListenerStageSubmitted;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import org.apache.spark.scheduler.SparkListenerTaskStart;
 import org.junit.Test;
+import org.junit.jupiter.api.Assertions;
 
 /**
  * Barrier mode (long-lived tasks and the driver-side parameter server) against the job-per-step mode on
@@ -39,7 +41,7 @@ public class BarrierModeTest extends SparkDriverSuite {
     }
 
     private static SparkTrainer trainer(TrainingConfig config, StepTransport transport, EpochReport.Listener l) {
-        return new SparkTrainer(config, transport, SparkTrainer.CheckpointPolicy.NONE, l);
+        return new SparkTrainer(config, transport, CheckpointPolicy.NONE, l);
     }
 
     @Test
@@ -50,9 +52,9 @@ public class BarrierModeTest extends SparkDriverSuite {
                 .loss(Losses.categoricalCrossEntropy()).optimizer(Optimizers.sgd(1e20f)).scaleBy(16f).batchSize(64)
                 .epochs(2).seed(11).progress((java.io.PrintStream) null).config();
         TrainingResult job = trainer(config, StepTransport.JOB, EpochReport.Listener.silent())
-                .withDivergence(SparkTrainer.Divergence.SKIP).fit(digits(2), null);
+                .withDivergence(Divergence.SKIP).fit(digits(2), null);
         TrainingResult barrier = trainer(config, StepTransport.BARRIER, EpochReport.Listener.silent())
-                .withDivergence(SparkTrainer.Divergence.SKIP).fit(digits(2), null);
+                .withDivergence(Divergence.SKIP).fit(digits(2), null);
         assertEquals(57L, ((Number) barrier.model().summary().get("skipped_steps")).longValue());
         assertArrayEquals(job.model().parameters(), barrier.model().parameters());
     }
@@ -64,7 +66,7 @@ public class BarrierModeTest extends SparkDriverSuite {
         TrainingResult job = trainer(config, StepTransport.JOB, EpochReport.Listener.silent()).fit(data, null);
         Path dir = newTempDir();
         TrainingResult barrier = new SparkTrainer(config, StepTransport.BARRIER,
-                new SparkTrainer.CheckpointPolicy(dir.toUri().toString(), 7, 0, 100), EpochReport.Listener.silent())
+                new CheckpointPolicy(dir.toUri().toString(), 7, 0, 100), EpochReport.Listener.silent())
                 .fit(data, null);
         assertArrayEquals(job.model().parameters(), barrier.model().parameters());
         assertArrayEquals(job.history().metric("val_loss"), barrier.history().metric("val_loss"));

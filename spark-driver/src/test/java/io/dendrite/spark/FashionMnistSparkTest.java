@@ -1,13 +1,14 @@
 package io.dendrite.spark;
 
 import io.dendrite.core.data.FeatureScaler;
+import io.dendrite.core.kernel.Activation;
 import io.dendrite.core.loss.Losses;
 import io.dendrite.core.model.Evaluation;
-import io.dendrite.core.nn.Activation;
 import io.dendrite.core.nn.Initializer;
 import io.dendrite.core.optim.Optimizers;
+import io.dendrite.core.run.CheckpointPolicy;
+import io.dendrite.core.run.TrainingConfig;
 import io.dendrite.core.train.Sequential;
-import io.dendrite.core.train.TrainingConfig;
 import io.dendrite.datasets.IdxReader;
 import io.dendrite.datasets.ReadOptions;
 import io.dendrite.datasets.ShardedDataset;
@@ -49,7 +50,7 @@ public class FashionMnistSparkTest extends SparkDriverSuite {
         Assertions.assertEquals(FeatureScaler.Kind.CONSTANT, config.scaling());
         StringBuilder log = new StringBuilder();
         // Barrier mode: the same bits as job mode (BarrierModeTest), in a fraction of the time.
-        TrainingResult r = new SparkTrainer(config, StepTransport.BARRIER, SparkTrainer.CheckpointPolicy.NONE, rep -> {
+        TrainingResult r = new SparkTrainer(config, StepTransport.BARRIER, CheckpointPolicy.NONE, rep -> {
             System.out.println(rep.line());
             log.append(rep.line()).append('\n');
         }).fit(train, null);

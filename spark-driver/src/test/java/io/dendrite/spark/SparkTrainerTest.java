@@ -5,16 +5,20 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import org.junit.jupiter.api.Assertions;
 
 import io.dendrite.core.data.Dataset;
+import io.dendrite.core.kernel.Activation;
 import io.dendrite.core.loss.Losses;
 import io.dendrite.core.model.Model;
-import io.dendrite.core.nn.Activation;
+import io.dendrite.core.model.StateStore;
 import io.dendrite.core.optim.Optimizers;
-import io.dendrite.core.train.ReduceLrOnPlateau;
+import io.dendrite.core.run.CheckpointPolicy;
+import io.dendrite.core.run.Checkpoints;
+import io.dendrite.core.run.Divergence;
+import io.dendrite.core.run.ReduceLrOnPlateau;
+import io.dendrite.core.run.TrainingConfig;
+import io.dendrite.core.run.TrainingDivergedException;
 import io.dendrite.core.train.Sequential;
-import io.dendrite.core.train.TrainingConfig;
 import io.dendrite.datasets.ReadOptions;
 import io.dendrite.datasets.ShardedDataset;
 import java.nio.file.Files;
@@ -24,6 +28,7 @@ import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.Test;
+import org.junit.jupiter.api.Assertions;
 
 /**
  * The distributed trainer against the single-JVM one on the bundled digits (DESIGN.md invariants): one
@@ -42,7 +47,7 @@ public class SparkTrainerTest extends SparkDriverSuite {
     }
 
     private static SparkTrainer spark(TrainingConfig config) {
-        return new SparkTrainer(config, SparkTrainer.CheckpointPolicy.NONE, EpochReport.Listener.silent());
+        return new SparkTrainer(config, CheckpointPolicy.NONE, EpochReport.Listener.silent());
     }
 
     @Test
@@ -71,7 +76,7 @@ public class SparkTrainerTest extends SparkDriverSuite {
         Assertions.assertTrue(sizes[0] != sizes[1] || sizes[1] != sizes[2], "partitions should be uneven: " + Arrays.toString(sizes));
         // The same rows in partition order, trained in one JVM over the same batches.
         Dataset inOrder = uneven.collectLocal();
-        Model single = new io.dendrite.core.train.Trainer(config, io.dendrite.core.train.ProgressListener.silent())
+        Model single = new io.dendrite.core.train.Trainer(config, io.dendrite.core.run.ProgressListener.silent())
                 .fitPartitioned(inOrder, null, sizes);
         TrainingResult distributed = spark(config).fit(uneven, null);
         assertEquals(20L, distributed.model().summary().get("steps"));
@@ -98,7 +103,7 @@ public class SparkTrainerTest extends SparkDriverSuite {
                 .reduceLrOnPlateau(new ReduceLrOnPlateau("val_loss", 0.5f, 0, 0f, 0, 0f)).config();
         ShardedDataset data = digits(2);
         TrainingResult whole = new SparkTrainer(config,
-                new SparkTrainer.CheckpointPolicy(dir.toUri().toString(), 7, 1, 100), EpochReport.Listener.silent())
+                new CheckpointPolicy(dir.toUri().toString(), 7, 1, 100), EpochReport.Listener.silent())
                 .fit(data, null);
         List<Path> saved;
         try (Stream<Path> s = Files.list(dir)) {
@@ -106,7 +111,7 @@ public class SparkTrainerTest extends SparkDriverSuite {
         }
         Assertions.assertTrue(saved.size() >= 5, "checkpoints written: " + saved);
         // One checkpoint inside an epoch, one at an epoch boundary (1438 training rows, batch 64: 23 steps/epoch).
-        for (String name : List.of("step-000000028", "step-000000023")) {
+        for (String name : List.of("step-000000028", "step-000000023-epoch-end")) {
             Path ckpt = dir.resolve(name);
             Assertions.assertTrue(Files.exists(ckpt.resolve("checkpoint.json")), name + " missing among " + saved);
             TrainingResult resumed = spark(config).resume(data, null, ckpt.toUri().toString());
@@ -115,20 +120,18 @@ public class SparkTrainerTest extends SparkDriverSuite {
             assertEquals(whole.history().metric("lr")[3], resumed.history().metric("lr")[3]);
         }
         // The root resolves to the latest checkpoint.
-        assertEquals(saved.get(saved.size() - 1).getFileName().toString(),
-                Checkpoints.resolve(jsc().hadoopConfiguration(), new org.apache.hadoop.fs.Path(dir.toUri()))
-                        .getName());
+        assertEquals(saved.get(saved.size() - 1).toString(), Checkpoints.latest(StateStore.local(dir)).where());
         // Another configuration refuses it, naming both.
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () ->
                 spark(net(true).epochs(4).batchSize(32).validationSplit(0.2).config())
                         .resume(data, null, dir.toUri().toString()));
-        Assertions.assertTrue(e.getMessage().contains("batch 64") && e.getMessage().contains("batch 32"), e.getMessage());
+        Assertions.assertTrue(e.getMessage().contains("batch_size: checkpoint 64, this run 32"), e.getMessage());
     }
 
     @Test
     public void stepTimesAreMeasuredAndReported() {
         StringBuilder lines = new StringBuilder();
-        TrainingResult r = new SparkTrainer(net(false).epochs(1).config(), SparkTrainer.CheckpointPolicy.NONE,
+        TrainingResult r = new SparkTrainer(net(false).epochs(1).config(), CheckpointPolicy.NONE,
                 rep -> lines.append(rep.line()).append('\n')).fit(digits(2), null);
         var mean = r.meanStepMillis();
         Assertions.assertTrue(mean.get("step_ms") > 0 && mean.get("compute_ms") > 0, mean.toString());
@@ -168,7 +171,7 @@ public class SparkTrainerTest extends SparkDriverSuite {
     public void aNonFiniteStepStopsTheRunThereNamingTheLastGoodCheckpoint() throws Exception {
         Path dir = newTempDir();
         TrainingDivergedException e = assertThrows(TrainingDivergedException.class, () -> new SparkTrainer(
-                exploding(), new SparkTrainer.CheckpointPolicy(dir.toUri().toString(), 1, 0, 100),
+                exploding(), new CheckpointPolicy(dir.toUri().toString(), 1, 0, 100),
                 EpochReport.Listener.silent()).fit(digits(2), null));
         Assertions.assertTrue(e.getMessage().startsWith("training diverged at step 2 (epoch 1, batch 2 of 29): the loss"),
                 e.getMessage());
@@ -179,7 +182,7 @@ public class SparkTrainerTest extends SparkDriverSuite {
             assertEquals(List.of("step-000000001"), list.map(p -> p.getFileName().toString())
                     .filter(n -> !n.startsWith(".")).collect(Collectors.toList()));
         }
-        float[] w = Checkpoints.read(jsc().hadoopConfiguration(), new org.apache.hadoop.fs.Path(dir.toUri())).weights();
+        float[] w = Checkpoints.latest(StateStore.local(dir)).checkpoint().weights();
         for (float v : w) {
             Assertions.assertTrue(Float.isFinite(v), "checkpoint weights are finite");
         }
@@ -187,7 +190,7 @@ public class SparkTrainerTest extends SparkDriverSuite {
 
     @Test
     public void skippingNonFiniteStepsCountsThemAndKeepsTheWeightsFinite() {
-        TrainingResult r = spark(exploding()).withDivergence(SparkTrainer.Divergence.SKIP).fit(digits(2), null);
+        TrainingResult r = spark(exploding()).withDivergence(Divergence.SKIP).fit(digits(2), null);
         // 1797 rows at batch 64: 29 steps per epoch; after the first, every step meets the blown-up weights.
         assertEquals(2L * 29 - 1, ((Number) r.model().summary().get("skipped_steps")).longValue());
         for (float v : r.model().parameters()) {

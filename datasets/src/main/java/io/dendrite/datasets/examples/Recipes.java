@@ -1,10 +1,10 @@
 package io.dendrite.datasets.examples;
 
+import io.dendrite.core.kernel.Activation;
 import io.dendrite.core.loss.Losses;
-import io.dendrite.core.nn.Activation;
 import io.dendrite.core.nn.Initializer;
 import io.dendrite.core.optim.Optimizers;
-import io.dendrite.core.train.EarlyStopping;
+import io.dendrite.core.run.EarlyStopping;
 import io.dendrite.core.train.Sequential;
 import io.dendrite.datasets.BundledDataset;
 import java.util.Locale;
@@ -57,9 +57,10 @@ public final class Recipes {
                     .dense(32, Activation.RELU, Initializer.HE_NORMAL)
                     .dense(1, Activation.LINEAR)
                     .loss(Losses.mse())
-                    .optimizer(Optimizers.adam(5e-2f))
+                    .optimizer(Optimizers.adam(1e-2f))
                     .standardize()
-                    .batchSize(32).epochs(150).seed(SEED);
+                    .validationSplit(0.2).earlyStopping(EarlyStopping.onValidationLoss(20))
+                    .batchSize(32).epochs(300).seed(SEED);
             default -> throw new IllegalArgumentException("no recipe for dataset '" + data.name() + "'");
         };
     }

@@ -4,8 +4,8 @@ import io.dendrite.core.data.Dataset;
 import io.dendrite.core.model.Evaluation;
 import io.dendrite.core.model.Model;
 import io.dendrite.core.model.ModelFiles;
+import io.dendrite.core.run.Streams;
 import io.dendrite.core.train.Trainer;
-import io.dendrite.core.util.Rng;
 import io.dendrite.datasets.BundledDataset;
 import io.dendrite.datasets.BundledDatasets;
 import java.io.IOException;
@@ -43,7 +43,7 @@ public final class TrainBundled {
     /** Trains and evaluates {@code name}, printing to {@code out}; returns the test evaluation. */
     public static Evaluation run(String name, Path output, PrintStream out) throws IOException {
         BundledDataset data = BundledDatasets.load(name);
-        Dataset[] parts = data.data().split(Recipes.TEST_FRACTION, Rng.derive(Recipes.SEED, 99));
+        Dataset[] parts = data.data().split(Recipes.TEST_FRACTION, Streams.testSplit(Recipes.SEED));
         Trainer trainer = Recipes.forDataset(data).progress(out).build();
         out.printf("Training %s: %d train / %d test examples, %d features, network %s%n", data.name(),
                 parts[0].rows(), parts[1].rows(), parts[0].featureWidth(), trainer.config().spec().describe());

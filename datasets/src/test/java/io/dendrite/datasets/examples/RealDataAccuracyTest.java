@@ -8,7 +8,7 @@ import io.dendrite.core.data.Dataset;
 import io.dendrite.core.model.Evaluation;
 import io.dendrite.core.model.Model;
 import io.dendrite.core.model.ModelFiles;
-import io.dendrite.core.util.Rng;
+import io.dendrite.core.run.Streams;
 import io.dendrite.datasets.BundledDatasets;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -56,7 +56,7 @@ class RealDataAccuracyTest {
 
     @Test
     void savedDigitsModelPredictsExactlyAsTrained(@TempDir Path dir) throws Exception {
-        Dataset[] parts = BundledDatasets.load("digits").data().split(Recipes.TEST_FRACTION, Rng.derive(Recipes.SEED, 99));
+        Dataset[] parts = BundledDatasets.load("digits").data().split(Recipes.TEST_FRACTION, Streams.testSplit(Recipes.SEED));
         Model model = Recipes.forDataset(BundledDatasets.load("digits")).epochs(3).progress((PrintStream) null).build()
                 .fit(parts[0]);
         ModelFiles.save(model, dir);

@@ -2,9 +2,10 @@ package io.dendrite.spark.cli;
 
 import io.dendrite.core.model.Model;
 import io.dendrite.core.model.ModelFormat;
-import io.dendrite.ps.TrainingCheckpoint;
-import io.dendrite.spark.Checkpoints;
+import io.dendrite.core.run.Checkpoint;
+import io.dendrite.core.run.Checkpoints;
 import io.dendrite.spark.HadoopModels;
+import io.dendrite.spark.HadoopStateStore;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -33,21 +34,26 @@ final class InspectJob {
             out.put("training", m.summary());
             return out;
         }
-        Path resolved = Checkpoints.resolve(conf, path);
-        TrainingCheckpoint c = Checkpoints.read(conf, resolved);
+        Checkpoints.Found found = Checkpoints.latest(HadoopStateStore.at(conf, path));
+        Checkpoint c = found.checkpoint();
         out.put("kind", "checkpoint");
-        out.put("path", resolved.toString());
-        out.put("configuration", c.fingerprint());
+        out.put("path", found.where());
+        if (!found.skipped().isEmpty()) {
+            out.put("passed_over", found.skipped());
+        }
+        out.put("run_id", c.runId());
+        out.put("settings", c.settings());
         out.put("step", c.iterations());
-        out.put("epoch", c.epoch() + 1);
-        out.put("step_in_epoch", c.stepInEpoch());
-        out.put("partition_rows", c.partitionRows());
+        out.put("epoch", c.run().epoch() + 1);
+        out.put("step_in_epoch", c.run().stepInEpoch());
+        out.put("skipped_steps", c.run().skippedSteps());
+        out.put("partition_rows", c.data().rows());
         out.put("parameters", c.weights().length);
         out.put("optimizer", c.optimizerId());
         out.put("optimizer_state", c.optimizerState().keySet());
-        out.put("epochs_completed", c.history().size());
-        if (!c.history().isEmpty()) {
-            out.put("last_epoch", c.history().get(c.history().size() - 1));
+        out.put("epochs_completed", c.run().history().size());
+        if (!c.run().history().isEmpty()) {
+            out.put("last_epoch", c.run().history().get(c.run().history().size() - 1));
         }
         return out;
     }

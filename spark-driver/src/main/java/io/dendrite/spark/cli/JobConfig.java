@@ -5,8 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.dendrite.core.data.FeatureScaler;
+import io.dendrite.core.kernel.Activation;
 import io.dendrite.core.loss.Loss;
-import io.dendrite.core.nn.Activation;
 import io.dendrite.core.nn.Initializer;
 import io.dendrite.core.nn.LayerSpec;
 import io.dendrite.core.nn.NetworkSpec;
@@ -19,10 +19,11 @@ import io.dendrite.core.optim.Optimizer;
 import io.dendrite.core.optim.Regularization;
 import io.dendrite.core.optim.RmsProp;
 import io.dendrite.core.optim.Sgd;
-import io.dendrite.core.train.EarlyStopping;
-import io.dendrite.core.train.ReduceLrOnPlateau;
-import io.dendrite.core.train.TrainingConfig;
-import io.dendrite.spark.SparkTrainer;
+import io.dendrite.core.run.CheckpointPolicy;
+import io.dendrite.core.run.Divergence;
+import io.dendrite.core.run.EarlyStopping;
+import io.dendrite.core.run.ReduceLrOnPlateau;
+import io.dendrite.core.run.TrainingConfig;
 import io.dendrite.spark.StepTransport;
 import java.io.IOException;
 import java.io.InputStream;
@@ -39,8 +40,8 @@ import java.util.List;
  */
 public record JobConfig(List<LayerSpecConf> layers, Loss loss, Optimizer optimizer, LearningRateSchedule schedule,
                         Regularization regularization, DataConf data, int batchSize, int epochs, long seed,
-                        EarlyStopping earlyStopping, ReduceLrOnPlateau plateau, SparkTrainer.CheckpointPolicy checkpoints,
-                        StepTransport transport, SparkTrainer.Divergence divergence, String outputDir, boolean chart) {
+                        EarlyStopping earlyStopping, ReduceLrOnPlateau plateau, CheckpointPolicy checkpoints,
+                        StepTransport transport, Divergence divergence, String outputDir, boolean chart) {
 
     static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
@@ -132,19 +133,19 @@ public record JobConfig(List<LayerSpecConf> layers, Loss loss, Optimizer optimiz
                     (int) pl.integer("cooldown", 0, 0, 1_000_000), (float) pl.real("min_lr", 0, 0, 1e6));
             pl.finish(List.of("monitor", "factor", "patience", "min_delta", "cooldown", "min_lr"));
         }
-        SparkTrainer.CheckpointPolicy checkpoints = SparkTrainer.CheckpointPolicy.NONE;
+        CheckpointPolicy checkpoints = CheckpointPolicy.NONE;
         ConfigNode ck = t.optionalChild("checkpoint");
         if (ck != null) {
             String dir = ck.string("dir", null);
             long everySteps = ck.integer("every_steps", 0, 0, Long.MAX_VALUE);
             int everyEpochs = (int) ck.integer("every_epochs", everySteps == 0 ? 1 : 0, 0, 1_000_000);
-            checkpoints = new SparkTrainer.CheckpointPolicy(dir, everySteps, everyEpochs,
+            checkpoints = new CheckpointPolicy(dir, everySteps, everyEpochs,
                     (int) ck.integer("keep", 2, 1, 1_000_000));
             ck.finish(List.of("dir", "every_steps", "every_epochs", "keep"));
         }
         StepTransport transport = transport(t);
-        SparkTrainer.Divergence divergence = t.choice("on_divergence", "stop", List.of("stop", "skip")).equals("skip")
-                ? SparkTrainer.Divergence.SKIP : SparkTrainer.Divergence.STOP;
+        Divergence divergence = t.choice("on_divergence", "stop", List.of("stop", "skip")).equals("skip")
+                ? Divergence.SKIP : Divergence.STOP;
         t.finish(List.of("batch_size", "epochs", "seed", "early_stopping", "reduce_lr_on_plateau", "checkpoint",
                 "mode", "parameter_server", "on_divergence"));
 

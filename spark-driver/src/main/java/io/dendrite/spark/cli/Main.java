@@ -107,7 +107,7 @@ public final class Main {
         } catch (IllegalArgumentException | ModelFormatException e) { // JobConfigException included
             out.println("dendrite: " + e.getMessage());
             return 2;
-        } catch (io.dendrite.spark.TrainingDivergedException e) {
+        } catch (io.dendrite.core.run.TrainingDivergedException e) {
             out.println("dendrite: " + e.getMessage());
             return 3;
         } catch (IOException e) {

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.dendrite.core.metrics.ConfusionMatrix;
 import io.dendrite.core.model.Evaluation;
-import io.dendrite.core.train.History;
+import io.dendrite.core.run.History;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
 import java.io.IOException;

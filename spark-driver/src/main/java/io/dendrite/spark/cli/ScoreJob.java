@@ -45,7 +45,8 @@ final class ScoreJob {
     }
 
     static long run(SparkSession spark, Model model, Options o) {
-        checkOutputApart(spark.sparkContext().hadoopConfiguration(), o.input(), o.output());
+        HadoopPaths.requireApart(spark.sparkContext().hadoopConfiguration(), "--output", o.output(), "--input", o.input(),
+                "write the scores somewhere else");
         Dataset<Row> df = switch (o.format()) {
             case "csv" -> spark.read().option("header", o.header()).option("inferSchema", "true")
                     .option("sep", o.delimiter()).csv(o.input());
@@ -111,29 +112,6 @@ final class ScoreJob {
             weights.destroy(false);
         }
         return scoredRows.value();
-    }
-
-    /**
-     * Refuses an output path equal to, inside, or containing the input: writing there would overwrite the rows
-     * being scored (with {@code --overwrite}, Spark deletes the output directory before reading its input).
-     */
-    static void checkOutputApart(org.apache.hadoop.conf.Configuration conf, String input, String output) {
-        String in = qualified(conf, input);
-        String out = qualified(conf, output);
-        if (in.equals(out) || out.startsWith(in + "/") || in.startsWith(out + "/")) {
-            throw new JobConfigException("--output " + output + " " + (in.equals(out) ? "is" : out.startsWith(in + "/")
-                    ? "is inside" : "contains") + " --input " + input + "; write the scores somewhere else");
-        }
-    }
-
-    private static String qualified(org.apache.hadoop.conf.Configuration conf, String path) {
-        org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(path);
-        try {
-            String q = p.getFileSystem(conf).makeQualified(p).toString();
-            return q.endsWith("/") ? q.substring(0, q.length() - 1) : q;
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException("cannot resolve " + path, e);
-        }
     }
 
     /** {@code prediction} then a probability per class, or one prediction per output of a regression. */

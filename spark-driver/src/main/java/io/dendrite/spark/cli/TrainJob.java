@@ -2,13 +2,14 @@ package io.dendrite.spark.cli;
 
 import io.dendrite.core.model.Evaluation;
 import io.dendrite.core.model.Model;
-import io.dendrite.core.train.TrainingConfig;
-import io.dendrite.core.util.Rng;
+import io.dendrite.core.run.Checkpoints;
+import io.dendrite.core.run.Streams;
+import io.dendrite.core.run.TrainingConfig;
 import io.dendrite.datasets.LoadStats;
 import io.dendrite.datasets.ShardedDataset;
-import io.dendrite.spark.Checkpoints;
 import io.dendrite.spark.EpochReport;
 import io.dendrite.spark.HadoopModels;
+import io.dendrite.spark.HadoopStateStore;
 import io.dendrite.spark.SparkEvaluator;
 import io.dendrite.spark.SparkTrainer;
 import io.dendrite.spark.TrainingResult;
@@ -26,14 +27,18 @@ import org.apache.spark.sql.SparkSession;
  * {@code learning-curve.png}.
  */
 final class TrainJob {
-    /** Seed stream of the train/test split a job file asks for. */
-    private static final long TEST_SPLIT_STREAM = 5;
 
     private TrainJob() {
     }
 
     static Map<String, Object> run(SparkSession spark, JobConfig job, String outputDir, String resume, PrintStream out)
             throws IOException {
+        if (job.checkpoints().root() != null) {
+            // Saving the model replaces output/model whole; checkpoints there would go with it.
+            HadoopPaths.requireApart(spark.sparkContext().hadoopConfiguration(), "training.checkpoint.dir",
+                    job.checkpoints().root(), "the model directory", new Path(outputDir, "model").toString(),
+                    "keep checkpoints apart from the model the run saves");
+        }
         JobConfig.DataConf data = job.data();
         ShardedDataset train = data.train().read(spark);
         ShardedDataset test = data.test() == null ? null : data.test().read(spark);
@@ -52,7 +57,8 @@ final class TrainJob {
 
         RunOutputs outputs = new RunOutputs(spark.sparkContext().hadoopConfiguration(), new Path(outputDir));
         if (resume != null) {
-            outputs.resumeAfter(Checkpoints.read(spark.sparkContext().hadoopConfiguration(), new Path(resume)).history());
+            outputs.resumeAfter(Checkpoints.latest(HadoopStateStore.at(spark.sparkContext().hadoopConfiguration(), new Path(resume)))
+                    .checkpoint().run().history());
         }
         EpochReport.Listener listener = report -> {
             out.println(report.line());
@@ -125,7 +131,7 @@ final class TrainJob {
     /** The job's held-out test split of {@code train}: the same rows for the same seed and partitioning. */
     static ShardedDataset[] splitTest(JobConfig job, ShardedDataset train) {
         double t = job.data().testSplit();
-        return train.split(new double[] {1 - t, t}, Rng.derive(job.seed(), TEST_SPLIT_STREAM));
+        return train.split(new double[] {1 - t, t}, Streams.testSplit(job.seed()));
     }
 
     private static Map<String, Object> lastMetrics(TrainingResult r, String prefix) {

@@ -191,6 +191,31 @@ public class CliTest extends SparkDriverSuite {
     }
 
     @Test
+    public void trainingRefusesAnotherRunsCheckpointsAndCheckpointsInsideTheModel() throws Exception {
+        Path dir = newTempDir();
+        String ckpt = dir.resolve("ckpt").toString();
+        run(0, "train", "--output", dir.toString(), "training.epochs=2", "output.chart=false",
+                "training.checkpoint.dir=" + ckpt, "training.checkpoint.every_epochs=1");
+        List<String> before;
+        try (java.util.stream.Stream<Path> list = Files.list(Path.of(ckpt))) {
+            before = list.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+        String out = run(2, "train", "--output", dir.resolve("again").toString(), "training.epochs=2",
+                "output.chart=false", "training.checkpoint.dir=" + ckpt, "training.checkpoint.every_epochs=1");
+        Assertions.assertTrue(out.contains("checkpoint directory " + ckpt) && out.contains("already holds checkpoints "
+                + "of run ") && out.contains("to continue that run, resume from " + ckpt), out);
+        Assertions.assertEquals(1, out.lines().filter(l -> l.startsWith("dendrite: ")).count(), out);
+        try (java.util.stream.Stream<Path> list = Files.list(Path.of(ckpt))) {
+            assertEquals(before, list.map(p -> p.getFileName().toString()).sorted().toList(), "nothing pruned");
+        }
+        out = run(2, "train", "--output", dir.resolve("third").toString(), "training.epochs=2", "output.chart=false",
+                "training.checkpoint.dir=" + dir.resolve("third").resolve("model").resolve("ckpt"),
+                "training.checkpoint.every_epochs=1");
+        Assertions.assertTrue(out.contains("training.checkpoint.dir " + dir.resolve("third").resolve("model")
+                .resolve("ckpt") + " is inside the model directory"), out);
+    }
+
+    @Test
     public void badJobFilesAndCommandLinesNameTheKeyAndWhatIsAllowed() throws Exception {
         String out = run(2, "train", "training.epochz=3");
         Assertions.assertTrue(out.contains("unknown key 'training.epochz'") && out.contains("epochs"), out);
@@ -218,7 +243,7 @@ public class CliTest extends SparkDriverSuite {
         out = run(2, "train", "training.parameter_server.prot=7077");
         Assertions.assertTrue(out.contains("unknown key 'training.parameter_server.prot'") && out.contains("port"), out);
         out = run(2, "inspect", newTempDir().toString());
-        Assertions.assertTrue(out.toLowerCase(Locale.ROOT).contains("holds neither checkpoint.json"), out);
+        Assertions.assertTrue(out.toLowerCase(Locale.ROOT).contains("holds neither manifest.json nor any complete step-* checkpoint directory"), out);
     }
 
     @Test

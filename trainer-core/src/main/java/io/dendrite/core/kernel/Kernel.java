@@ -1,6 +1,5 @@
 package io.dendrite.core.kernel;
 
-import io.dendrite.core.nn.Activation;
 
 /**
  * The narrow seam every hot matrix operation of training goes through. All matrices are row-major

@@ -1,6 +1,5 @@
 package io.dendrite.core.kernel;
 
-import io.dendrite.core.nn.Activation;
 
 /**
  * The plain-Java kernel: straightforward loops in an order the JIT auto-vectorises (the innermost loop

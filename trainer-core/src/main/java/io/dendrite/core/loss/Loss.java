@@ -1,7 +1,7 @@
 package io.dendrite.core.loss;
 
+import io.dendrite.core.kernel.Activation;
 import io.dendrite.core.kernel.Kernel;
-import io.dendrite.core.nn.Activation;
 import io.dendrite.core.util.Checks;
 import java.util.Locale;
 

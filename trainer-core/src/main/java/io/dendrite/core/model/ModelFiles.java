@@ -1,10 +1,10 @@
 package io.dendrite.core.model;
 
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
-import java.io.FileNotFoundException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 
@@ -20,23 +20,7 @@ public final class ModelFiles {
     /** Writes {@code model} into {@code dir}, creating it if needed; each file appears whole or not at all. */
     public static void save(Model model, Path dir) throws IOException {
         Files.createDirectories(dir);
-        StateStore local = StateStore.local(dir);
-        write(model, new StateStore() { // write under temporary names, then move each into place
-            @Override
-            public OutputStream create(String name) throws IOException {
-                return local.create("." + name + ".tmp");
-            }
-
-            @Override
-            public InputStream open(String name) throws IOException {
-                return local.open(name);
-            }
-
-            @Override
-            public String describe(String name) {
-                return local.describe(name);
-            }
-        });
+        write(model, StateStore.local(dir), "."); // temporary names, then each file is moved into place
         for (String name : new String[] {ModelFormat.WEIGHTS_FILE, ModelFormat.MODEL_FILE}) {
             Files.move(dir.resolve("." + name + ".tmp"), dir.resolve(name), StandardCopyOption.ATOMIC_MOVE,
                     StandardCopyOption.REPLACE_EXISTING);
@@ -50,11 +34,17 @@ public final class ModelFiles {
 
     /** Writes the weights, then the document that names them with their checksum, into {@code store}. */
     public static void write(Model model, StateStore store) throws IOException {
+        write(model, store, "");
+    }
+
+    /** Writes as {@link #write(Model, StateStore)}; a non-empty {@code prefix} writes hidden {@code .NAME.tmp} files. */
+    private static void write(Model model, StateStore store, String prefix) throws IOException {
+        String suffix = prefix.isEmpty() ? "" : ".tmp";
         long crc;
-        try (OutputStream out = store.create(ModelFormat.WEIGHTS_FILE)) {
+        try (OutputStream out = store.create(prefix + ModelFormat.WEIGHTS_FILE + suffix)) {
             crc = WeightsFile.write(model.parameters(), out);
         }
-        try (OutputStream out = store.create(ModelFormat.MODEL_FILE)) {
+        try (OutputStream out = store.create(prefix + ModelFormat.MODEL_FILE + suffix)) {
             ModelFormat.writeDocument(model, crc, out);
         }
     }

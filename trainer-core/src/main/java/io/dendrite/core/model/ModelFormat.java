@@ -8,9 +8,9 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.dendrite.core.data.FeatureScaler;
+import io.dendrite.core.kernel.Activation;
 import io.dendrite.core.loss.Loss;
 import io.dendrite.core.loss.Losses;
-import io.dendrite.core.nn.Activation;
 import io.dendrite.core.nn.Initializer;
 import io.dendrite.core.nn.LayerSpec;
 import io.dendrite.core.nn.NetworkSpec;
@@ -81,18 +81,7 @@ public final class ModelFormat {
         }
         ArrayNode labels = root.putArray("labels");
         model.labels().forEach(labels::add);
-        ObjectNode scaling = root.putObject("feature_scaling");
-        scaling.put("kind", model.scaler().id());
-        if (model.scaler().kind() != FeatureScaler.Kind.NONE) {
-            ArrayNode shift = scaling.putArray("shift");
-            for (float v : model.scaler().shift()) {
-                shift.add(v);
-            }
-            ArrayNode scale = scaling.putArray("scale");
-            for (float v : model.scaler().scale()) {
-                scale.add(v);
-            }
-        }
+        writeScaler(model.scaler(), root.putObject("feature_scaling"));
         root.set("training", JSON.valueToTree(model.summary()));
         ObjectNode weights = root.putObject("weights");
         weights.put("file", WEIGHTS_FILE);
@@ -219,24 +208,8 @@ public final class ModelFormat {
             for (JsonNode l : labelsNode) {
                 labels.add(l.asText());
             }
-            JsonNode scaling = field(root, "feature_scaling", "feature_scaling");
-            String kindName = text(scaling, "feature_scaling.kind");
-            FeatureScaler scaler;
-            if ("none".equals(kindName)) {
-                scaler = FeatureScaler.none(inputWidth);
-            } else {
-                FeatureScaler.Kind kind = checked("feature_scaling.kind", () -> {
-                    try {
-                        return FeatureScaler.Kind.valueOf(kindName.toUpperCase(Locale.ROOT));
-                    } catch (IllegalArgumentException e) {
-                        throw new IllegalArgumentException("unknown scaling '" + kindName
-                                + "'; expected none, standard, min_max or constant");
-                    }
-                });
-                float[] shift = numbers(scaling, "feature_scaling.shift", inputWidth);
-                float[] scale = numbers(scaling, "feature_scaling.scale", inputWidth);
-                scaler = checked("feature_scaling", () -> new FeatureScaler(kind, shift, scale));
-            }
+            FeatureScaler scaler = scaler(field(root, "feature_scaling", "feature_scaling"), "feature_scaling",
+                    inputWidth);
             Map<String, Object> summary = root.has("training")
                     ? JSON.convertValue(root.get("training"), new TypeReference<Map<String, Object>>() { })
                     : Map.of();
@@ -256,6 +229,24 @@ public final class ModelFormat {
                 throw fail("weights.crc32", "8 hex digits", "\"" + crcText + "\"");
             }
             return new Header(spec, loss, scaler, labels, summary, file, count, crc);
+        }
+
+        FeatureScaler scaler(JsonNode scaling, String path, int inputWidth) throws ModelFormatException {
+            String kindName = text(scaling, path + ".kind");
+            if ("none".equals(kindName)) {
+                return FeatureScaler.none(inputWidth);
+            }
+            FeatureScaler.Kind kind = checked(path + ".kind", () -> {
+                try {
+                    return FeatureScaler.Kind.valueOf(kindName.toUpperCase(Locale.ROOT));
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("unknown scaling '" + kindName
+                            + "'; expected none, standard, min_max or constant");
+                }
+            });
+            float[] shift = numbers(scaling, path + ".shift", inputWidth);
+            float[] scale = numbers(scaling, path + ".scale", inputWidth);
+            return checked(path, () -> new FeatureScaler(kind, shift, scale));
         }
 
         private LayerSpec layer(JsonNode n, String path) throws ModelFormatException {
@@ -302,6 +293,33 @@ public final class ModelFormat {
         public void close() throws IOException {
             flush();
         }
+    }
+
+    /**
+     * Writes {@code scaler} into {@code scaling}: its kind and, unless it is {@code none}, the shift and
+     * scale per feature as numbers that read back to the same floats. Models and checkpoints both use it.
+     */
+    public static void writeScaler(FeatureScaler scaler, ObjectNode scaling) {
+        scaling.put("kind", scaler.id());
+        if (scaler.kind() != FeatureScaler.Kind.NONE) {
+            ArrayNode shift = scaling.putArray("shift");
+            for (float v : scaler.shift()) {
+                shift.add(v);
+            }
+            ArrayNode scale = scaling.putArray("scale");
+            for (float v : scaler.scale()) {
+                scale.add(v);
+            }
+        }
+    }
+
+    /**
+     * Reads a scaler {@link #writeScaler} wrote for {@code inputWidth} features from the object at
+     * {@code path} of the document {@code source}, naming the field at fault.
+     */
+    public static FeatureScaler readScaler(JsonNode scaling, String path, int inputWidth, String source)
+            throws ModelFormatException {
+        return new Reader(source).scaler(scaling, path, inputWidth);
     }
 
     /**

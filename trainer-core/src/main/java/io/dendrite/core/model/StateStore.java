@@ -4,18 +4,25 @@ import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * A directory of named files that models and checkpoints are written to and read from. Implementations
- * decide where it lives (a local folder here, a Hadoop path in the Spark modules) and how a write
- * becomes visible atomically.
+ * A directory of named files and sub-directories that models and checkpoints are written to and read
+ * from. Implementations decide where it lives: a local folder here ({@link #local}), a Hadoop path in
+ * the Spark modules. Names are plain names inside this directory.
  */
 public interface StateStore {
 
-    /** Creates (or replaces) the file {@code name}. */
+    /** Creates (or replaces) the file {@code name}, creating this directory if needed. */
     OutputStream create(String name) throws IOException;
 
     /** Opens the file {@code name}; a missing file is a {@link FileNotFoundException}. */
@@ -24,11 +31,51 @@ public interface StateStore {
     /** The full name of {@code name}, for messages. */
     String describe(String name);
 
+    /** The length in bytes of the file {@code name}, or -1 when there is no such file. */
+    long size(String name) throws IOException;
+
+    /** True when this directory exists. */
+    boolean exists() throws IOException;
+
+    /** The names of the sub-directories, sorted; none when this directory does not exist. */
+    List<String> directories() throws IOException;
+
+    /** The store over the sub-directory {@code name} (created on the first write into it). */
+    StateStore directory(String name) throws IOException;
+
+    /** Renames the entry {@code from} to {@code to}, which must not exist; fails when it cannot. */
+    void rename(String from, String to) throws IOException;
+
+    /** Deletes the entry {@code name} and everything under it; nothing happens when it does not exist. */
+    void delete(String name) throws IOException;
+
+    /**
+     * Moves the finished entry {@code from} to {@code to}. An entry already at {@code to} is moved aside
+     * first and deleted only once {@code from} is in place (put back if that move fails), so there is
+     * never a moment without a complete copy at either name.
+     */
+    default void replace(String from, String to) throws IOException {
+        if (!directory(to).exists() && size(to) < 0) {
+            rename(from, to);
+            return;
+        }
+        String old = "." + to + ".old-" + System.nanoTime();
+        rename(to, old);
+        try {
+            rename(from, to);
+        } catch (IOException e) {
+            rename(old, to);
+            throw e;
+        }
+        delete(old);
+    }
+
     /** A store over the local directory {@code dir}. */
     static StateStore local(Path dir) {
         return new StateStore() {
             @Override
             public OutputStream create(String name) throws IOException {
+                Files.createDirectories(dir);
                 return Files.newOutputStream(dir.resolve(name));
             }
 
@@ -44,6 +91,64 @@ public interface StateStore {
             @Override
             public String describe(String name) {
                 return dir.resolve(name).toString();
+            }
+
+            @Override
+            public long size(String name) throws IOException {
+                Path p = dir.resolve(name);
+                return Files.isRegularFile(p) ? Files.size(p) : -1;
+            }
+
+            @Override
+            public boolean exists() {
+                return Files.isDirectory(dir);
+            }
+
+            @Override
+            public List<String> directories() throws IOException {
+                List<String> out = new ArrayList<>();
+                if (!Files.isDirectory(dir)) {
+                    return out;
+                }
+                try (DirectoryStream<Path> s = Files.newDirectoryStream(dir, Files::isDirectory)) {
+                    s.forEach(p -> out.add(p.getFileName().toString()));
+                }
+                out.sort(null);
+                return out;
+            }
+
+            @Override
+            public StateStore directory(String name) {
+                return local(dir.resolve(name));
+            }
+
+            @Override
+            public void rename(String from, String to) throws IOException {
+                Files.move(dir.resolve(from), dir.resolve(to), StandardCopyOption.ATOMIC_MOVE);
+            }
+
+            @Override
+            public void delete(String name) throws IOException {
+                Path p = dir.resolve(name);
+                if (!Files.exists(p)) {
+                    return;
+                }
+                Files.walkFileTree(p, new SimpleFileVisitor<>() {
+                    @Override
+                    public FileVisitResult visitFile(Path f, BasicFileAttributes attrs) throws IOException {
+                        Files.delete(f);
+                        return FileVisitResult.CONTINUE;
+                    }
+
+                    @Override
+                    public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
+                        if (e != null) {
+                            throw e;
+                        }
+                        Files.delete(d);
+                        return FileVisitResult.CONTINUE;
+                    }
+                });
             }
         };
     }

@@ -1,5 +1,6 @@
 package io.dendrite.core.nn;
 
+import io.dendrite.core.kernel.Activation;
 import io.dendrite.core.util.Checks;
 
 /** An immutable description of one layer; its weights live in the network's one flat array. */

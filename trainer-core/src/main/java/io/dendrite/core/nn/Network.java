@@ -1,5 +1,6 @@
 package io.dendrite.core.nn;
 
+import io.dendrite.core.kernel.Activation;
 import io.dendrite.core.kernel.Kernel;
 import io.dendrite.core.loss.Loss;
 import io.dendrite.core.loss.LossStats;

@@ -1,5 +1,6 @@
 package io.dendrite.core.nn;
 
+import io.dendrite.core.kernel.Activation;
 import io.dendrite.core.util.Checks;
 import io.dendrite.core.util.Rng;
 import java.util.ArrayList;

@@ -1,8 +1,8 @@
 package io.dendrite.core.train;
 
 import io.dendrite.core.data.FeatureScaler;
+import io.dendrite.core.kernel.Activation;
 import io.dendrite.core.loss.Loss;
-import io.dendrite.core.nn.Activation;
 import io.dendrite.core.nn.Initializer;
 import io.dendrite.core.nn.LayerSpec;
 import io.dendrite.core.nn.NetworkSpec;
@@ -10,6 +10,10 @@ import io.dendrite.core.optim.LearningRateSchedule;
 import io.dendrite.core.optim.Optimizer;
 import io.dendrite.core.optim.Optimizers;
 import io.dendrite.core.optim.Regularization;
+import io.dendrite.core.run.EarlyStopping;
+import io.dendrite.core.run.ProgressListener;
+import io.dendrite.core.run.ReduceLrOnPlateau;
+import io.dendrite.core.run.TrainingConfig;
 import io.dendrite.core.util.Checks;
 import java.io.PrintStream;
 import java.util.ArrayList;

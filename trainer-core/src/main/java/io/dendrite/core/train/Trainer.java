@@ -6,13 +6,25 @@ import io.dendrite.core.kernel.Kernel;
 import io.dendrite.core.kernel.Kernels;
 import io.dendrite.core.loss.LossStats;
 import io.dendrite.core.model.Model;
+import io.dendrite.core.model.StateStore;
 import io.dendrite.core.nn.Network;
 import io.dendrite.core.nn.Workspace;
 import io.dendrite.core.optim.Optimizer;
 import io.dendrite.core.optim.UpdateRule;
+import io.dendrite.core.run.BatchPlan;
+import io.dendrite.core.run.Checkpoint;
+import io.dendrite.core.run.CheckpointPolicy;
+import io.dendrite.core.run.Checkpoints;
+import io.dendrite.core.run.DataFingerprint;
+import io.dendrite.core.run.Divergence;
+import io.dendrite.core.run.ProgressListener;
+import io.dendrite.core.run.Run;
+import io.dendrite.core.run.RunState;
+import io.dendrite.core.run.Streams;
+import io.dendrite.core.run.TrainingConfig;
 import io.dendrite.core.util.Checks;
-import io.dendrite.core.util.Rng;
-import java.util.LinkedHashMap;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.Map;
 
 /**
@@ -20,23 +32,37 @@ import java.util.Map;
  * gradient descent, a batch of one is plain SGD. Reusable configuration: each {@link #fit} derives its
  * random streams from the seed and copies the optimiser, so two fits never share state and the same
  * seed gives bit-identical weights. Batches follow {@link BatchPlan} with the data as one partition.
- * Built by {@link Sequential}.
+ * The run — its state, checkpoints, resume and divergence handling — is the same {@link Run} the
+ * distributed trainer drives, so a checkpoint taken here resumes bit for bit. Built by {@link Sequential}.
  */
 public final class Trainer {
-    /** Stream ids for {@link Rng#derive}: one independent stream per purpose. */
-    static final long INIT_STREAM = 1;
-    static final long SPLIT_STREAM = 2;
-    static final long SHUFFLE_STREAM = 3;
-    static final long DROPOUT_STREAM = 4;
-
     private final TrainingConfig config;
     private final ProgressListener progress;
+    private final CheckpointPolicy checkpoints;
+    private final Divergence divergence;
 
-    /** A trainer for {@code config} reporting each epoch to {@code progress}. */
+    /** A trainer for {@code config} reporting each epoch to {@code progress}, without checkpoints. */
     public Trainer(TrainingConfig config, ProgressListener progress) {
+        this(config, progress, CheckpointPolicy.NONE, Divergence.STOP);
+    }
+
+    private Trainer(TrainingConfig config, ProgressListener progress, CheckpointPolicy checkpoints,
+                    Divergence divergence) {
         this.config = config;
         this.progress = progress;
+        this.checkpoints = checkpoints;
+        this.divergence = divergence;
         new Network(config.spec(), config.loss(), Kernels.get()); // fail now on a loss that does not suit the output
+    }
+
+    /** The same trainer checkpointing under a local directory as {@code policy} says. */
+    public Trainer withCheckpoints(CheckpointPolicy policy) {
+        return new Trainer(config, progress, policy, divergence);
+    }
+
+    /** The same trainer with {@code d} for steps whose loss or gradient is not finite (default STOP). */
+    public Trainer withDivergence(Divergence d) {
+        return new Trainer(config, progress, checkpoints, d);
     }
 
     /** The configuration. */
@@ -44,23 +70,35 @@ public final class Trainer {
         return config;
     }
 
-    /** The seed of the split {@link #fit(Dataset)} makes for a validation split. */
-    public static long splitSeed(long seed) {
-        return Rng.derive(seed, SPLIT_STREAM);
-    }
-
     /** Trains on {@code data}, holding out {@link Sequential#validationSplit} of it for validation if set. */
     public Model fit(Dataset data) {
-        if (config.validationSplit() > 0) {
-            Dataset[] parts = data.split(config.validationSplit(), splitSeed(config.seed()));
-            return fit(parts[0], parts[1]);
-        }
-        return fit(data, null);
+        Dataset[] parts = validationSplit(data);
+        return fit(parts[0], parts[1]);
     }
 
     /** Trains on {@code train}, reporting {@code val_} metrics on {@code validation} (may be null) each epoch. */
     public Model fit(Dataset train, Dataset validation) {
         return fitPartitioned(train, validation, new long[] {train.rows()});
+    }
+
+    /**
+     * Continues the run checkpointed at {@code checkpoint} (a checkpoint directory, or a root holding
+     * several, of which the newest complete one is taken) on the same {@code data}, split as {@link #fit(Dataset)}
+     * splits it.
+     */
+    public Model resume(Dataset data, String checkpoint) {
+        Dataset[] parts = validationSplit(data);
+        return resume(parts[0], parts[1], checkpoint);
+    }
+
+    /** Continues the run checkpointed at {@code checkpoint} on the same training and validation data. */
+    public Model resume(Dataset train, Dataset validation, String checkpoint) {
+        try {
+            return run(train, validation, new long[] {train.rows()},
+                    Checkpoints.latest(StateStore.local(java.nio.file.Path.of(checkpoint))));
+        } catch (IOException e) {
+            throw new UncheckedIOException("resume: cannot read checkpoint " + checkpoint, e);
+        }
     }
 
     /**
@@ -71,6 +109,15 @@ public final class Trainer {
      * partition this is {@link #fit(Dataset, Dataset)}.
      */
     public Model fitPartitioned(Dataset train, Dataset validation, long[] partitionRows) {
+        return run(train, validation, partitionRows, null);
+    }
+
+    private Dataset[] validationSplit(Dataset data) {
+        return config.validationSplit() > 0 ? data.split(config.validationSplit(), Streams.validationSplit(config.seed()))
+                : new Dataset[] {data, null};
+    }
+
+    private Model run(Dataset train, Dataset validation, long[] partitionRows, Checkpoints.Found from) {
         checkData("training data", train);
         if (validation != null) {
             checkData("validation data", validation);
@@ -86,44 +133,49 @@ public final class Trainer {
         Checks.checkArgument(covered == train.rows(), "partitions of %s rows cover %s rows but the data has %s",
                 java.util.Arrays.toString(partitionRows), covered, train.rows());
         Kernel kernel = Kernels.get();
+        int partitions = partitionRows.length;
+        int[] firstRow = new int[partitions];
+        for (int p = 1; p < partitions; p++) {
+            firstRow[p] = firstRow[p - 1] + (int) partitionRows[p - 1];
+        }
+        DataFingerprint data = fingerprint(train, partitionRows, firstRow);
+        StateStore root = checkpoints.root() == null ? null : StateStore.local(java.nio.file.Path.of(checkpoints.root()));
+        Run run = from == null ? Run.start(config, data, checkpoints, root, divergence, kernel)
+                : Run.resume(config, data, checkpoints, root, divergence, kernel, from);
+        Checkpoint saved = run.resumedFrom();
         Network network = new Network(config.spec(), config.loss(), kernel);
-        FeatureScaler scaler = config.fitScaler(train);
+        FeatureScaler scaler = saved == null ? config.fitScaler(train) : saved.scaler();
         Dataset x = train.scaled(scaler);
         Dataset val = validation == null ? null : validation.scaled(scaler);
         long seed = config.seed();
 
-        float[] params = config.spec().initialParameters(BatchPlan.initSeed(seed));
+        float[] params = saved == null ? config.spec().initialParameters(Streams.init(seed)) : saved.weights().clone();
         Optimizer opt = config.optimizer().copy();
         opt.initialize(params.length);
+        if (saved != null) {
+            opt.restore(saved.iterations(), saved.optimizerState());
+        }
         UpdateRule rule = new UpdateRule(opt, config.schedule(), config.regularization(),
                 config.spec().weightRanges(), kernel);
-        EpochCallbacks callbacks = new EpochCallbacks(config.earlyStopping(), config.plateau());
 
         int n = x.rows();
         int fw = x.featureWidth();
         int tw = x.targetWidth();
-        int partitions = partitionRows.length;
         int b = Math.min(config.batchSize() + partitions, n); // shares round to within one row per partition
         float[] xb = new float[b * fw];
         float[] yb = new float[b * tw];
         float[] grad = new float[params.length];
         Workspace ws = network.newWorkspace();
-        History history = new History();
         long steps = BatchPlan.stepsPerEpoch(n, config.batchSize());
-        int[] firstRow = new int[partitions];
-        for (int p = 1; p < partitions; p++) {
-            firstRow[p] = firstRow[p - 1] + (int) partitionRows[p - 1];
-        }
-        for (int epoch = 0; epoch < config.epochs(); epoch++) {
+        RunState state = run.state();
+        for (int epoch = state.epoch(); epoch < config.epochs(); epoch = state.epoch()) {
             long started = System.nanoTime();
+            long examples = 0;
             int[][] orders = new int[partitions][];
             for (int p = 0; p < partitions; p++) {
                 orders[p] = BatchPlan.order((int) partitionRows[p], seed, epoch, p);
             }
-            LossStats stats = LossStats.EMPTY;
-            double penaltySum = 0;
-            float lr = 0f;
-            for (long s = 0; s < steps; s++) {
+            for (long s = state.stepInEpoch(); s < steps; s = state.stepInEpoch()) {
                 int m = 0;
                 for (int p = 0; p < partitions; p++) {
                     long[] range = BatchPlan.range(partitionRows[p], n, config.batchSize(), s);
@@ -134,51 +186,42 @@ public final class Trainer {
                     }
                 }
                 java.util.Arrays.fill(grad, 0f);
-                stats = stats.plus(network.accumulateGradient(params, xb, 0, yb, 0, tw, m, grad, ws,
-                        BatchPlan.dropoutSeed(seed, opt.iterations(), 0)));
-                UpdateRule.Applied applied = rule.applyInPlace(params, grad, m, callbacks.rateMultiplier());
-                penaltySum += m * applied.penalty();
-                lr = applied.learningRate();
+                LossStats stats = network.accumulateGradient(params, xb, 0, yb, 0, tw, m, grad, ws,
+                        Streams.dropout(seed, opt.iterations(), 0));
+                if (!run.admit(stats.lossSum(), grad, steps, opt.iterations())) {
+                    continue;
+                }
+                state.stepApplied(stats, rule.applyInPlace(params, grad, m, state.rateMultiplier()));
+                examples += m;
+                run.afterStep(opt.iterations(), params, opt, scaler);
             }
-            Map<String, Double> logs = epochLogs(stats, penaltySum, lr, config.loss().isClassification());
-            if (val != null) {
-                LossStats v = network.evaluate(params, val.features(), 0, val.targets(), 0, tw, val.rows(), ws);
-                addValidation(logs, v, config.loss().isClassification());
-            }
-            history.add(logs);
+            Map<String, Double> logs = run.epochLogs(val == null ? null
+                    : network.evaluate(params, val.features(), 0, val.targets(), 0, tw, val.rows(), ws));
             double seconds = (System.nanoTime() - started) / 1e9;
-            progress.onEpochEnd(epoch + 1, config.epochs(), logs, seconds, n / seconds);
-            if (callbacks.onEpochEnd(epoch, logs, rule.scheduledRate(), params)) {
+            progress.onEpochEnd(epoch + 1, config.epochs(), logs, seconds, examples / seconds);
+            if (state.endEpoch(logs, rule.scheduledRate(), params)) {
                 break;
             }
+            run.afterEpoch(params, opt, scaler);
         }
-        if (callbacks.bestWeights() != null) {
-            params = callbacks.bestWeights();
-        }
-        Map<String, Object> summary = summary(config, "single-jvm", kernel, opt, history, train.rows(),
-                callbacks.bestEpoch());
-        return new Model(config.spec(), config.loss(), params, scaler, config.labels(), summary);
+        float[] weights = run.finalWeights(params, opt.iterations());
+        return new Model(config.spec(), config.loss(), weights, scaler, config.labels(),
+                run.summary("single-jvm", opt, train.rows()));
     }
 
-    /** The training metrics of an epoch: mean loss including the penalty, accuracy for classifiers. */
-    public static Map<String, Double> epochLogs(LossStats stats, double penaltySum, float lr, boolean classification) {
-        Map<String, Double> logs = new LinkedHashMap<>();
-        logs.put("loss", (stats.lossSum() + penaltySum) / stats.count());
-        if (classification) {
-            logs.put("accuracy", stats.accuracy());
+    /** Each partition's rows and the hash of its rows as one block (the raw data, before scaling). */
+    private static DataFingerprint fingerprint(Dataset d, long[] partitionRows, int[] firstRow) {
+        int p = partitionRows.length;
+        long[] hashes = new long[p];
+        int fw = d.featureWidth();
+        int tw = d.targetWidth();
+        for (int i = 0; i < p; i++) {
+            int rows = (int) partitionRows[i];
+            hashes[i] = DataFingerprint.hash(java.util.Arrays.copyOfRange(d.features(), firstRow[i] * fw,
+                    (firstRow[i] + rows) * fw), fw, java.util.Arrays.copyOfRange(d.targets(), firstRow[i] * tw,
+                    (firstRow[i] + rows) * tw), tw, rows);
         }
-        logs.put("lr", (double) lr);
-        return logs;
-    }
-
-    /** Adds {@code val_loss} (and {@code val_accuracy}) before the rate in an epoch's metrics. */
-    public static void addValidation(Map<String, Double> logs, LossStats v, boolean classification) {
-        Double lr = logs.remove("lr");
-        logs.put("val_loss", v.meanLoss());
-        if (classification) {
-            logs.put("val_accuracy", v.accuracy());
-        }
-        logs.put("lr", lr);
+        return new DataFingerprint(partitionRows, hashes, hashes);
     }
 
     private void checkData(String what, Dataset d) {
@@ -189,28 +232,5 @@ public final class Trainer {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(what + ": " + e.getMessage(), e);
         }
-    }
-
-    /** The training summary stored in the model file. */
-    public static Map<String, Object> summary(TrainingConfig config, String trainer, Kernel kernel, Optimizer opt,
-                                              History history, long examples, int bestEpoch) {
-        Map<String, Object> s = new LinkedHashMap<>();
-        s.put("trainer", trainer);
-        s.put("kernel", kernel.name());
-        s.put("optimizer", opt.id());
-        s.put("optimizer_config", new java.util.TreeMap<>(opt.config()));
-        s.put("batch_size", config.batchSize());
-        s.put("epochs_run", history.epochs());
-        s.put("steps", opt.iterations());
-        s.put("seed", config.seed());
-        s.put("training_examples", examples);
-        if (bestEpoch >= 0) {
-            s.put("best_epoch", bestEpoch + 1);
-        }
-        if (history.epochs() > 0) {
-            s.put("final", history.epoch(history.epochs() - 1));
-        }
-        s.put("history", history.asMap());
-        return s;
     }
 }

@@ -2,7 +2,6 @@ package io.dendrite.core.kernel;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.dendrite.core.nn.Activation;
 import io.dendrite.core.util.Rng;
 import java.util.ArrayList;
 import java.util.List;

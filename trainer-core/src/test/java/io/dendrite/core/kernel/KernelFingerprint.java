@@ -1,6 +1,5 @@
 package io.dendrite.core.kernel;
 
-import io.dendrite.core.nn.Activation;
 import io.dendrite.core.util.Rng;
 import java.util.LinkedHashMap;
 import java.util.List;

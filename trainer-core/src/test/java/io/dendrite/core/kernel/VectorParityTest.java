@@ -3,7 +3,6 @@ package io.dendrite.core.kernel;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.dendrite.core.nn.Activation;
 import io.dendrite.core.util.Rng;
 import java.util.ArrayList;
 import java.util.List;

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.dendrite.core.TorchReference;
+import io.dendrite.core.kernel.Activation;
 import io.dendrite.core.kernel.ScalarKernel;
 import io.dendrite.core.loss.Loss;
 import java.util.ArrayList;

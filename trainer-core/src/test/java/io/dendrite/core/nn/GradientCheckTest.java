@@ -3,6 +3,7 @@ package io.dendrite.core.nn;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.dendrite.core.kernel.Activation;
 import io.dendrite.core.kernel.Kernel;
 import io.dendrite.core.kernel.Kernels;
 import io.dendrite.core.kernel.ScalarKernel;

@@ -4,10 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.dendrite.core.data.Dataset;
+import io.dendrite.core.kernel.Activation;
 import io.dendrite.core.loss.Losses;
 import io.dendrite.core.model.Model;
-import io.dendrite.core.nn.Activation;
 import io.dendrite.core.optim.Optimizers;
+import io.dendrite.core.run.EarlyStopping;
 import java.io.PrintStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;

@@ -1,11 +1,11 @@
 package io.dendrite.core.train;
 
 import io.dendrite.core.data.Dataset;
+import io.dendrite.core.kernel.Activation;
 import io.dendrite.core.kernel.Kernels;
 import io.dendrite.core.loss.Losses;
 import io.dendrite.core.model.Model;
 import io.dendrite.core.model.ModelFiles;
-import io.dendrite.core.nn.Activation;
 import io.dendrite.core.optim.Optimizers;
 import java.io.DataInputStream;
 import java.io.IOException;

@@ -6,12 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.dendrite.core.data.Dataset;
+import io.dendrite.core.kernel.Activation;
 import io.dendrite.core.loss.Losses;
 import io.dendrite.core.model.Evaluation;
 import io.dendrite.core.model.Model;
-import io.dendrite.core.nn.Activation;
 import io.dendrite.core.optim.LearningRateSchedule;
 import io.dendrite.core.optim.Optimizers;
+import io.dendrite.core.run.EarlyStopping;
+import io.dendrite.core.run.ReduceLrOnPlateau;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

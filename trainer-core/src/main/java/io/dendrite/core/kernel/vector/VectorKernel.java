@@ -3,10 +3,10 @@ package io.dendrite.core.kernel.vector;
 import static io.dendrite.core.kernel.vector.VectorMath.S;
 import static io.dendrite.core.kernel.vector.VectorMath.V;
 
+import io.dendrite.core.kernel.Activation;
 import io.dendrite.core.kernel.FloatMath;
 import io.dendrite.core.kernel.Kernel;
 import io.dendrite.core.kernel.ScalarKernel;
-import io.dendrite.core.nn.Activation;
 import java.util.List;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;

@@ -1,4 +1,4 @@
-package io.dendrite.core.train;
+package io.dendrite.core.run;
 
 import java.util.Map;
 

@@ -1,4 +1,4 @@
-package io.dendrite.core.train;
+package io.dendrite.core.run;
 
 import io.dendrite.core.util.Checks;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package io.dendrite.ps;
+package io.dendrite.core.run;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -10,7 +10,6 @@ import io.dendrite.core.data.FeatureScaler;
 import io.dendrite.core.loss.LossStats;
 import io.dendrite.core.model.ModelFormatException;
 import io.dendrite.core.model.StateStore;
-import io.dendrite.core.train.EpochCallbacks;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,54 +27,62 @@ class CheckpointFormatTest {
         return StateStore.local(dir);
     }
 
-    private static TrainingCheckpoint sample(boolean withBest) {
+    private static Checkpoint sample(boolean withBest) {
         Map<String, Double> e0 = new LinkedHashMap<>();
         e0.put("loss", 0.6931471805599453);
         e0.put("accuracy", 0.1 + 0.2);
         e0.put("val_loss", Double.NaN);
         e0.put("lr", 1e-3);
-        return new TrainingCheckpoint("net 4-3-2 | adam", 42L, 3, 17L, new long[] {100, 57, 0},
-                new float[] {0.1f, -2.5e-8f, Float.MIN_VALUE, 3f}, "adam", 1234L,
-                Map.of("m", new float[] {1, 2, 3, 4}, "v", new float[] {5, 6, 7, 8}),
+        Map<String, String> settings = new LinkedHashMap<>();
+        settings.put("network", "NetworkSpec[inputWidth=4, layers=[...]]");
+        settings.put("seed", "42");
+        RunState.Snapshot run = new RunState.Snapshot(3, 17L, new LossStats(12.3456789, 64, 40), 0.001, 7.5e-4f, 2,
                 new EpochCallbacks.State(Double.POSITIVE_INFINITY, -1, 2, 0.123456789012345678, 1, 0, 0.25f,
-                        withBest ? new float[] {9, 8, 7, 6} : null),
-                List.of(e0), new LossStats(12.3456789, 64, 40), 0.001, 7.5e-4f,
+                        withBest ? new float[] {9, 8, 7, 6} : null), List.of(e0));
+        return new Checkpoint("run-1", settings, new DataFingerprint(new long[] {100, 57, 0},
+                new long[] {0xfedcba98L, 1, 0}, new long[] {0x12345678L, 2, 0}),
+                new float[] {0.1f, -2.5e-8f, Float.MIN_VALUE, 3f}, "adam", 1234L,
+                Map.of("m", new float[] {1, 2, 3, 4}, "v", new float[] {5, 6, 7, 8}), run,
                 new FeatureScaler(FeatureScaler.Kind.CONSTANT, new float[] {0, 0, 0, 0},
                         new float[] {1 / 255f, 1 / 255f, 1 / 255f, 1 / 255f}));
     }
 
     @Test
     void roundTripsEveryFieldExactly() throws IOException {
-        TrainingCheckpoint c = sample(true);
+        Checkpoint c = sample(true);
         CheckpointFormat.write(c, store());
-        TrainingCheckpoint back = CheckpointFormat.read(store());
-        assertEquals(c.fingerprint(), back.fingerprint());
-        assertEquals(c.seed(), back.seed());
-        assertEquals(c.epoch(), back.epoch());
-        assertEquals(c.stepInEpoch(), back.stepInEpoch());
-        assertArrayEquals(c.partitionRows(), back.partitionRows());
+        Checkpoint back = CheckpointFormat.read(store());
+        assertEquals(c.runId(), back.runId());
+        assertEquals(c.settings(), back.settings());
+        assertArrayEquals(c.data().rows(), back.data().rows());
+        assertArrayEquals(c.data().firstBlock(), back.data().firstBlock());
+        assertArrayEquals(c.data().lastBlock(), back.data().lastBlock());
         assertArrayEquals(c.weights(), back.weights());
         assertEquals(c.optimizerId(), back.optimizerId());
         assertEquals(c.iterations(), back.iterations());
         assertArrayEquals(c.optimizerState().get("m"), back.optimizerState().get("m"));
         assertArrayEquals(c.optimizerState().get("v"), back.optimizerState().get("v"));
-        EpochCallbacks.State s = back.callbacks();
-        assertEquals(c.callbacks().stopBest(), s.stopBest());
-        assertEquals(c.callbacks().plateauBest(), s.plateauBest());
-        assertEquals(c.callbacks().plateauMultiplier(), s.plateauMultiplier());
-        assertEquals(c.callbacks().stopWait(), s.stopWait());
-        assertArrayEquals(c.callbacks().bestWeights(), s.bestWeights());
-        assertEquals(c.history(), back.history());
-        assertEquals(c.epochStats(), back.epochStats());
-        assertEquals(c.epochPenalty(), back.epochPenalty());
-        assertEquals(c.lastRate(), back.lastRate());
+        RunState.Snapshot r = back.run();
+        assertEquals(c.run().epoch(), r.epoch());
+        assertEquals(c.run().stepInEpoch(), r.stepInEpoch());
+        assertEquals(c.run().skippedSteps(), r.skippedSteps());
+        EpochCallbacks.State s = r.callbacks();
+        assertEquals(c.run().callbacks().stopBest(), s.stopBest());
+        assertEquals(c.run().callbacks().plateauBest(), s.plateauBest());
+        assertEquals(c.run().callbacks().plateauMultiplier(), s.plateauMultiplier());
+        assertEquals(c.run().callbacks().stopWait(), s.stopWait());
+        assertArrayEquals(c.run().callbacks().bestWeights(), s.bestWeights());
+        assertEquals(c.run().history(), r.history());
+        assertEquals(c.run().epochStats(), r.epochStats());
+        assertEquals(c.run().epochPenalty(), r.epochPenalty());
+        assertEquals(c.run().lastRate(), r.lastRate());
         assertEquals(c.scaler(), back.scaler());
     }
 
     @Test
     void noBestWeightsStaysNull() throws IOException {
         CheckpointFormat.write(sample(false), store());
-        assertNull(CheckpointFormat.read(store()).callbacks().bestWeights());
+        assertNull(CheckpointFormat.read(store()).run().callbacks().bestWeights());
     }
 
     @Test
@@ -102,7 +109,7 @@ class CheckpointFormatTest {
         ModelFormatException missing = assertThrows(ModelFormatException.class, () -> CheckpointFormat.read(store()));
         assertTrue(missing.getMessage().contains("optimizer-m.bin: named by"), missing.getMessage());
 
-        String doc = Files.readString(dir.resolve("checkpoint.json")).replace("\"format_version\" : 1", "\"format_version\" : 9");
+        String doc = Files.readString(dir.resolve("checkpoint.json")).replace("\"format_version\" : 2", "\"format_version\" : 9");
         Files.writeString(dir.resolve("checkpoint.json"), doc);
         ModelFormatException version = assertThrows(ModelFormatException.class, () -> CheckpointFormat.read(store()));
         assertTrue(version.getMessage().contains("format_version 9 is not supported"), version.getMessage());

@@ -1,5 +1,6 @@
-package io.dendrite.ps;
+package io.dendrite.core.run;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -11,7 +12,6 @@ import io.dendrite.core.model.ModelFormat;
 import io.dendrite.core.model.ModelFormatException;
 import io.dendrite.core.model.StateStore;
 import io.dendrite.core.model.WeightsFile;
-import io.dendrite.core.train.EpochCallbacks;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -24,16 +24,17 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The checkpoint files: {@code checkpoint.json} (format, version, position, seeds, callbacks, history)
- * and one checksummed {@link WeightsFile} per array (weights, each optimiser state array, the scaler,
- * the best weights). Every double is written so it reads back to the same bits; the reader checks the
- * format, version and each array's length and checksum, naming the file and field.
+ * The checkpoint files: {@code checkpoint.json} (format, version, run id, settings, data fingerprint,
+ * run state, scaler) and one checksummed {@link WeightsFile} per array (weights, each optimiser state
+ * array, the best weights). Every double is written so it reads back to the same bits; the reader checks
+ * the format, version and each array's length and checksum, naming the file and field. Which files make
+ * a complete checkpoint is the directory's manifest ({@link Checkpoints}).
  */
 public final class CheckpointFormat {
     /** The document's {@code format} value. */
     public static final String FORMAT = "dendrite-checkpoint";
     /** The version this code writes and reads. */
-    public static final int VERSION = 1;
+    public static final int VERSION = 2;
     /** The document's file name. */
     public static final String DOCUMENT = "checkpoint.json";
 
@@ -42,18 +43,22 @@ public final class CheckpointFormat {
     private CheckpointFormat() {
     }
 
-    /** Writes {@code c} into {@code store}; the document goes last, so it only exists over complete arrays. */
-    public static void write(TrainingCheckpoint c, StateStore store) throws IOException {
+    /** Writes {@code c} into {@code store}, the arrays first and the document last. */
+    public static void write(Checkpoint c, StateStore store) throws IOException {
         ObjectNode root = JSON.createObjectNode();
         root.put("format", FORMAT);
         root.put("format_version", VERSION);
-        root.put("fingerprint", c.fingerprint());
-        root.put("seed", c.seed());
-        root.put("epoch", c.epoch());
-        root.put("step_in_epoch", c.stepInEpoch());
-        ArrayNode rows = root.putArray("partition_rows");
-        for (long r : c.partitionRows()) {
-            rows.add(r);
+        root.put("run_id", c.runId());
+        ObjectNode settings = root.putObject("settings");
+        c.settings().forEach(settings::put);
+        ObjectNode data = root.putObject("data");
+        ArrayNode rows = data.putArray("partition_rows");
+        ArrayNode first = data.putArray("first_block_crc32c");
+        ArrayNode last = data.putArray("last_block_crc32c");
+        for (int p = 0; p < c.data().rows().length; p++) {
+            rows.add(c.data().rows()[p]);
+            first.add(c.data().firstBlock()[p]);
+            last.add(c.data().lastBlock()[p]);
         }
         root.put("weights", writeArray(store, "weights.bin", c.weights()));
         ObjectNode opt = root.putObject("optimizer");
@@ -63,8 +68,19 @@ public final class CheckpointFormat {
         for (Map.Entry<String, float[]> e : new TreeMap<>(c.optimizerState()).entrySet()) {
             state.put(e.getKey(), writeArray(store, "optimizer-" + e.getKey() + ".bin", e.getValue()));
         }
-        EpochCallbacks.State cb = c.callbacks();
-        ObjectNode callbacks = root.putObject("callbacks");
+        RunState.Snapshot run = c.run();
+        ObjectNode r = root.putObject("run");
+        r.put("epoch", run.epoch());
+        r.put("step_in_epoch", run.stepInEpoch());
+        r.put("skipped_steps", run.skippedSteps());
+        ObjectNode progress = r.putObject("epoch_progress");
+        progress.put("loss_sum", run.epochStats().lossSum());
+        progress.put("count", run.epochStats().count());
+        progress.put("correct", run.epochStats().correct());
+        progress.put("penalty_sum", run.epochPenalty());
+        progress.put("last_rate_bits", Float.floatToRawIntBits(run.lastRate()));
+        EpochCallbacks.State cb = run.callbacks();
+        ObjectNode callbacks = r.putObject("callbacks");
         callbacks.put("stop_best", cb.stopBest());
         callbacks.put("stop_best_epoch", cb.stopBestEpoch());
         callbacks.put("stop_wait", cb.stopWait());
@@ -74,21 +90,13 @@ public final class CheckpointFormat {
         callbacks.put("plateau_multiplier_bits", Float.floatToRawIntBits(cb.plateauMultiplier()));
         callbacks.put("best_weights", cb.bestWeights() == null ? null
                 : writeArray(store, "best-weights.bin", cb.bestWeights()));
-        ArrayNode history = root.putArray("history");
-        for (Map<String, Double> epoch : c.history()) {
+        ArrayNode history = r.putArray("history");
+        for (Map<String, Double> epoch : run.history()) {
             ObjectNode e = history.addObject();
             epoch.forEach(e::put);
         }
-        ObjectNode progress = root.putObject("epoch_progress");
-        progress.put("loss_sum", c.epochStats().lossSum());
-        progress.put("count", c.epochStats().count());
-        progress.put("correct", c.epochStats().correct());
-        progress.put("penalty_sum", c.epochPenalty());
-        progress.put("last_rate_bits", Float.floatToRawIntBits(c.lastRate()));
-        ObjectNode scaler = root.putObject("scaler");
-        scaler.put("kind", c.scaler().kind().name());
-        scaler.put("shift", writeArray(store, "scaler-shift.bin", c.scaler().shift()));
-        scaler.put("scale", writeArray(store, "scaler-scale.bin", c.scaler().scale()));
+        root.put("input_width", c.scaler().shift().length);
+        ModelFormat.writeScaler(c.scaler(), root.putObject("scaler"));
         try (OutputStream out = store.create(DOCUMENT)) {
             JSON.writeValue(out, root);
         }
@@ -102,27 +110,33 @@ public final class CheckpointFormat {
     }
 
     /** Reads and validates the checkpoint in {@code store}. */
-    public static TrainingCheckpoint read(StateStore store) throws IOException {
+    public static Checkpoint read(StateStore store) throws IOException {
         String doc = store.describe(DOCUMENT);
         JsonNode root;
         try (InputStream in = store.open(DOCUMENT)) {
             root = JSON.readTree(in);
         } catch (FileNotFoundException e) {
-            throw new ModelFormatException(doc + ": no checkpoint document here (an incomplete checkpoint is never "
-                    + "renamed into place, so this is not a checkpoint directory)", e);
+            throw new ModelFormatException(doc + ": no checkpoint document here", e);
+        } catch (JsonProcessingException e) {
+            throw new ModelFormatException(doc + ": not valid JSON: " + e.getOriginalMessage(), e);
         }
         Reader r = new Reader(store, doc, root);
         r.expect("format", FORMAT);
         int version = r.integer(root, "format_version");
         if (version != VERSION) {
             throw new ModelFormatException(doc + ": format_version " + version + " is not supported; this build reads "
-                    + VERSION);
+                    + VERSION + (version < VERSION ? " (the checkpoint predates run ids and data fingerprints: "
+                    + "start the run again)" : ""));
         }
-        JsonNode rowsNode = r.field(root, "partition_rows");
-        long[] rows = new long[rowsNode.size()];
-        for (int i = 0; i < rows.length; i++) {
-            rows[i] = rowsNode.get(i).asLong();
+        Map<String, String> settings = new LinkedHashMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = r.field(root, "settings").fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            settings.put(e.getKey(), e.getValue().asText());
         }
+        JsonNode data = r.field(root, "data");
+        long[] rows = r.longs(data, "partition_rows", -1);
+        DataFingerprint fingerprint = new DataFingerprint(rows, r.longs(data, "first_block_crc32c", rows.length),
+                r.longs(data, "last_block_crc32c", rows.length));
         float[] weights = r.array(r.text(root, "weights"), -1);
         JsonNode opt = r.field(root, "optimizer");
         Map<String, float[]> state = new LinkedHashMap<>();
@@ -130,7 +144,8 @@ public final class CheckpointFormat {
             Map.Entry<String, JsonNode> e = it.next();
             state.put(e.getKey(), r.array(e.getValue().asText(), weights.length));
         }
-        JsonNode cb = r.field(root, "callbacks");
+        JsonNode run = r.field(root, "run");
+        JsonNode cb = r.field(run, "callbacks");
         JsonNode best = r.field(cb, "best_weights");
         EpochCallbacks.State callbacks = new EpochCallbacks.State(r.real(cb, "stop_best"),
                 r.integer(cb, "stop_best_epoch"), r.integer(cb, "stop_wait"), r.real(cb, "plateau_best"),
@@ -138,27 +153,20 @@ public final class CheckpointFormat {
                 Float.intBitsToFloat(r.integer(cb, "plateau_multiplier_bits")),
                 best.isNull() ? null : r.array(best.asText(), weights.length));
         List<Map<String, Double>> history = new ArrayList<>();
-        for (JsonNode e : r.field(root, "history")) {
+        for (JsonNode e : r.field(run, "history")) {
             Map<String, Double> logs = new LinkedHashMap<>();
             e.fields().forEachRemaining(f -> logs.put(f.getKey(), f.getValue().asDouble()));
             history.add(logs);
         }
-        JsonNode p = r.field(root, "epoch_progress");
+        JsonNode p = r.field(run, "epoch_progress");
         LossStats stats = new LossStats(r.real(p, "loss_sum"), r.longValue(p, "count"), r.longValue(p, "correct"));
-        JsonNode s = r.field(root, "scaler");
-        FeatureScaler.Kind kind;
-        try {
-            kind = FeatureScaler.Kind.valueOf(r.text(s, "kind"));
-        } catch (IllegalArgumentException e) {
-            throw new ModelFormatException(doc + ": scaler.kind '" + s.get("kind").asText() + "' is not one of "
-                    + java.util.Arrays.toString(FeatureScaler.Kind.values()), e);
-        }
-        float[] shift = r.array(r.text(s, "shift"), -1);
-        FeatureScaler scaler = new FeatureScaler(kind, shift, r.array(r.text(s, "scale"), shift.length));
-        return new TrainingCheckpoint(r.text(root, "fingerprint"), r.longValue(root, "seed"), r.integer(root, "epoch"),
-                r.longValue(root, "step_in_epoch"), rows, weights, r.text(opt, "id"), r.longValue(opt, "iterations"),
-                state, callbacks, history, stats, r.real(p, "penalty_sum"),
-                Float.intBitsToFloat(r.integer(p, "last_rate_bits")), scaler);
+        RunState.Snapshot snapshot = new RunState.Snapshot(r.integer(run, "epoch"), r.longValue(run, "step_in_epoch"),
+                stats, r.real(p, "penalty_sum"), Float.intBitsToFloat(r.integer(p, "last_rate_bits")),
+                r.longValue(run, "skipped_steps"), callbacks, history);
+        FeatureScaler scaler = ModelFormat.readScaler(r.field(root, "scaler"), "scaler",
+                r.integer(root, "input_width"), doc);
+        return new Checkpoint(r.text(root, "run_id"), settings, fingerprint, weights, r.text(opt, "id"),
+                r.longValue(opt, "iterations"), state, snapshot, scaler);
     }
 
     /** Field access that names the document and the missing or malformed field. */
@@ -192,6 +200,23 @@ public final class CheckpointFormat {
                 throw new ModelFormatException(doc + ": field '" + name + "' must be an integer but was " + n);
             }
             return n.asLong();
+        }
+
+        long[] longs(JsonNode parent, String name, int expectedLength) throws ModelFormatException {
+            JsonNode n = field(parent, name);
+            if (!n.isArray() || (expectedLength >= 0 && n.size() != expectedLength)) {
+                throw new ModelFormatException(doc + ": field '" + name + "' must be an array of "
+                        + (expectedLength >= 0 ? expectedLength + " " : "") + "integers but was " + n);
+            }
+            long[] out = new long[n.size()];
+            for (int i = 0; i < out.length; i++) {
+                if (!n.get(i).isIntegralNumber() || !n.get(i).canConvertToLong()) {
+                    throw new ModelFormatException(doc + ": field '" + name + "[" + i + "]' must be an integer but was "
+                            + n.get(i));
+                }
+                out[i] = n.get(i).asLong();
+            }
+            return out;
         }
 
         int integer(JsonNode parent, String name) throws ModelFormatException {

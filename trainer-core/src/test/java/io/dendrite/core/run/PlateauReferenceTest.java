@@ -1,4 +1,4 @@
-package io.dendrite.core.train;
+package io.dendrite.core.run;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,4 +1,4 @@
-package io.dendrite.core.train;
+package io.dendrite.core.run;
 
 import io.dendrite.core.util.Checks;
 import io.dendrite.core.util.Rng;
@@ -42,19 +42,10 @@ public final class BatchPlan {
         for (int i = 0; i < rows; i++) {
             order[i] = i;
         }
-        new Rng(Rng.derive(seed, Trainer.SHUFFLE_STREAM, epoch, partition)).shuffleInPlace(order);
+        new Rng(Streams.shuffle(seed, epoch, partition)).shuffleInPlace(order);
         return order;
     }
 
-    /** The dropout seed of one partition's share of optimiser step {@code step}. */
-    public static long dropoutSeed(long seed, long step, int partition) {
-        return Rng.derive(seed, Trainer.DROPOUT_STREAM, step, partition);
-    }
-
-    /** The seed the initial weights are drawn from. */
-    public static long initSeed(long seed) {
-        return Rng.derive(seed, Trainer.INIT_STREAM);
-    }
 
     private static long cumulative(long partitionRows, long totalRows, long position) {
         long lo = position * partitionRows;

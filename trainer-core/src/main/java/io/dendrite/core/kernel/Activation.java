@@ -1,4 +1,4 @@
-package io.dendrite.core.nn;
+package io.dendrite.core.kernel;
 
 import io.dendrite.core.util.Checks;
 import java.util.Locale;
