@@ -39,7 +39,9 @@ public final class Main {
             "           [--delimiter ,] [--width N] [--id-columns a,b] [--feature-columns ...] [--drop-columns ...]",
             "           [--output-format parquet|csv] [--overwrite true]",
             "  inspect  PATH                                                 describe a model or checkpoint",
-            "Job files are YAML (see conf/); key.path=value arguments override any key, e.g. training.epochs=5.");
+            "Job files are YAML (see conf/); key.path=value arguments override any key, e.g. training.epochs=5.",
+            "Any command takes --verbose: a failure then prints its stack trace too.");
+    private static final String VERBOSE = "verbose";
 
     private Main() {
     }
@@ -106,12 +108,41 @@ public final class Main {
             return 0;
         } catch (IllegalArgumentException | ModelFormatException e) { // JobConfigException included
             out.println("dendrite: " + e.getMessage());
+            verbose(args, e, out);
             return 2;
         } catch (io.dendrite.core.run.TrainingDivergedException e) {
             out.println("dendrite: " + e.getMessage());
             return 3;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        } catch (Exception e) {
+            // A bad input found on an executor (a bad row, a header mismatch, a null feature, a wrong width)
+            // reaches the driver wrapped in Spark's job failure; it is a usage error like any other: one line
+            // naming file, record, column, expected and found, and exit code 2.
+            IllegalArgumentException input = inputError(e);
+            if (input == null) {
+                throw e instanceof RuntimeException r ? r : new IllegalStateException(e.getMessage(), e);
+            }
+            out.println("dendrite: " + input.getMessage());
+            verbose(args, e, out);
+            return 2;
+        }
+    }
+
+    /** The first input error (an {@link IllegalArgumentException}) in {@code e}'s causes, or null. */
+    static IllegalArgumentException inputError(Throwable e) {
+        for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
+            if (t instanceof IllegalArgumentException iae) {
+                return iae;
+            }
+        }
+        return null;
+    }
+
+    /** With {@code --verbose}, prints {@code e}'s stack trace after the one-line message. */
+    private static void verbose(String[] args, Throwable e, PrintStream out) {
+        if (java.util.Arrays.asList(args).contains("--" + VERBOSE)) {
+            e.printStackTrace(out);
         }
     }
 
@@ -203,6 +234,8 @@ public final class Main {
                     if (eq >= 0) {
                         value = key.substring(eq + 1);
                         key = key.substring(0, eq);
+                    } else if (key.equals(VERBOSE)) {
+                        value = "true";
                     } else if (i + 1 < args.length) {
                         value = args[++i];
                     } else {
@@ -218,7 +251,7 @@ public final class Main {
 
         void allow(Set<String> allowed) {
             for (String k : options.keySet()) {
-                if (!allowed.contains(k)) {
+                if (!allowed.contains(k) && !k.equals(VERBOSE)) {
                     throw new JobConfigException("unknown option --" + k + " for " + command + "; it takes "
                             + allowed.stream().sorted().map(x -> "--" + x).toList());
                 }

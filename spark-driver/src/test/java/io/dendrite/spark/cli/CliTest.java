@@ -123,6 +123,31 @@ public class CliTest extends SparkDriverSuite {
     }
 
     @Test
+    public void aBadRowFoundOnAnExecutorIsOneLineAndExitCodeTwo() throws Exception {
+        Path dir = newTempDir();
+        Path train = dir.resolve("train.csv");
+        StringBuilder csv = new StringBuilder("label,a,b\n");
+        for (int r = 0; r < 40; r++) {
+            csv.append(r % 2).append(',').append(r == 17 ? "x" : "0.5").append(",0.25\n");
+        }
+        Files.writeString(train, csv);
+        Path job = dir.resolve("job.yaml");
+        Files.writeString(job, String.join("\n", "model:", "  layers:", "    - dense: 2", "      activation: softmax",
+                "  loss: categorical_crossentropy", "data:", "  train:", "    format: csv", "    path: " + train.toUri(),
+                "    classes: 2", "training:", "  epochs: 1", "output:", "  chart: false", ""));
+        String[] args = {"train", "--job", job.toString(), "--output", dir.resolve("run").toString()};
+        String out = run(2, args);
+        Assertions.assertEquals(1, out.lines().filter(l -> l.startsWith("dendrite: ")).count(), out);
+        Assertions.assertFalse(out.contains("\tat "), "no stack trace without --verbose: " + out);
+        String line = out.lines().filter(l -> l.startsWith("dendrite: ")).findFirst().orElseThrow();
+        Assertions.assertTrue(line.contains("train.csv") && line.contains("line 19") && line.contains("column 2")
+                && line.contains("expected a number") && line.contains("'x'"), line);
+        String[] verbose = java.util.Arrays.copyOf(args, args.length + 1);
+        verbose[args.length] = "--verbose";
+        Assertions.assertTrue(run(2, verbose).contains("\tat "), "--verbose prints the stack trace");
+    }
+
+    @Test
     public void aTestSetThatFailsLeavesTheTrainedModel() throws Exception {
         Path dir = newTempDir();
         Path test = dir.resolve("test.csv");
