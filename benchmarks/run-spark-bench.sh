@@ -37,11 +37,7 @@ done
 
 if [ "${MLLIB:-1}" != 0 ]; then
   echo "== Spark MLlib MultilayerPerceptronClassifier, $master"
-  flags="--add-modules=jdk.incubator.vector"
-  for pkg in java.lang java.lang.invoke java.lang.reflect java.io java.net java.nio java.util java.util.concurrent \
-             java.util.concurrent.atomic jdk.internal.ref sun.nio.ch sun.nio.cs sun.security.action sun.util.calendar; do
-    flags+=" --add-opens=java.base/$pkg=ALL-UNNAMED"
-  done
+  flags="$(cat deploy/target/jvm-flags.txt)"  # the parent pom's dendrite.jvm.flags, as the launcher uses
   java $flags -Xmx6g -Dlog4j.configurationFile=conf/log4j2.properties \
     -cp "conf:$(cat deploy/target/spark-classpath.txt)" org.apache.spark.deploy.SparkSubmit --master "$master" \
     --class io.dendrite.benchmarks.MllibMlpBaseline benchmarks/target/benchmarks.jar "$data" "$out/mllib.json" \

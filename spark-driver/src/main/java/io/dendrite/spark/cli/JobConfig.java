@@ -10,15 +10,10 @@ import io.dendrite.core.loss.Loss;
 import io.dendrite.core.nn.Initializer;
 import io.dendrite.core.nn.LayerSpec;
 import io.dendrite.core.nn.NetworkSpec;
-import io.dendrite.core.optim.Adadelta;
-import io.dendrite.core.optim.Adagrad;
-import io.dendrite.core.optim.Adam;
 import io.dendrite.core.optim.LearningRateSchedule;
-import io.dendrite.core.optim.Nadam;
 import io.dendrite.core.optim.Optimizer;
+import io.dendrite.core.optim.Optimizers;
 import io.dendrite.core.optim.Regularization;
-import io.dendrite.core.optim.RmsProp;
-import io.dendrite.core.optim.Sgd;
 import io.dendrite.core.run.CheckpointPolicy;
 import io.dendrite.core.run.Divergence;
 import io.dendrite.core.run.EarlyStopping;
@@ -98,8 +93,7 @@ public record JobConfig(List<LayerSpecConf> layers, Loss loss, Optimizer optimiz
         if (layers.isEmpty() || !layers.get(layers.size() - 1).kind().equals("dense")) {
             throw new JobConfigException("'model.layers' must end with a dense output layer");
         }
-        String lossName = model.choice("loss", null, List.of("mse", "mae", "huber", "binary_crossentropy",
-                "categorical_crossentropy", "sparse_categorical_crossentropy"));
+        String lossName = model.choice("loss", null, Loss.NAMES);
         float delta = (float) model.real("huber_delta", 1.0, 1e-12, Double.MAX_VALUE);
         Loss loss = Loss.of(lossName, delta);
         model.finish(List.of("layers", "loss", "huber_delta"));
@@ -196,37 +190,19 @@ public record JobConfig(List<LayerSpecConf> layers, Loss loss, Optimizer optimiz
             return new LayerSpecConf("dropout", 0, null, null, rate);
         }
         int units = (int) l.integer("dense", 0, 1, 1 << 20);
-        String act = l.choice("activation", "linear", List.of("linear", "sigmoid", "tanh", "relu", "leaky_relu", "elu",
-                "gelu", "softmax"));
+        String act = l.choice("activation", "linear", Activation.NAMES);
         float alpha = (float) l.real("alpha", act.equals("elu") ? 1.0 : 0.01, 0, 1e6);
         String init = l.choice("init", act.contains("relu") || act.equals("elu") || act.equals("gelu")
-                ? "he_uniform" : "glorot_uniform", List.of("glorot_uniform", "glorot_normal", "he_uniform", "he_normal",
-                "normal", "uniform"));
+                ? "he_uniform" : "glorot_uniform", Initializer.NAMES);
         float scale = (float) l.real("init_scale", 0.05, 0, 1e6);
         l.finish(List.of("dense", "activation", "alpha", "init", "init_scale"));
         return new LayerSpecConf("dense", units, Activation.of(act, alpha), Initializer.of(init, scale), 0f);
     }
 
     private static Optimizer optimizer(ConfigNode o) {
-        String name = o.choice("name", "adam", List.of("sgd", "momentum", "nesterov", "adagrad", "adadelta", "rmsprop",
-                "adam", "adamw", "nadam"));
-        float lr = (float) o.real("learning_rate", name.equals("adadelta") ? 1.0 : name.startsWith("sgd")
-                || name.equals("momentum") || name.equals("nesterov") ? 0.01 : 1e-3, 0, 1e6);
-        return switch (name) {
-            case "sgd" -> new Sgd(lr, (float) o.real("momentum", 0, 0, 0.999999), false);
-            case "momentum" -> new Sgd(lr, (float) o.real("momentum", 0.9, 0, 0.999999), false);
-            case "nesterov" -> new Sgd(lr, (float) o.real("momentum", 0.9, 1e-9, 0.999999), true);
-            case "adagrad" -> new Adagrad(lr, (float) o.real("epsilon", 1e-10, 0, 1));
-            case "adadelta" -> new Adadelta(lr, (float) o.real("rho", 0.9, 0, 0.999999), (float) o.real("epsilon", 1e-6, 0, 1));
-            case "rmsprop" -> new RmsProp(lr, (float) o.real("alpha", 0.99, 0, 0.999999), (float) o.real("epsilon", 1e-8, 0, 1));
-            case "adam", "adamw" -> new Adam(lr, (float) o.real("beta1", 0.9, 0, 0.999999),
-                    (float) o.real("beta2", 0.999, 0, 0.999999), (float) o.real("epsilon", 1e-8, 0, 1),
-                    (float) o.real("weight_decay", name.equals("adamw") ? 0.01 : 0, 0, 1));
-            case "nadam" -> new Nadam(lr, (float) o.real("beta1", 0.9, 0, 0.999999),
-                    (float) o.real("beta2", 0.999, 0, 0.999999), (float) o.real("epsilon", 1e-8, 0, 1),
-                    (float) o.real("momentum_decay", 0.004, 0, 1));
-            default -> throw new IllegalStateException(name);
-        };
+        String name = o.choice("name", "adam", Optimizers.NAMES);
+        float lr = (float) o.real("learning_rate", Optimizers.defaultLearningRate(name), 0, 1e6);
+        return Optimizers.of(name, lr, (key, d, min, max) -> (float) o.real(key, d, min, max));
     }
 
     private static LearningRateSchedule schedule(ConfigNode s) {

@@ -12,6 +12,10 @@ public record Activation(Kind kind, float alpha) implements java.io.Serializable
     /** The supported activation functions. */
     public enum Kind { LINEAR, SIGMOID, TANH, RELU, LEAKY_RELU, ELU, GELU, SOFTMAX }
 
+    /** The names {@link #of} accepts, as model and job files spell them. */
+    public static final java.util.List<String> NAMES = java.util.Arrays.stream(Kind.values())
+            .map(k -> k.name().toLowerCase(Locale.ROOT)).toList();
+
     /** Identity: {@code f(z) = z}. */
     public static final Activation LINEAR = new Activation(Kind.LINEAR, 0f);
     /** Logistic sigmoid {@code 1 / (1 + e^-z)}. */
@@ -53,8 +57,7 @@ public record Activation(Kind kind, float alpha) implements java.io.Serializable
         try {
             k = Kind.valueOf(name.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("unknown activation '" + name + "'; expected one of "
-                    + "linear, sigmoid, tanh, relu, leaky_relu, elu, gelu, softmax");
+            throw new IllegalArgumentException("unknown activation '" + name + "'; expected one of " + NAMES);
         }
         return switch (k) {
             case LEAKY_RELU, ELU -> new Activation(k, alpha);

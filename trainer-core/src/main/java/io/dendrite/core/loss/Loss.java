@@ -3,6 +3,7 @@ package io.dendrite.core.loss;
 import io.dendrite.core.kernel.Activation;
 import io.dendrite.core.kernel.Kernel;
 import io.dendrite.core.util.Checks;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -57,6 +58,10 @@ public sealed interface Loss extends java.io.Serializable permits Losses.MeanSqu
                 outputs, targetWidth);
     }
 
+    /** The names {@link #of} accepts (besides the long forms of mse and mae), as model and job files spell them. */
+    List<String> NAMES = List.of("mse", "mae", "huber", "binary_crossentropy", "categorical_crossentropy",
+            "sparse_categorical_crossentropy");
+
     /** Parses the names used in model and job files. */
     static Loss of(String name, float delta) {
         return switch (name.toLowerCase(Locale.ROOT)) {
@@ -65,8 +70,7 @@ public sealed interface Loss extends java.io.Serializable permits Losses.MeanSqu
             case "huber" -> Losses.huber(delta);
             case "binary_crossentropy" -> Losses.binaryCrossEntropy();
             case "categorical_crossentropy", "sparse_categorical_crossentropy" -> Losses.categoricalCrossEntropy();
-            default -> throw new IllegalArgumentException("unknown loss '" + name + "'; expected one of mse, mae, "
-                    + "huber, binary_crossentropy, categorical_crossentropy");
+            default -> throw new IllegalArgumentException("unknown loss '" + name + "'; expected one of " + NAMES);
         };
     }
 }

@@ -14,6 +14,10 @@ public record Initializer(Kind kind, float scale) implements java.io.Serializabl
     /** The supported schemes. */
     public enum Kind { NORMAL, UNIFORM, GLOROT_NORMAL, GLOROT_UNIFORM, HE_NORMAL, HE_UNIFORM }
 
+    /** The names {@link #of} accepts, as model and job files spell them. */
+    public static final java.util.List<String> NAMES = java.util.Arrays.stream(Kind.values())
+            .map(k -> k.name().toLowerCase(Locale.ROOT)).toList();
+
     /** Glorot/Xavier uniform, {@code U(±√(6/(fanIn+fanOut)))} (Glorot and Bengio 2010); Keras' default. */
     public static final Initializer GLOROT_UNIFORM = new Initializer(Kind.GLOROT_UNIFORM, 0f);
     /** Glorot/Xavier normal, {@code N(0, 2/(fanIn+fanOut))}. */
@@ -49,8 +53,7 @@ public record Initializer(Kind kind, float scale) implements java.io.Serializabl
         try {
             k = Kind.valueOf(name.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("unknown initializer '" + name + "'; expected one of normal, "
-                    + "uniform, glorot_normal, glorot_uniform, he_normal, he_uniform");
+            throw new IllegalArgumentException("unknown initializer '" + name + "'; expected one of " + NAMES);
         }
         return new Initializer(k, (k == Kind.NORMAL || k == Kind.UNIFORM) ? scale : 0f);
     }
