@@ -29,8 +29,29 @@ public final class ExampleBlock implements Serializable {
         this.stats = stats;
     }
 
+    /**
+     * A block standing for a partition that could not be read: no rows, and {@code stats} holding the
+     * failure. {@link ShardedDataset#stats()} reports it on the driver without failing a task; anything
+     * that reads its rows fails with the same message.
+     */
+    static ExampleBlock failed(int featureWidth, int targetWidth, LoadStats stats) {
+        return new ExampleBlock(0, featureWidth, targetWidth, new float[0], null, new float[0], stats);
+    }
+
+    /** The message of the bad input this block stands for, or null for a block of rows. */
+    public String failure() {
+        return stats.failure();
+    }
+
+    private void requireRead() {
+        if (stats.failure() != null) {
+            throw new IllegalArgumentException(stats.failure());
+        }
+    }
+
     /** Examples in this block. */
     public int rows() {
+        requireRead();
         return rows;
     }
 
@@ -51,6 +72,7 @@ public final class ExampleBlock implements Serializable {
 
     /** Row-major targets (not a copy). */
     public float[] targets() {
+        requireRead();
         return targets;
     }
 
@@ -61,6 +83,7 @@ public final class ExampleBlock implements Serializable {
 
     /** Copies row {@code r}'s features into {@code out} at {@code off}, widening uint8 storage. */
     public void copyFeatures(int r, float[] out, int off) {
+        requireRead();
         int base = r * featureWidth;
         if (pixels == null) {
             System.arraycopy(features, base, out, off, featureWidth);
@@ -78,6 +101,7 @@ public final class ExampleBlock implements Serializable {
 
     /** All features as float32 (a copy for uint8 storage, the stored array otherwise). */
     public float[] featuresAsFloat() {
+        requireRead();
         if (pixels == null) {
             return features;
         }

@@ -3,29 +3,38 @@ package io.dendrite.datasets;
 import io.dendrite.core.util.Checks;
 import java.util.Iterator;
 import java.util.List;
+import org.apache.spark.api.java.JavaPairRDD;
+import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
+import scala.Tuple2;
 
 /**
  * Parquet files and any Spark DataFrame: features from one vector column (dense or sparse) or from
- * numeric columns, the label from a numeric column.
+ * numeric columns ({@link RowFeatures}), the label from a numeric column. The rows are put into exactly
+ * {@link ReadOptions#partitions()} partitions, each a contiguous run of a global order ({@link Rebalance}):
+ * for Parquet, file by file (by path) and row by row within each file, whatever way Spark splits the
+ * files; for another DataFrame, its own partitions' order.
  */
 public final class FrameReader {
     private static final String FILE_COLUMN = "__dendrite_file";
+    private static final String ROW_COLUMN = "__dendrite_row";
 
     private FrameReader() {
     }
 
-    /** Reads Parquet (paths, globs or directories, comma-separated); file names appear in row messages. */
+    /** Reads Parquet (paths, globs or directories, comma-separated); rows are named by file and row index. */
     public static ShardedDataset parquet(SparkSession spark, String paths, List<String> featureCols, String labelCol,
                                         ReadOptions options) {
         List<String> files = HadoopFiles.expand(spark.sparkContext().hadoopConfiguration(), paths).stream()
                 .map(Object::toString).toList();
         Dataset<Row> df = spark.read().parquet(files.toArray(new String[0]))
-                .withColumn(FILE_COLUMN, functions.input_file_name());
+                .withColumn(FILE_COLUMN, functions.col("_metadata.file_path"))
+                .withColumn(ROW_COLUMN, functions.col("_metadata.row_index"));
         return frame(df, featureCols, labelCol, options, "Parquet " + paths);
     }
 
@@ -53,49 +62,83 @@ public final class FrameReader {
         } else {
             width = featureCols.size();
         }
-        boolean hasFile = names.contains(FILE_COLUMN);
-        String[] cols = new String[featureCols.size() + (hasFile ? 2 : 1)];
-        for (int i = 0; i < featureCols.size(); i++) {
-            cols[i] = featureCols.get(i);
+        boolean files = names.contains(FILE_COLUMN) && names.contains(ROW_COLUMN);
+        List<String> cols = new java.util.ArrayList<>(featureCols);
+        cols.add(labelCol);
+        if (files) {
+            cols.add(FILE_COLUMN);
+            cols.add(ROW_COLUMN);
         }
-        cols[featureCols.size()] = labelCol;
-        if (hasFile) {
-            cols[cols.length - 1] = FILE_COLUMN;
+        Dataset<Row> selected = df.select(cols.stream().map(functions::col).toArray(org.apache.spark.sql.Column[]::new));
+        int values = featureCols.size() + 1;
+        JavaPairRDD<Long, FrameRow> indexed;
+        long total;
+        if (files) {
+            // Global order: files by path, rows by their index in the file; one small aggregation counts them.
+            java.util.Map<String, Long> offsets = new java.util.HashMap<>();
+            long sum = 0;
+            for (Row r : df.groupBy(FILE_COLUMN).count().orderBy(FILE_COLUMN).collectAsList()) {
+                offsets.put(r.getString(0), sum);
+                sum += r.getLong(1);
+            }
+            total = sum;
+            indexed = selected.javaRDD().mapToPair(r -> {
+                String file = r.getString(values);
+                long row = r.getLong(values + 1);
+                return new Tuple2<>(offsets.get(file) + row, new FrameRow(file + " record " + row, prefix(r, values)));
+            });
+        } else {
+            long[] counted = new long[1];
+            JavaRDD<FrameRow> rows = selected.javaRDD().mapPartitionsWithIndex((part, it) -> new Iterator<FrameRow>() {
+                private long index;
+
+                @Override
+                public boolean hasNext() {
+                    return it.hasNext();
+                }
+
+                @Override
+                public FrameRow next() {
+                    return new FrameRow("partition " + part + " record " + index++, prefix(it.next(), values));
+                }
+            }, true);
+            indexed = Rebalance.indexByPartition(rows, counted);
+            total = counted[0];
         }
-        Dataset<Row> selected = df.select(cols[0], java.util.Arrays.copyOfRange(cols, 1, cols.length));
-        int nFeatureCols = featureCols.size();
-        List<String> featureNames = List.copyOf(featureCols);
-        int fw = width;
-        org.apache.spark.api.java.JavaRDD<ExampleBlock> blocks = selected.javaRDD().mapPartitionsWithIndex(
-                (part, rows) -> new Packer(new RowsSource(rows, part, vector, fw, nFeatureCols, featureNames, labelCol,
-                        hasFile, options), fw, 1, options.storage(), options.blockRows(), options.policy()), false);
+        RowFeatures features = new RowFeatures(vector, width, featureCols, 0);
+        int labelIndex = featureCols.size();
+        JavaRDD<ExampleBlock> blocks = Rebalance.exactly(indexed, total, options.partitions()).mapPartitions(
+                rows -> new Packer(new RowsSource(rows, features, labelIndex, labelCol, options), width, 1,
+                        options.storage(), options.blockRows(), options.policy()));
         return new ShardedDataset(blocks, width, 1, options, source);
     }
 
-    /** Rows of one partition. */
-    private static final class RowsSource implements RowSource {
-        private final Iterator<Row> rows;
-        private final int partition;
-        private final boolean vector;
-        private final int width;
-        private final int nFeatureCols;
-        private final List<String> featureNames;
-        private final String labelCol;
-        private final boolean hasFile;
-        private final ReadOptions options;
-        private long index = -1;
-        private String file = "";
+    private static Object[] prefix(Row r, int n) {
+        Object[] out = new Object[n];
+        for (int i = 0; i < n; i++) {
+            out[i] = r.get(i);
+        }
+        return out;
+    }
 
-        RowsSource(Iterator<Row> rows, int partition, boolean vector, int width, int nFeatureCols,
-                   List<String> featureNames, String labelCol, boolean hasFile, ReadOptions options) {
+    /** One row on its way into a partition: where it came from, and its feature and label values. */
+    record FrameRow(String where, Object[] values) implements java.io.Serializable {
+    }
+
+    /** The rows of one partition. */
+    private static final class RowsSource implements RowSource {
+        private final Iterator<FrameRow> rows;
+        private final RowFeatures features;
+        private final int labelIndex;
+        private final String labelCol;
+        private final ReadOptions options;
+        private String where = "(before the first row)";
+
+        RowsSource(Iterator<FrameRow> rows, RowFeatures features, int labelIndex, String labelCol, ReadOptions options) {
             this.rows = rows;
-            this.partition = partition;
-            this.vector = vector;
-            this.width = width;
-            this.nFeatureCols = nFeatureCols;
-            this.featureNames = featureNames;
+            this.features = features;
+            this.labelIndex = labelIndex;
             this.labelCol = labelCol;
-            this.hasFile = hasFile;
             this.options = options;
         }
 
@@ -104,55 +147,18 @@ public final class FrameReader {
             if (!rows.hasNext()) {
                 return false;
             }
-            Row row = rows.next();
-            index++;
-            file = hasFile ? row.getString(row.length() - 1) + " " : "";
-            if (vector) {
-                Object v = row.get(0);
-                if (v == null) {
-                    throw new BadRowException(BadRowException.Problem.NOT_A_NUMBER,
-                            where() + " column " + featureNames.get(0) + ": expected a vector but found null");
-                }
-                Vector vec = (Vector) v;
-                if (vec.size() != width) {
-                    throw new BadRowException(BadRowException.Problem.WRONG_FEATURE_COUNT,
-                            where() + " column " + featureNames.get(0) + ": expected a vector of " + width
-                                    + " features but found " + vec.size());
-                }
-                if (vec instanceof org.apache.spark.ml.linalg.SparseVector sv) {
-                    java.util.Arrays.fill(x, 0f);
-                    int[] idx = sv.indices();
-                    double[] vals = sv.values();
-                    for (int i = 0; i < idx.length; i++) {
-                        x[idx[i]] = (float) vals[i];
-                    }
-                } else {
-                    double[] vals = ((org.apache.spark.ml.linalg.DenseVector) vec).values();
-                    for (int i = 0; i < width; i++) {
-                        x[i] = (float) vals[i];
-                    }
-                }
-            } else {
-                for (int i = 0; i < nFeatureCols; i++) {
-                    x[i] = number(row.get(i), featureNames.get(i));
-                }
-            }
-            y[0] = number(row.get(nFeatureCols), labelCol);
-            options.checkLabel(y[0], where() + " column " + labelCol);
+            FrameRow fr = rows.next();
+            where = fr.where();
+            Row row = RowFactory.create(fr.values());
+            features.read(row, x, 0, where);
+            y[0] = RowFeatures.number(row.get(labelIndex), labelCol, where);
+            options.checkLabel(y[0], where + " column " + labelCol);
             return true;
-        }
-
-        private float number(Object v, String column) {
-            if (v instanceof Number n) {
-                return n.floatValue();
-            }
-            throw new BadRowException(BadRowException.Problem.NOT_A_NUMBER,
-                    where() + " column " + column + ": expected a number but found " + (v == null ? "null" : "'" + v + "'"));
         }
 
         @Override
         public String where() {
-            return file + "partition " + partition + " record " + index;
+            return where;
         }
     }
 }

@@ -61,7 +61,7 @@ public final class IdxReader {
             throw new IllegalArgumentException("empty input: " + images + " holds no records");
         }
         int rows = ih.records();
-        int partitions = Math.max(1, Math.min(rows, options.minPartitions()));
+        int partitions = Math.max(1, Math.min(rows, options.partitions()));
         HadoopFiles.SerializableConf sconf = new HadoopFiles.SerializableConf(conf);
         return ShardedDataset.generate(jsc, partitions, p -> new RecordSource(sconf, ih, lh,
                         (int) ((long) rows * p / partitions), (int) ((long) rows * (p + 1) / partitions), options),

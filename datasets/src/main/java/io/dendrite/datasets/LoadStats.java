@@ -12,6 +12,8 @@ public final class LoadStats implements Serializable {
     private long kept;
     private final EnumMap<BadRowException.Problem, Long> skipped = new EnumMap<>(BadRowException.Problem.class);
     private final EnumMap<BadRowException.Problem, String> firstExample = new EnumMap<>(BadRowException.Problem.class);
+    private int failedPartition = Integer.MAX_VALUE;
+    private String failure;
 
     void kept() {
         read++;
@@ -24,8 +26,24 @@ public final class LoadStats implements Serializable {
         firstExample.putIfAbsent(e.problem(), e.getMessage());
     }
 
-    /** Adds {@code o} into this and returns this. */
+    /** Records that reading partition {@code partition} failed with {@code message} (a bad input). */
+    void failed(int partition, String message) {
+        if (partition < failedPartition) {
+            failedPartition = partition;
+            failure = message;
+        }
+    }
+
+    /** The failure of the first partition whose reading failed, or null. */
+    public String failure() {
+        return failure;
+    }
+
+    /** Adds {@code o} into this and returns this; of two failures, the lower partition's is kept. */
     public LoadStats mergeInPlace(LoadStats o) {
+        if (o.failure != null) {
+            failed(o.failedPartition, o.failure);
+        }
         read += o.read;
         kept += o.kept;
         o.skipped.forEach((k, v) -> skipped.merge(k, v, Long::sum));

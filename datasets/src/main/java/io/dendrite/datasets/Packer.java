@@ -7,7 +7,8 @@ import java.util.NoSuchElementException;
 /**
  * Packs a partition's rows into {@link ExampleBlock}s of at most {@code blockRows} rows, lazily (a block
  * is built when asked for, so an uncached pass holds one block at a time), applying the bad-row policy.
- * A partition always yields at least one block, so its read/skip counts are never lost.
+ * A partition always yields at least one block, so its read/skip counts are never lost. Under the error
+ * policy a bad row ends the partition with a block standing for the failure ({@link ExampleBlock#failure()}).
  */
 final class Packer implements Iterator<ExampleBlock> {
     private final RowSource source;
@@ -68,10 +69,12 @@ final class Packer implements Iterator<ExampleBlock> {
                 check(source.where());
             } catch (BadRowException e) {
                 if (policy == BadRowPolicy.ERROR) {
-                    throw e;
+                    return failed(e);
                 }
                 stats.skipped(e);
                 continue;
+            } catch (IllegalArgumentException e) { // a header that differs: the input, not a row, is bad
+                return failed(e);
             }
             if (rows == cap) {
                 cap = Math.min(blockRows, cap * 2);
@@ -98,6 +101,18 @@ final class Packer implements Iterator<ExampleBlock> {
         return new ExampleBlock(rows, featureWidth, targetWidth,
                 features == null ? null : Arrays.copyOf(features, n), pixels == null ? null : Arrays.copyOf(pixels, n),
                 Arrays.copyOf(targets, rows * targetWidth), stats);
+    }
+
+    /**
+     * Ends the partition with a block that stands for its failure: the task succeeds, so Spark does not
+     * retry a deterministic input error, and the driver reports it ({@link ShardedDataset#stats()}).
+     */
+    private ExampleBlock failed(IllegalArgumentException e) {
+        exhausted = true;
+        LoadStats stats = new LoadStats();
+        org.apache.spark.TaskContext task = org.apache.spark.TaskContext.get();
+        stats.failed(task == null ? 0 : task.partitionId(), e.getMessage());
+        return ExampleBlock.failed(featureWidth, targetWidth, stats);
     }
 
     private void check(String where) {

@@ -6,17 +6,19 @@ import java.io.Serializable;
 /**
  * What every reader shares: the bad-row policy, how features are stored, the rows per packed block, the
  * task (class labels are whole numbers in [0, classes); regression targets any finite value), and the
- * minimum number of partitions.
+ * number of partitions the data is read into: exactly that many for CSV, LibSVM and Parquet, each a
+ * contiguous run of the rows in file order, whatever the file sizes or the cluster (at most one per row for
+ * IDX), so a split of the data is the same on any cluster.
  */
 public record ReadOptions(BadRowPolicy policy, Storage storage, int blockRows, boolean classification, int classes,
-                          int minPartitions) implements Serializable {
+                          int partitions) implements Serializable {
 
     /** Validates. */
     public ReadOptions {
         Checks.checkArgument(policy != null && storage != null, "policy and storage must be set");
         Checks.atLeast("block rows", blockRows, 1);
         Checks.checkArgument(!classification || classes >= 0, "classes must be >= 0 (0: any) but was %s", classes);
-        Checks.atLeast("min partitions", minPartitions, 1);
+        Checks.atLeast("partitions", partitions, 1);
     }
 
     /** Classification with labels in [0, classes) ({@code 0}: any non-negative whole label), fail on bad rows. */
@@ -31,21 +33,21 @@ public record ReadOptions(BadRowPolicy policy, Storage storage, int blockRows, b
 
     /** The same with another bad-row policy. */
     public ReadOptions withPolicy(BadRowPolicy p) {
-        return new ReadOptions(p, storage, blockRows, classification, classes, minPartitions);
+        return new ReadOptions(p, storage, blockRows, classification, classes, partitions);
     }
 
     /** The same with another feature storage. */
     public ReadOptions withStorage(Storage s) {
-        return new ReadOptions(policy, s, blockRows, classification, classes, minPartitions);
+        return new ReadOptions(policy, s, blockRows, classification, classes, partitions);
     }
 
     /** The same with another block size. */
     public ReadOptions withBlockRows(int rows) {
-        return new ReadOptions(policy, storage, rows, classification, classes, minPartitions);
+        return new ReadOptions(policy, storage, rows, classification, classes, partitions);
     }
 
-    /** The same with another minimum partition count. */
-    public ReadOptions withMinPartitions(int n) {
+    /** The same with another partition count. */
+    public ReadOptions withPartitions(int n) {
         return new ReadOptions(policy, storage, blockRows, classification, classes, n);
     }
 

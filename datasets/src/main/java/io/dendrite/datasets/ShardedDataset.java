@@ -67,9 +67,19 @@ public final class ShardedDataset {
         return stats;
     }
 
-    /** Rows read, kept and skipped, summed over every block (computes the blocks unless cached). */
+    /**
+     * Rows read, kept and skipped, summed over every block (computes the blocks unless cached). A bad
+     * input (a bad row under the error policy, a header that differs) fails with its one-line message,
+     * that of the first partition holding one. The readers hand such a failure back in a block rather than
+     * failing the task ({@link ExampleBlock#failure()}), so Spark does not retry a deterministic input
+     * error {@code spark.task.maxFailures} times, re-reading the input each time.
+     */
     public LoadStats stats() {
-        return blocks.map(ExampleBlock::stats).fold(new LoadStats(), LoadStats::mergeInPlace);
+        LoadStats s = blocks.map(ExampleBlock::stats).fold(new LoadStats(), LoadStats::mergeInPlace);
+        if (s.failure() != null) {
+            throw new IllegalArgumentException(s.failure());
+        }
+        return s;
     }
 
     /** The number of examples. */

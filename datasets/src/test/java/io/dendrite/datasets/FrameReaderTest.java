@@ -88,6 +88,45 @@ public class FrameReaderTest extends SparkSuite {
         assertArrayEquals(new float[] {1.5f, -0.5f}, d.targets());
     }
 
+    /** Each partition's labels, in order. */
+    private static List<List<Float>> labelsByPartition(ShardedDataset d) {
+        return d.blocks().mapPartitions(it -> {
+            List<Float> ys = new ArrayList<>();
+            it.forEachRemaining(b -> {
+                for (float y : b.targets()) {
+                    ys.add(y);
+                }
+            });
+            return List.of(ys).iterator();
+        }).collect();
+    }
+
+    @Test
+    public void parquetPartitionsAndSplitsDoNotDependOnHowSparkSplitsTheFiles() {
+        String dir = newTempDir().resolve("bc.parquet").toString();
+        breastCancer().repartition(3).write().parquet(dir);
+        List<List<List<Float>>> seen = new ArrayList<>();
+        List<List<List<Float>>> trainParts = new ArrayList<>();
+        // Few large scan splits, as on a small cluster, and many small ones, as on a large one.
+        for (String[] conf : new String[][] {{"134217728", "1"}, {"2048", "16"}}) {
+            spark().conf().set("spark.sql.files.maxPartitionBytes", conf[0]);
+            spark().conf().set("spark.sql.files.minPartitionNum", conf[1]);
+            try {
+                ShardedDataset d = FrameReader.parquet(spark(), dir, featureNames(), "label",
+                        ReadOptions.classification(2).withPartitions(4));
+                assertEquals(4, d.blocks().getNumPartitions());
+                seen.add(labelsByPartition(d));
+                trainParts.add(labelsByPartition(d.split(new double[] {0.8, 0.2}, 42)[1]));
+            } finally {
+                spark().conf().unset("spark.sql.files.maxPartitionBytes");
+                spark().conf().unset("spark.sql.files.minPartitionNum");
+            }
+        }
+        assertEquals(List.of(143, 142, 142, 142), seen.get(0).stream().map(List::size).toList());
+        assertEquals(seen.get(0), seen.get(1));
+        assertEquals(trainParts.get(0), trainParts.get(1), "the test split is the same");
+    }
+
     @Test
     public void badFieldsAreNamedByFileRecordAndColumn() {
         StructType schema = new StructType().add("a", DataTypes.DoubleType).add("label", DataTypes.StringType);
@@ -95,15 +134,16 @@ public class FrameReaderTest extends SparkSuite {
         spark().createDataFrame(List.of(RowFactory.create(1.0, "1"), RowFactory.create(2.0, "cat")), schema)
                 .coalesce(1).write().parquet(dir);
         Exception e = assertThrows(Exception.class, () -> FrameReader.parquet(spark(), dir, List.of("a"), "label",
-                ReadOptions.classification(2)).cache());
-        Assertions.assertTrue(rootMessage(e).matches("file:.*bad\\.parquet/part-.*\\.parquet partition 0 record 0 column "
+                ReadOptions.classification(2).withPartitions(1)).cache());
+        Assertions.assertTrue(rootMessage(e).matches("file:.*bad\\.parquet/part-.*\\.parquet record 0 column "
                 + "label: expected a number but found '1'"), rootMessage(e));
 
         StructType nullable = new StructType().add("a", DataTypes.DoubleType).add("label", DataTypes.IntegerType);
         org.apache.spark.sql.Dataset<Row> withNull = spark().createDataFrame(List.of(RowFactory.create(1.0, 1),
                 RowFactory.create(null, 0)), nullable).coalesce(1);
         e = assertThrows(Exception.class,
-                () -> FrameReader.frame(withNull, List.of("a"), "label", ReadOptions.classification(2), "df").cache());
+                () -> FrameReader.frame(withNull, List.of("a"), "label", ReadOptions.classification(2).withPartitions(1),
+                        "df").cache());
         assertEquals("partition 0 record 1 column a: expected a number but found null", rootMessage(e));
         IllegalArgumentException missing = assertThrows(IllegalArgumentException.class,
                 () -> FrameReader.frame(withNull, List.of("b"), "label", ReadOptions.classification(2), "df"));

@@ -48,7 +48,7 @@ public class IdxReaderTest extends SparkSuite {
 
     @Test
     public void fashionMnistFloat32AndUint8WithinTheMemoryBound() throws IOException {
-        ReadOptions options = ReadOptions.classification(10).withMinPartitions(4);
+        ReadOptions options = ReadOptions.classification(10).withPartitions(4);
         ShardedDataset f32 = IdxReader.read(jsc(), IMAGES, LABELS, options);
         assertEquals(60000, f32.cache().keptRows());
         assertEquals(784, f32.featureWidth());

@@ -59,6 +59,41 @@ public class TextReadersTest extends SparkSuite {
     }
 
     @Test
+    public void csvIsReadIntoExactlyThePartitionsAskedForInFileOrder() {
+        Path dir = newTempDir();
+        StringBuilder a = new StringBuilder("x,y\n");
+        StringBuilder b = new StringBuilder("x,y\n");
+        for (int r = 0; r < 10; r++) {
+            (r < 4 ? a : b).append(r).append(',').append(r % 2).append('\n');
+        }
+        write(dir.resolve("a.csv"), a.toString());
+        write(dir.resolve("b.csv"), b.toString());
+        for (int partitions : new int[] {1, 3, 7}) {
+            ShardedDataset d = TextReaders.csv(jsc(), dir.toString(), TextReaders.CsvOptions.withHeader("y"),
+                    ReadOptions.classification(2).withPartitions(partitions));
+            assertEquals(partitions, d.blocks().getNumPartitions());
+            // Row g of 10 lands in partition floor(g * partitions / 10), in file order.
+            List<List<Float>> got = d.blocks().mapPartitions(it -> {
+                List<Float> xs = new java.util.ArrayList<>();
+                it.forEachRemaining(block -> {
+                    for (float v : block.featuresAsFloat()) {
+                        xs.add(v);
+                    }
+                });
+                return List.of(xs).iterator();
+            }).collect();
+            List<List<Float>> expected = new java.util.ArrayList<>();
+            for (int p = 0; p < partitions; p++) {
+                expected.add(new java.util.ArrayList<>());
+            }
+            for (int g = 0; g < 10; g++) {
+                expected.get(g * partitions / 10).add((float) g);
+            }
+            assertEquals(expected, got, partitions + " partitions");
+        }
+    }
+
+    @Test
     public void csvWithoutHeaderByColumnIndex() {
         Dataset iris = BundledDatasets.load("iris").data();
         Path f = write(newTempDir().resolve("iris.csv"), irisCsv(iris, 0, 150, false));

@@ -227,17 +227,22 @@ public final class SparkTrainer {
         Loss loss = config.loss();
         int outputs = config.spec().outputWidth();
         String source = data.source();
-        List<long[]> parts = data.blocks().mapPartitionsWithIndex((p, it) -> {
+        // A bad target fails the run with its message; the task hands it back rather than throwing, so Spark
+        // does not retry a deterministic input error.
+        List<scala.Tuple2<long[], String>> parts = data.blocks().mapPartitionsWithIndex((p, it) -> {
             long n = 0;
             long first = 0;
             long last = 0;
             while (it.hasNext()) {
                 ExampleBlock b = it.next();
+                if (b.failure() != null) {
+                    return List.of(new scala.Tuple2<>(new long[0], b.failure())).iterator();
+                }
                 try {
                     loss.checkTargets(b.targets(), b.rows(), b.targetWidth(), outputs);
                 } catch (IllegalArgumentException e) {
-                    throw new IllegalArgumentException(what + " " + source + ", partition " + p + ", block at partition row " + n
-                            + ": " + e.getMessage(), e);
+                    return List.of(new scala.Tuple2<>(new long[0], what + " " + source + ", partition " + p
+                            + ", block at partition row " + n + ": " + e.getMessage())).iterator();
                 }
                 last = DataFingerprint.hash(b.featuresAsFloat(), b.featureWidth(), b.targets(), b.targetWidth(), b.rows());
                 if (n == 0) {
@@ -245,15 +250,20 @@ public final class SparkTrainer {
                 }
                 n += b.rows();
             }
-            return List.of(new long[] {n, first, last}).iterator();
+            return List.of(new scala.Tuple2<>(new long[] {n, first, last}, (String) null)).iterator();
         }, true).collect();
+        for (scala.Tuple2<long[], String> part : parts) {
+            if (part._2() != null) {
+                throw new IllegalArgumentException(part._2());
+            }
+        }
         long[] rows = new long[parts.size()];
         long[] first = new long[rows.length];
         long[] last = new long[rows.length];
         for (int p = 0; p < rows.length; p++) {
-            rows[p] = parts.get(p)[0];
-            first[p] = parts.get(p)[1];
-            last[p] = parts.get(p)[2];
+            rows[p] = parts.get(p)._1()[0];
+            first[p] = parts.get(p)._1()[1];
+            last[p] = parts.get(p)._1()[2];
         }
         return new DataFingerprint(rows, first, last);
     }

@@ -29,7 +29,7 @@ public class FashionMnistSparkTest extends SparkDriverSuite {
     private static final Path DIR = Path.of("/usr/share/datasets/fashion-mnist");
 
     private ShardedDataset read(String prefix) {
-        ReadOptions opts = ReadOptions.classification(10).withStorage(Storage.UINT8).withMinPartitions(2);
+        ReadOptions opts = ReadOptions.classification(10).withStorage(Storage.UINT8).withPartitions(2);
         return IdxReader.read(jsc(), DIR.resolve(prefix + "-images-idx3-ubyte.gz").toUri().toString(),
                 DIR.resolve(prefix + "-labels-idx1-ubyte.gz").toUri().toString(), opts);
     }

@@ -81,7 +81,7 @@ public record DataSource(String format, String path, String labels, String label
     /** The options the readers take. */
     ReadOptions options() {
         ReadOptions o = classification ? ReadOptions.classification(classes) : ReadOptions.regression();
-        return o.withStorage(storage).withPolicy(badRows).withMinPartitions(partitions);
+        return o.withStorage(storage).withPolicy(badRows).withPartitions(partitions);
     }
 
     /** Reads the source (lazily; the trainer caches it). */

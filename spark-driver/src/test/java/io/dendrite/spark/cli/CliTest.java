@@ -119,7 +119,7 @@ public class CliTest extends SparkDriverSuite {
         Assertions.assertTrue(out.contains("has 2 feature columns [a, b] but the model expects 64 inputs"), out);
         out = run(2, "score", "--model", dir.resolve("model").toString(), "--input", input.toString(),
                 "--output", dir.resolve("o").toString());
-        Assertions.assertTrue(out.contains("feature column 'id'") && out.contains("string"), out);
+        Assertions.assertTrue(out.contains("feature column 'id'") && out.contains("not a number"), out);
     }
 
     @Test

@@ -123,22 +123,73 @@ public final class Model {
      * classifier, 0/1 per output for a multi-label one, the values for a regression.
      */
     public float[] predict(float[] rawFeatures, int rows) {
+        Scores s = score(rawFeatures, rows);
+        return s.predictionsPerRow() > 0 ? s.predictions() : s.values();
+    }
+
+    /**
+     * The predictions and the values behind them, by the one rule every consumer (the API, batch scoring,
+     * Spark ML) applies: a single-label classifier predicts the most likely class and gives a probability
+     * per class (two for a single sigmoid output); a multi-label one predicts 0/1 per output (probability
+     * at least 0.5) and gives each probability; a regression gives its values and no separate prediction.
+     */
+    public Scores score(float[] rawFeatures, int rows) {
         if (!loss.isClassification()) {
-            return predictOutputs(rawFeatures, rows);
+            float[] values = predictOutputs(rawFeatures, rows);
+            return new Scores(rows, new float[0], 0, values, spec.outputWidth());
         }
+        float[] proba = predictProba(rawFeatures, rows);
+        int per = proba.length / Math.max(1, rows);
         if (isMultiLabel(spec, loss)) {
-            float[] out = predictOutputs(rawFeatures, rows);
-            for (int i = 0; i < out.length; i++) {
-                out[i] = out[i] >= 0.5f ? 1f : 0f;
+            float[] predictions = new float[proba.length];
+            for (int i = 0; i < predictions.length; i++) {
+                predictions[i] = proba[i] >= 0.5f ? 1f : 0f;
             }
-            return out;
+            return new Scores(rows, predictions, per, proba, per);
         }
-        int[] classes = predictClasses(rawFeatures, rows);
-        float[] out = new float[rows];
+        int[] classes = Metrics.argmaxRows(proba, classCount(spec, loss));
+        float[] predictions = new float[rows];
         for (int i = 0; i < rows; i++) {
-            out[i] = classes[i];
+            predictions[i] = classes[i];
         }
-        return out;
+        return new Scores(rows, predictions, 1, proba, per);
+    }
+
+    /**
+     * The names of {@link #score}'s columns, predictions first: {@code prediction} (or
+     * {@code prediction_<i>} per output) then {@code probability_<label>} per class (labels made safe as
+     * column names) or {@code probability_<i>} per output; a regression's values are its predictions.
+     */
+    public List<String> scoreColumns() {
+        List<String> heads = new java.util.ArrayList<>();
+        int outputs = spec.outputWidth();
+        boolean multi = isMultiLabel(spec, loss);
+        if (!loss.isClassification() || multi) {
+            for (int i = 0; i < outputs; i++) {
+                heads.add(outputs == 1 ? "prediction" : "prediction_" + i);
+            }
+            if (multi) {
+                for (int i = 0; i < outputs; i++) {
+                    heads.add("probability_" + i);
+                }
+            }
+            return heads;
+        }
+        heads.add("prediction");
+        int classes = classCount(spec, loss);
+        for (int k = 0; k < classes; k++) {
+            heads.add("probability_" + (k < labels.size() ? labels.get(k) : String.valueOf(k))
+                    .replaceAll("[^A-Za-z0-9_]", "_"));
+        }
+        return heads;
+    }
+
+    /**
+     * What {@link #score} gives for {@code rows} rows: {@code predictionsPerRow} predictions per row
+     * (none for a regression) and {@code valuesPerRow} values per row (probabilities, or the regression's
+     * outputs), both row-major.
+     */
+    public record Scores(int rows, float[] predictions, int predictionsPerRow, float[] values, int valuesPerRow) {
     }
 
     /** Loss and the metrics that fit the task, over raw (unscaled) labelled data. */

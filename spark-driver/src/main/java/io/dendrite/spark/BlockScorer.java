@@ -1,0 +1,122 @@
+package io.dendrite.spark;
+
+import io.dendrite.core.data.FeatureScaler;
+import io.dendrite.core.loss.Loss;
+import io.dendrite.core.model.Model;
+import io.dendrite.core.nn.NetworkSpec;
+import io.dendrite.datasets.RowFeatures;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import org.apache.spark.TaskContext;
+import org.apache.spark.api.java.function.FlatMapFunction;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.util.LongAccumulator;
+
+/**
+ * Scores one partition of rows on an executor, a block of rows at a time through the kernel: each output
+ * row is the row's first {@code features.first()} columns (ids, passed through) followed by
+ * {@link Model#score}'s predictions and values as doubles, in {@link Model#scoreColumns} order. The
+ * features are read by {@link RowFeatures}, the same rules training reads a DataFrame by; the weights
+ * arrive by broadcast.
+ */
+public final class BlockScorer implements FlatMapFunction<Iterator<Row>, Row> {
+    /** Rows scored per pass through the network. */
+    public static final int BLOCK_ROWS = 4096;
+    private static final long serialVersionUID = 1L;
+
+    private final NetworkSpec spec;
+    private final Loss loss;
+    private final Broadcast<float[]> weights;
+    private final FeatureScaler scaler;
+    private final List<String> labels;
+    private final RowFeatures features;
+    private final String source;
+    private final LongAccumulator scoredRows;
+
+    /** A scorer of the model given by its parts, reading {@code features} of rows from {@code source}. */
+    public BlockScorer(NetworkSpec spec, Loss loss, Broadcast<float[]> weights, FeatureScaler scaler, List<String> labels,
+                       RowFeatures features, String source, LongAccumulator scoredRows) {
+        this.spec = spec;
+        this.loss = loss;
+        this.weights = weights;
+        this.scaler = scaler;
+        this.labels = List.copyOf(labels);
+        this.features = features;
+        this.source = source;
+        this.scoredRows = scoredRows;
+    }
+
+    @Override
+    public Iterator<Row> call(Iterator<Row> it) {
+        Model model = new Model(spec, loss, weights.value(), scaler, labels, Map.of());
+        int width = features.width();
+        int partition = TaskContext.get() == null ? 0 : TaskContext.getPartitionId();
+        return new Iterator<>() {
+            private final List<Row> block = new ArrayList<>(BLOCK_ROWS);
+            private final float[] x = new float[BLOCK_ROWS * width];
+            private List<Row> scored = List.of();
+            private int next;
+            private long seen;
+
+            @Override
+            public boolean hasNext() {
+                if (next < scored.size()) {
+                    return true;
+                }
+                if (!it.hasNext()) {
+                    return false;
+                }
+                block.clear();
+                while (block.size() < BLOCK_ROWS && it.hasNext()) {
+                    Row r = it.next();
+                    features.read(r, x, block.size() * width, source + " partition " + partition + " record " + seen++);
+                    block.add(r);
+                }
+                scored = score(model, block, x);
+                next = 0;
+                return true;
+            }
+
+            @Override
+            public Row next() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException();
+                }
+                return scored.get(next++);
+            }
+        };
+    }
+
+    private List<Row> score(Model model, List<Row> block, float[] x) {
+        int m = block.size();
+        int width = features.width();
+        float[] raw = m * width == x.length ? x : java.util.Arrays.copyOf(x, m * width); // the model copies to scale
+        scoredRows.add(m);
+        Model.Scores scores = model.score(raw, m);
+        int ids = features.first();
+        int predicted = scores.predictionsPerRow();
+        int per = scores.valuesPerRow();
+        List<Row> out = new ArrayList<>(m);
+        for (int i = 0; i < m; i++) {
+            Object[] fields = new Object[ids + predicted + per];
+            Row r = block.get(i);
+            for (int c = 0; c < ids; c++) {
+                fields[c] = r.get(c);
+            }
+            int f = ids;
+            for (int k = 0; k < predicted; k++) {
+                fields[f++] = (double) scores.predictions()[i * predicted + k];
+            }
+            for (int k = 0; k < per; k++) {
+                fields[f++] = (double) scores.values()[i * per + k];
+            }
+            out.add(RowFactory.create(fields));
+        }
+        return out;
+    }
+}
