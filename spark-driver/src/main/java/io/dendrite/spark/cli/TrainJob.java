@@ -79,12 +79,13 @@ final class TrainJob {
         TrainingResult result = resume == null ? trainer.fit(train, validation) : trainer.resume(train, validation, resume);
         Model model = result.model();
 
-        Map<String, Object> summary = new LinkedHashMap<>();
+        // summary.json: the run's own record (Run.summary, also in the model file) without the per-epoch
+        // history (metrics.jsonl has it), then what this job adds.
+        Map<String, Object> summary = new LinkedHashMap<>(model.summary());
+        summary.remove("history");
         summary.put("model", config.spec().describe());
         summary.put("parameters", config.spec().parameterCount());
         summary.put("train_data", data.train().describe());
-        summary.put("training_examples", loaded.keptRows());
-        summary.put("epochs_run", result.history().epochs());
         summary.put("train", lastMetrics(result, ""));
         summary.put("validation", lastMetrics(result, "val_"));
         // The model is saved before the test set is read, so a test set that fails leaves it behind.
@@ -104,12 +105,6 @@ final class TrainJob {
         summary.put("examples_per_second", result.examplesPerSecond());
         summary.put("training_seconds", result.seconds());
         summary.put("mean_step_ms", result.meanStepMillis());
-        summary.put("master", spark.sparkContext().master());
-        summary.put("partitions", result.partitions());
-        summary.put("step_mode", result.model().summary().get("step_mode"));
-        summary.put("kernel", result.kernel());
-        summary.put("batch_size", config.batchSize());
-        summary.put("skipped_steps", result.model().summary().get("skipped_steps"));
         if (resume != null) {
             summary.put("resumed_from", resume);
         }

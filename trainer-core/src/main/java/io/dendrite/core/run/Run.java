@@ -194,7 +194,11 @@ public final class Run {
      * next step's loss would not be finite either, so this only fires where a write comes first.
      */
     private void requireFinite(float[] w, long step, String what) {
-        if (!Double.isFinite(kernel.sumOfSquares(w.length, w, 0))) {
+        boolean finite = true;
+        for (float v : w) { // each value: a sum of squares would overflow for large but finite weights
+            finite &= Float.isFinite(v);
+        }
+        if (!finite) {
             throw new TrainingDivergedException("training diverged: the update of step " + step + " made the weights "
                     + "non-finite, so no " + what + " is written. Last good checkpoint: " + lastCheckpointName()
                     + ". Lower the learning rate or set clip_norm");

@@ -14,8 +14,10 @@ import io.dendrite.core.optim.LearningRateSchedule;
 import io.dendrite.core.optim.Optimizers;
 import io.dendrite.core.run.CheckpointPolicy;
 import io.dendrite.core.run.Checkpoints;
+import io.dendrite.core.run.Divergence;
 import io.dendrite.core.run.EarlyStopping;
 import io.dendrite.core.run.ReduceLrOnPlateau;
+import io.dendrite.core.run.TrainingDivergedException;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -170,5 +172,31 @@ class TrainerCheckpointTest {
                 () -> net().build().resume(Blobs.classes(310, 6, 3, 5), dir.toString()));
         assertTrue(rows.getMessage().contains("planned its batches over partitions of [240] rows but the data now has "
                 + "[248]"), rows.getMessage());
+    }
+
+    /** Plain SGD at a rate that blows the weights up (finite) on the first step: step 2's loss is not finite. */
+    private static Sequential exploding() {
+        return Sequential.input(6).dense(12, Activation.RELU).dense(3, Activation.SOFTMAX)
+                .loss(Losses.categoricalCrossEntropy()).optimizer(Optimizers.sgd(1e20f)).batchSize(32).epochs(2)
+                .seed(3).progress((PrintStream) null);
+    }
+
+    @Test
+    void aNonFiniteStepStopsTheSingleJvmRunNamingTheLastGoodCheckpoint() throws IOException {
+        TrainingDivergedException e = assertThrows(TrainingDivergedException.class,
+                () -> checkpointing(exploding(), 1, 0, 10).fit(DATA));
+        assertTrue(e.getMessage().startsWith("training diverged at step 2 (epoch 1, batch 2 of 10): the loss"),
+                e.getMessage());
+        assertTrue(e.getMessage().contains("Last good checkpoint: " + dir.resolve("step-000000001")), e.getMessage());
+        assertEquals(List.of("step-000000001"), names(), "no checkpoint with non-finite state was written");
+    }
+
+    @Test
+    void skippingNonFiniteStepsInTheSingleJvmRunCountsThem() {
+        Model m = exploding().build().withDivergence(Divergence.SKIP).fit(DATA);
+        assertEquals(2L * 10 - 1, ((Number) m.summary().get("skipped_steps")).longValue());
+        for (float v : m.parameters()) {
+            assertTrue(Float.isFinite(v), "model weights are finite");
+        }
     }
 }

@@ -1,4 +1,4 @@
-package io.dendrite.datasets.examples;
+package io.dendrite.examples;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

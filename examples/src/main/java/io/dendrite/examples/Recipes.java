@@ -1,4 +1,4 @@
-package io.dendrite.datasets.examples;
+package io.dendrite.examples;
 
 import io.dendrite.core.kernel.Activation;
 import io.dendrite.core.loss.Losses;

@@ -1,4 +1,4 @@
-package io.dendrite.datasets.examples;
+package io.dendrite.examples;
 
 import io.dendrite.core.data.Dataset;
 import io.dendrite.core.model.Evaluation;
