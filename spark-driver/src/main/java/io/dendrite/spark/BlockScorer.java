@@ -11,10 +11,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import org.apache.spark.TaskContext;
+import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
+import org.apache.spark.util.CollectionAccumulator;
 import org.apache.spark.util.LongAccumulator;
 
 /**
@@ -37,10 +41,17 @@ public final class BlockScorer implements FlatMapFunction<Iterator<Row>, Row> {
     private final RowFeatures features;
     private final String source;
     private final LongAccumulator scoredRows;
+    private final CollectionAccumulator<String> badInput;
 
-    /** A scorer of the model given by its parts, reading {@code features} of rows from {@code source}. */
+    /**
+     * A scorer of the model given by its parts, reading {@code features} of rows from {@code source}. A row
+     * that cannot be read (a null, a value that is not a number, a vector of another size) ends its
+     * partition and its message goes to {@code badInput} rather than failing the task, so Spark does not
+     * retry a deterministic input error; the caller fails the job with it ({@link #stopOnBadInput}).
+     */
     public BlockScorer(NetworkSpec spec, Loss loss, Broadcast<float[]> weights, FeatureScaler scaler, List<String> labels,
-                       RowFeatures features, String source, LongAccumulator scoredRows) {
+                       RowFeatures features, String source, LongAccumulator scoredRows,
+                       CollectionAccumulator<String> badInput) {
         this.spec = spec;
         this.loss = loss;
         this.weights = weights;
@@ -49,6 +60,41 @@ public final class BlockScorer implements FlatMapFunction<Iterator<Row>, Row> {
         this.features = features;
         this.source = source;
         this.scoredRows = scoredRows;
+        this.badInput = badInput;
+    }
+
+    /**
+     * Runs {@code job} (which scores with a scorer reporting to {@code badInput}) in its own job group,
+     * cancelling it as soon as a task reports a bad input; then fails with the first bad input's message
+     * when there was one.
+     */
+    public static void stopOnBadInput(JavaSparkContext jsc, CollectionAccumulator<String> badInput, Runnable job) {
+        String group = "dendrite-score-" + java.util.UUID.randomUUID();
+        SparkListener canceller = new SparkListener() {
+            @Override
+            public void onTaskEnd(SparkListenerTaskEnd end) {
+                if (!badInput.isZero()) {
+                    jsc.sc().cancelJobGroup(group);
+                }
+            }
+        };
+        jsc.sc().addSparkListener(canceller);
+        jsc.setJobGroup(group, "dendrite score", true);
+        RuntimeException failed = null;
+        try {
+            job.run();
+        } catch (RuntimeException e) {
+            failed = e;
+        } finally {
+            jsc.clearJobGroup();
+            jsc.sc().removeSparkListener(canceller);
+        }
+        if (!badInput.isZero()) {
+            throw new IllegalArgumentException(badInput.value().get(0), failed);
+        }
+        if (failed != null) {
+            throw failed;
+        }
     }
 
     @Override
@@ -62,20 +108,31 @@ public final class BlockScorer implements FlatMapFunction<Iterator<Row>, Row> {
             private List<Row> scored = List.of();
             private int next;
             private long seen;
+            private boolean stopped;
 
             @Override
             public boolean hasNext() {
                 if (next < scored.size()) {
                     return true;
                 }
-                if (!it.hasNext()) {
-                    return false;
-                }
                 block.clear();
-                while (block.size() < BLOCK_ROWS && it.hasNext()) {
-                    Row r = it.next();
-                    features.read(r, x, block.size() * width, source + " partition " + partition + " record " + seen++);
-                    block.add(r);
+                while (block.size() < BLOCK_ROWS && !stopped) {
+                    try {
+                        // A reader that parses lazily (CSV) fails in the upstream hasNext or next.
+                        if (!it.hasNext()) {
+                            break;
+                        }
+                        Row r = it.next();
+                        features.read(r, x, block.size() * width, source + " partition " + partition + " record "
+                                + seen++);
+                        block.add(r);
+                    } catch (IllegalArgumentException e) { // BadRowException: the rest of the partition is not scored
+                        badInput.add(e.getMessage());
+                        stopped = true;
+                    }
+                }
+                if (block.isEmpty()) {
+                    return false;
                 }
                 scored = score(model, block, x);
                 next = 0;

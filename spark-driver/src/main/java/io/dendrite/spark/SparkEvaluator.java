@@ -26,7 +26,7 @@ public final class SparkEvaluator {
             throw new IllegalArgumentException(data.source() + " has " + data.featureWidth()
                     + " features but the model expects " + model.spec().inputWidth());
         }
-        long rows = data.count();
+        long rows = data.stats().keptRows(); // a bad input fails here, once, with its one-line message
         if (rows * data.featureWidth() <= LOCAL_LIMIT_VALUES) {
             return model.evaluate(data.collectLocal());
         }

@@ -17,6 +17,7 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.NumericType;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
+import org.apache.spark.util.CollectionAccumulator;
 import org.apache.spark.util.LongAccumulator;
 
 /**
@@ -93,17 +94,31 @@ final class ScoreJob {
                 org.apache.spark.api.java.JavaSparkContext.fromSparkContext(spark.sparkContext());
         Broadcast<float[]> weights = jsc.broadcast(model.parameters());
         LongAccumulator scoredRows = jsc.sc().longAccumulator("rows scored");
+        CollectionAccumulator<String> badInput = jsc.sc().collectionAccumulator("bad input");
         try {
             BlockScorer scorer = new BlockScorer(model.spec(), model.loss(), weights, model.scaler(), model.labels(),
-                    new RowFeatures(vector, width, features, o.idColumns().size()), o.input(),
-                    scoredRows);
+                    new RowFeatures(vector, width, features, o.idColumns().size()), o.input(), scoredRows, badInput);
             JavaRDD<Row> rows = in.javaRDD().mapPartitions(scorer);
-            spark.createDataFrame(rows, outSchema).write().mode(o.overwrite() ? "overwrite" : "errorifexists")
-                    .option("header", "true").format(o.outputFormat()).save(o.output());
+            BlockScorer.stopOnBadInput(jsc, badInput, () -> spark.createDataFrame(rows, outSchema).write()
+                    .mode(o.overwrite() ? "overwrite" : "errorifexists").option("header", "true")
+                    .format(o.outputFormat()).save(o.output()));
+        } catch (IllegalArgumentException e) {
+            removeIncomplete(spark, o.output());
+            throw e;
         } finally {
             weights.destroy(false);
         }
         return scoredRows.value();
+    }
+
+    /** A job that stopped on a bad input may have committed part of its output (when it ended first); remove it. */
+    private static void removeIncomplete(SparkSession spark, String output) {
+        org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(output);
+        try {
+            p.getFileSystem(spark.sparkContext().hadoopConfiguration()).delete(p, true);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot remove the incomplete output " + output, e);
+        }
     }
 
     /** The feature columns of a Parquet or LibSVM frame: those named, else every column not an id or dropped. */
