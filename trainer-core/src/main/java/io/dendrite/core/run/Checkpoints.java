@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.dendrite.core.model.ForwardingStateStore;
 import io.dendrite.core.model.ModelFormatException;
 import io.dendrite.core.model.StateStore;
 import java.io.FilterOutputStream;
@@ -90,7 +91,7 @@ public final class Checkpoints {
             f.put("bytes", sizeAndCrc[0]);
             f.put("crc32c", String.format(Locale.ROOT, "%08x", sizeAndCrc[1]));
         });
-        try (OutputStream out = files.store.create(MANIFEST)) {
+        try (OutputStream out = files.create(MANIFEST)) {
             JSON.writeValue(out, manifest);
         }
         root.replace(tmp, name);
@@ -224,19 +225,18 @@ public final class Checkpoints {
     }
 
     /** A store that records the size and CRC-32C of every file written through it. */
-    private static final class Recording implements StateStore {
-        final StateStore store;
+    private static final class Recording extends ForwardingStateStore {
         final Map<String, long[]> written = new LinkedHashMap<>();
 
         Recording(StateStore store) {
-            this.store = store;
+            super(store);
         }
 
         @Override
         public OutputStream create(String name) throws IOException {
             CRC32C crc = new CRC32C();
             long[] sizeAndCrc = new long[2];
-            return new FilterOutputStream(store.create(name)) {
+            return new FilterOutputStream(delegate().create(name)) {
                 @Override
                 public void write(int b) throws IOException {
                     out.write(b);
@@ -258,46 +258,6 @@ public final class Checkpoints {
                     written.put(name, sizeAndCrc);
                 }
             };
-        }
-
-        @Override
-        public InputStream open(String name) throws IOException {
-            return store.open(name);
-        }
-
-        @Override
-        public String describe(String name) {
-            return store.describe(name);
-        }
-
-        @Override
-        public long size(String name) throws IOException {
-            return store.size(name);
-        }
-
-        @Override
-        public boolean exists() throws IOException {
-            return store.exists();
-        }
-
-        @Override
-        public List<String> directories() throws IOException {
-            return store.directories();
-        }
-
-        @Override
-        public StateStore directory(String name) throws IOException {
-            return store.directory(name);
-        }
-
-        @Override
-        public void rename(String from, String to) throws IOException {
-            store.rename(from, to);
-        }
-
-        @Override
-        public void delete(String name) throws IOException {
-            store.delete(name);
         }
     }
 }

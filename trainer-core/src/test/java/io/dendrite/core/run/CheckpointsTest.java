@@ -7,10 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.dendrite.core.data.FeatureScaler;
 import io.dendrite.core.loss.LossStats;
+import io.dendrite.core.model.ForwardingStateStore;
 import io.dendrite.core.model.StateStore;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -31,53 +30,13 @@ class CheckpointsTest {
 
     /** A store whose renames onto {@code failing} fail, as an object store's copy can. */
     private static StateStore failingRenamesTo(StateStore s, String failing) {
-        return new StateStore() {
-            @Override
-            public OutputStream create(String name) throws IOException {
-                return s.create(name);
-            }
-
-            @Override
-            public InputStream open(String name) throws IOException {
-                return s.open(name);
-            }
-
-            @Override
-            public String describe(String name) {
-                return s.describe(name);
-            }
-
-            @Override
-            public long size(String name) throws IOException {
-                return s.size(name);
-            }
-
-            @Override
-            public boolean exists() throws IOException {
-                return s.exists();
-            }
-
-            @Override
-            public List<String> directories() throws IOException {
-                return s.directories();
-            }
-
-            @Override
-            public StateStore directory(String name) throws IOException {
-                return s.directory(name);
-            }
-
+        return new ForwardingStateStore(s) {
             @Override
             public void rename(String from, String to) throws IOException {
                 if (to.equals(failing) && from.contains(".tmp-")) {
                     throw new IOException("injected: rename onto " + to + " failed");
                 }
-                s.rename(from, to);
-            }
-
-            @Override
-            public void delete(String name) throws IOException {
-                s.delete(name);
+                super.rename(from, to);
             }
         };
     }
