@@ -1,0 +1,249 @@
+package io.dendrite.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.dendrite.core.model.ModelFiles;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * The packaged application, submitted through the real launcher ({@code deploy/bin/dendrite-submit}, which
+ * runs {@code SparkSubmit}), on a standalone cluster of a master and two worker JVMs on loopback that
+ * {@code deploy/bin/dendrite-cluster} starts here and stops whatever happens. Each run trains the bundled
+ * digits job (two partitions) and is compared bit for bit with the same job on {@code local[2]}. The
+ * worker kill runs last: the cluster has one worker after it.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class StandaloneClusterTest {
+    private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+    private static final Path CLUSTER_SCRIPT = ROOT.resolve("deploy/bin/dendrite-cluster");
+    private static final Path SUBMIT = ROOT.resolve("deploy/bin/dendrite-submit");
+    private static final long RUN_SECONDS = 240;
+
+    private static Path dir;
+    private static String master;
+
+    @BeforeAll
+    static void startCluster() throws Exception {
+        dir = Files.createTempDirectory("dendrite-cluster-test");
+        Runtime.getRuntime().addShutdownHook(new Thread(StandaloneClusterTest::stopCluster));
+        long started = System.nanoTime();
+        Result r = run(List.of("bash", CLUSTER_SCRIPT.toString(), "start", "2", "--cores", "1", "--memory", "1g",
+                "--dir", dir.resolve("cluster").toString()), dir.resolve("cluster-start.log"), 120);
+        assertEquals(0, r.code, r.output);
+        master = r.output.strip().lines().reduce((a, b) -> b).orElseThrow();
+        assertTrue(master.startsWith("spark://127.0.0.1:"), r.output);
+        report("cluster start (master + 2 workers)", started);
+    }
+
+    @AfterAll
+    static void stopCluster() {
+        if (dir == null) {
+            return;
+        }
+        try {
+            run(List.of("bash", CLUSTER_SCRIPT.toString(), "stop", "--dir", dir.resolve("cluster").toString()),
+                    dir.resolve("cluster-stop.log"), 60);
+        } catch (Exception e) {
+            throw new IllegalStateException("stopping the test cluster failed; see " + dir, e);
+        }
+    }
+
+    private record Result(int code, String output) {
+    }
+
+    private static Result run(List<String> command, Path log, long seconds) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+            throw new AssertionError(command + " did not end within " + seconds + " s; see " + log);
+        }
+        return new Result(p.exitValue(), Files.readString(log, StandardCharsets.UTF_8));
+    }
+
+    /** The launcher's command for the digits job on {@code on}, writing under {@code output}. */
+    private static List<String> train(String on, Path output, String... overrides) {
+        List<String> c = new ArrayList<>(List.of("bash", SUBMIT.toString(), "--master", on, "train", "--output",
+                output.toString(), "output.chart=false", "data.train.partitions=2"));
+        c.addAll(List.of(overrides));
+        return c;
+    }
+
+    private static float[] weights(Path output) throws IOException {
+        return ModelFiles.load(output.resolve("model")).parameters();
+    }
+
+    private static void report(String what, long startedNanos) {
+        System.out.printf(Locale.ROOT, "StandaloneClusterTest: %s: %.1f s%n", what, (System.nanoTime() - startedNanos) / 1e9);
+    }
+
+    @Test
+    @Order(0)
+    void bothStepModesGiveLocalModesBitsOnTheCluster() throws Exception {
+        for (String mode : List.of("barrier", "job")) {
+            String[] job = {"training.mode=" + mode, "training.epochs=3"};
+            long started = System.nanoTime();
+            Path onCluster = dir.resolve("cluster-" + mode);
+            Result c = run(train(master, onCluster, job), dir.resolve("cluster-" + mode + ".log"), RUN_SECONDS);
+            assertEquals(0, c.code, c.output);
+            report(mode + " mode on the cluster", started);
+            started = System.nanoTime();
+            Path local = dir.resolve("local-" + mode);
+            Result l = run(train("local[2]", local, job), dir.resolve("local-" + mode + ".log"), RUN_SECONDS);
+            assertEquals(0, l.code, l.output);
+            report(mode + " mode on local[2]", started);
+            assertArrayEquals(weights(local), weights(onCluster), mode + " mode: cluster and local[2] weights");
+        }
+        // Every executor ran the vector kernel: the launcher gave it the Vector API module.
+        List<String> kernelLines = new ArrayList<>();
+        try (var files = Files.walk(dir.resolve("cluster/work"))) {
+            for (Path f : files.filter(p -> p.getFileName().toString().equals("stderr")).toList()) {
+                Files.readAllLines(f).stream().filter(l -> l.contains("Dendrite kernel:")).forEach(kernelLines::add);
+            }
+        }
+        assertTrue(!kernelLines.isEmpty() && kernelLines.stream().allMatch(l -> l.contains("Dendrite kernel: vector-")),
+                kernelLines.toString());
+    }
+
+    @Test
+    @Order(2)
+    void anExecutorKilledMidEpochIsReplacedAndTheWeightsAreUndisturbed() throws Exception {
+        String[] job = {"training.mode=job", "training.epochs=10", "training.early_stopping.patience=100"};
+        Path output = dir.resolve("killed");
+        Path log = dir.resolve("killed.log");
+        int launchedBefore = launches();
+        long started = System.nanoTime();
+        Process p = new ProcessBuilder(train(master, output, job)).redirectErrorStream(true)
+                .redirectOutput(log.toFile()).start();
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+            while (!Files.readString(log).contains("Epoch 2/10") && p.isAlive() && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertTrue(p.isAlive() && Files.readString(log).contains("Epoch 2/10"), Files.readString(log));
+            List<ProcessHandle> executors = executors();
+            assertEquals(2, executors.size(), "one executor per worker: " + executors);
+            ProcessHandle victim = executors.get(0);
+            assertTrue(victim.destroyForcibly(), "kill -9 " + victim.pid());
+            long killed = System.nanoTime();
+            assertTrue(p.waitFor(RUN_SECONDS, TimeUnit.SECONDS), "the run ends; see " + log);
+            report("job mode from kill -9 of executor " + victim.pid() + " to the end of the run", killed);
+            report("job mode run with an executor killed", started);
+            assertEquals(0, p.exitValue(), Files.readString(log));
+        } finally {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+        }
+        assertEquals(3, launches() - launchedBefore, "two executors and the replacement for the killed one");
+        Path reference = dir.resolve("killed-reference");
+        Result r = run(train("local[2]", reference, job), dir.resolve("killed-reference.log"), RUN_SECONDS);
+        assertEquals(0, r.code, r.output);
+        assertArrayEquals(weights(reference), weights(output), "the weights equal an undisturbed run's");
+    }
+
+    /** Starts the launcher on {@code command} and waits until its output shows {@code text}. */
+    private static Process startAndAwait(List<String> command, Path log, String text) throws Exception {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (!Files.readString(log).contains(text) && p.isAlive() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertTrue(p.isAlive() && Files.readString(log).contains(text), Files.readString(log));
+        return p;
+    }
+
+    @Test
+    @Order(1)
+    void theDriverKilledMidRunResumesOnTheSameClusterToTheSameWeights() throws Exception {
+        Path output = dir.resolve("driver-killed");
+        String checkpoints = dir.resolve("driver-killed-checkpoints").toString();
+        String[] job = {"training.mode=barrier", "training.epochs=8", "training.early_stopping.patience=100"};
+        List<String> withCheckpoints = train(master, output, job);
+        withCheckpoints.addAll(List.of("training.checkpoint.dir=" + checkpoints, "training.checkpoint.every_steps=10"));
+        Process driver = startAndAwait(withCheckpoints, dir.resolve("driver-killed.log"), "Epoch 3/8");
+        try {
+            // The launcher execs the JVM that runs SparkSubmit and the driver: this is the driver's pid.
+            assertTrue(driver.info().command().orElse("").endsWith("java"), driver.info().toString());
+            driver.destroyForcibly();
+            assertTrue(driver.waitFor(30, TimeUnit.SECONDS));
+        } finally {
+            driver.descendants().forEach(ProcessHandle::destroyForcibly);
+        }
+        long killed = System.nanoTime();
+        List<String> resume = new ArrayList<>(withCheckpoints);
+        resume.addAll(5, List.of("--resume", checkpoints)); // after "train"
+        Result r = run(resume, dir.resolve("driver-resumed.log"), RUN_SECONDS);
+        assertEquals(0, r.code, r.output);
+        report("barrier mode from kill -9 of the driver to the end of the resumed run", killed);
+        assertTrue(r.output.contains("Epoch 8/8"), r.output);
+        Path reference = dir.resolve("driver-reference");
+        Result u = run(train("local[2]", reference, job), dir.resolve("driver-reference.log"), RUN_SECONDS);
+        assertEquals(0, u.code, u.output);
+        assertArrayEquals(weights(reference), weights(output), "the resumed run's weights equal an uninterrupted run's");
+        assertEquals(8, Files.readAllLines(output.resolve("metrics.jsonl")).size(), "metrics.jsonl keeps every epoch");
+    }
+
+    @Test
+    @Order(9)
+    void aWorkerKilledForGoodLeavesJobModeToFinishOnTheOther() throws Exception {
+        String[] job = {"training.mode=job", "training.epochs=8", "training.early_stopping.patience=100"};
+        Path output = dir.resolve("worker-killed");
+        Process p = startAndAwait(train(master, output, job), dir.resolve("worker-killed.log"), "Epoch 2/8");
+        long killed;
+        try {
+            long pid = Long.parseLong(Files.readString(dir.resolve("cluster/pids/worker-2.pid")).strip());
+            ProcessHandle worker = ProcessHandle.of(pid).orElseThrow();
+            List<ProcessHandle> its = worker.children().toList();
+            worker.destroyForcibly();
+            its.forEach(ProcessHandle::destroyForcibly);
+            killed = System.nanoTime();
+            assertTrue(p.waitFor(RUN_SECONDS, TimeUnit.SECONDS), "the run ends");
+            assertEquals(0, p.exitValue(), Files.readString(dir.resolve("worker-killed.log")));
+        } finally {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+        }
+        report("job mode from kill -9 of a worker and its executor to the end of the run", killed);
+        Path reference = dir.resolve("worker-reference");
+        Result u = run(train("local[2]", reference, job), dir.resolve("worker-reference.log"), RUN_SECONDS);
+        assertEquals(0, u.code, u.output);
+        assertArrayEquals(weights(reference), weights(output), "the weights equal an undisturbed run's");
+    }
+
+    /** How many executors the workers have been asked to launch so far. */
+    private static int launches() throws IOException {
+        int n = 0;
+        for (int w = 1; w <= 2; w++) {
+            n += (int) Files.readAllLines(dir.resolve("cluster/logs/worker-" + w + ".log")).stream()
+                    .filter(l -> l.contains("Asked to launch executor")).count();
+        }
+        return n;
+    }
+
+    /** The executor JVMs the workers launched and that still run (children of the worker JVMs). */
+    private static List<ProcessHandle> executors() throws IOException {
+        List<ProcessHandle> out = new ArrayList<>();
+        for (int w = 1; w <= 2; w++) {
+            long pid = Long.parseLong(Files.readString(dir.resolve("cluster/pids/worker-" + w + ".pid")).strip());
+            ProcessHandle.of(pid).ifPresent(worker -> worker.children()
+                    .filter(c -> c.info().commandLine().orElse("").contains("CoarseGrainedExecutorBackend"))
+                    .forEach(out::add));
+        }
+        return out;
+    }
+}
