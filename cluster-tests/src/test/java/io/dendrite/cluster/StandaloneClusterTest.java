@@ -33,6 +33,7 @@ class StandaloneClusterTest {
     private static final Path CLUSTER_SCRIPT = ROOT.resolve("deploy/bin/dendrite-cluster");
     private static final Path SUBMIT = ROOT.resolve("deploy/bin/dendrite-submit");
     private static final long RUN_SECONDS = 240;
+    private static final String FASHION = "/usr/share/datasets/fashion-mnist";
 
     private static Path dir;
     private static String master;
@@ -120,40 +121,84 @@ class StandaloneClusterTest {
                 kernelLines.toString());
     }
 
+    /** The first {@code n} records of an IDX file (images or labels), gzip-compressed, as a new file. */
+    private static String idxSlice(String file, int n, Path to) throws IOException {
+        try (var in = new java.io.DataInputStream(new java.util.zip.GZIPInputStream(
+                Files.newInputStream(Path.of(FASHION, file))));
+             var out = new java.io.DataOutputStream(new java.util.zip.GZIPOutputStream(Files.newOutputStream(to)))) {
+            int magic = in.readInt();
+            int dims = magic & 0xff;
+            in.readInt();
+            out.writeInt(magic);
+            out.writeInt(n);
+            int record = 1;
+            for (int d = 1; d < dims; d++) {
+                int size = in.readInt();
+                out.writeInt(size);
+                record *= size;
+            }
+            out.write(in.readNBytes(n * record));
+        }
+        return to.toUri().toString();
+    }
+
+    @Test
+    @Order(1)
+    void aFashionMnistSliceGivesLocalModesBitsInBothStepModes() throws Exception {
+        Path slice = Files.createDirectories(dir.resolve("fashion-slice"));
+        String[] data = {
+            "data.train.path=" + idxSlice("train-images-idx3-ubyte.gz", 6000, slice.resolve("train-images.gz")),
+            "data.train.labels=" + idxSlice("train-labels-idx1-ubyte.gz", 6000, slice.resolve("train-labels.gz")),
+            "data.test.path=" + idxSlice("t10k-images-idx3-ubyte.gz", 1000, slice.resolve("test-images.gz")),
+            "data.test.labels=" + idxSlice("t10k-labels-idx1-ubyte.gz", 1000, slice.resolve("test-labels.gz"))};
+        for (String mode : List.of("barrier", "job")) {
+            List<float[]> both = new ArrayList<>();
+            for (String on : List.of(master, "local[2]")) {
+                Path output = dir.resolve("fashion-" + mode + (on.equals(master) ? "-cluster" : "-local"));
+                List<String> c = train(on, output, "training.mode=" + mode, "training.epochs=2");
+                c.addAll(5, List.of("--job", ROOT.resolve("conf/fashion-mnist.yaml").toString())); // after "train"
+                c.addAll(List.of(data));
+                long started = System.nanoTime();
+                Result r = run(c, Path.of(output + ".log"), RUN_SECONDS);
+                assertEquals(0, r.code, r.output);
+                report("Fashion-MNIST slice, " + mode + " mode on " + on, started);
+                both.add(weights(output));
+            }
+            assertArrayEquals(both.get(1), both.get(0), mode + " mode: cluster and local[2] weights");
+        }
+    }
+
     @Test
     @Order(2)
     void anExecutorKilledMidEpochIsReplacedAndTheWeightsAreUndisturbed() throws Exception {
-        String[] job = {"training.mode=job", "training.epochs=10", "training.early_stopping.patience=100"};
-        Path output = dir.resolve("killed");
-        Path log = dir.resolve("killed.log");
-        int launchedBefore = launches();
-        long started = System.nanoTime();
-        Process p = new ProcessBuilder(train(master, output, job)).redirectErrorStream(true)
-                .redirectOutput(log.toFile()).start();
-        try {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-            while (!Files.readString(log).contains("Epoch 2/10") && p.isAlive() && System.nanoTime() < deadline) {
-                Thread.sleep(20);
+        for (String mode : List.of("job", "barrier")) {
+            String[] job = {"training.mode=" + mode, "training.epochs=10", "training.early_stopping.patience=100"};
+            Path output = dir.resolve("killed-" + mode);
+            Path log = dir.resolve("killed-" + mode + ".log");
+            int launchedBefore = launches();
+            long started = System.nanoTime();
+            Process p = startAndAwait(train(master, output, job), log, "Epoch 2/10");
+            try {
+                List<ProcessHandle> executors = executors();
+                assertEquals(2, executors.size(), "one executor per worker: " + executors);
+                ProcessHandle victim = executors.get(0);
+                assertTrue(victim.destroyForcibly(), "kill -9 " + victim.pid());
+                long killed = System.nanoTime();
+                assertTrue(p.waitFor(RUN_SECONDS, TimeUnit.SECONDS), "the run ends; see " + log);
+                report(mode + " mode from kill -9 of executor " + victim.pid() + " to the end of the run", killed);
+                report(mode + " mode run with an executor killed", started);
+                assertEquals(0, p.exitValue(), Files.readString(log));
+            } finally {
+                p.descendants().forEach(ProcessHandle::destroyForcibly);
+                p.destroyForcibly();
             }
-            assertTrue(p.isAlive() && Files.readString(log).contains("Epoch 2/10"), Files.readString(log));
-            List<ProcessHandle> executors = executors();
-            assertEquals(2, executors.size(), "one executor per worker: " + executors);
-            ProcessHandle victim = executors.get(0);
-            assertTrue(victim.destroyForcibly(), "kill -9 " + victim.pid());
-            long killed = System.nanoTime();
-            assertTrue(p.waitFor(RUN_SECONDS, TimeUnit.SECONDS), "the run ends; see " + log);
-            report("job mode from kill -9 of executor " + victim.pid() + " to the end of the run", killed);
-            report("job mode run with an executor killed", started);
-            assertEquals(0, p.exitValue(), Files.readString(log));
-        } finally {
-            p.descendants().forEach(ProcessHandle::destroyForcibly);
-            p.destroyForcibly();
+            assertEquals(3, launches() - launchedBefore, "two executors and the replacement for the killed one");
+            Path reference = dir.resolve("killed-reference-" + mode);
+            Result r = run(train("local[2]", reference, job), dir.resolve("killed-reference-" + mode + ".log"),
+                    RUN_SECONDS);
+            assertEquals(0, r.code, r.output);
+            assertArrayEquals(weights(reference), weights(output), mode + " mode: the weights equal an undisturbed run's");
         }
-        assertEquals(3, launches() - launchedBefore, "two executors and the replacement for the killed one");
-        Path reference = dir.resolve("killed-reference");
-        Result r = run(train("local[2]", reference, job), dir.resolve("killed-reference.log"), RUN_SECONDS);
-        assertEquals(0, r.code, r.output);
-        assertArrayEquals(weights(reference), weights(output), "the weights equal an undisturbed run's");
     }
 
     /** Starts the launcher on {@code command} and waits until its output shows {@code text}. */
@@ -168,7 +213,7 @@ class StandaloneClusterTest {
     }
 
     @Test
-    @Order(1)
+    @Order(3)
     void theDriverKilledMidRunResumesOnTheSameClusterToTheSameWeights() throws Exception {
         Path output = dir.resolve("driver-killed");
         String checkpoints = dir.resolve("driver-killed-checkpoints").toString();
