@@ -52,5 +52,5 @@ for mode in ("barrier", "job"):
         print(f"| {mode} | {where} | {s['examples_per_second']:.0f} | {s['mean_step_ms']['step_ms']:.2f} | "
               f"{last['seconds']:.2f} | {s['test']['accuracy']:.4f} | {weights(run)} |")
 EOF
-rm -rf "$out"/*/model "$cluster/work"
+rm -rf "$out"/*/model "$cluster/work" "$cluster/pids"
 cat "$out/report.md"
