@@ -147,7 +147,7 @@ class YarnClusterTest {
                     "--conf", "spark.yarn.jars=local:" + SPARK_HOME.resolve("jars") + "/*",
                     "--conf", "spark.executor.instances=2", "--conf", "spark.executor.cores=1",
                     "--conf", "spark.executor.memory=1g", "--conf", "spark.yarn.am.memory=512m",
-                    "--conf", "spark.driver.memory=1g", "--conf", "spark.yarn.maxAppAttempts=1",
+                    "--conf", "spark.driver.memory=1g",
                     "train", "--job", yarnJob.toUri().toString(), "--output", output);
             Path log = dir.resolve("yarn-" + mode + ".log");
             long started = System.nanoTime();
@@ -170,6 +170,26 @@ class YarnClusterTest {
         float[] expected = ModelFiles.load(reference.resolve("model")).parameters();
         assertArrayEquals(expected, weights.get(0), "client mode on YARN equals local[2]");
         assertArrayEquals(expected, weights.get(1), "cluster mode on YARN equals local[2]");
+    }
+
+    @Test
+    void aUserErrorInClusterModeFailsOnceWithItsOneLineMessage() throws Exception {
+        String hdfs = dfs.getFileSystem().getUri().toString();
+        Path badJob = job(hdfs + "/data/none.csv");
+        Path log = dir.resolve("yarn-bad.log");
+        int code = submit(List.of("bash", SUBMIT.toString(), "--master", "yarn", "--deploy-mode", "cluster",
+                "--conf", "spark.yarn.jars=local:" + SPARK_HOME.resolve("jars") + "/*",
+                "--conf", "spark.yarn.am.memory=512m", "--conf", "spark.driver.memory=1g",
+                "train", "--job", badJob.toUri().toString(), "training.epochz=3"), log);
+        assertTrue(code != 0, Files.readString(log));
+        ApplicationReport app = lastApplication();
+        assertEquals(FinalApplicationStatus.FAILED, app.getFinalApplicationStatus(), app.toString());
+        assertTrue(app.getDiagnostics().contains("dendrite: unknown key 'training.epochz'"), app.getDiagnostics());
+        try (YarnClient client = YarnClient.createYarnClient()) {
+            client.init(yarn.getConfig());
+            client.start();
+            assertEquals(1, client.getApplicationAttempts(app.getApplicationId()).size(), "not retried as a new attempt");
+        }
     }
 
     private static ApplicationReport lastApplication() throws Exception {

@@ -11,6 +11,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -46,11 +47,18 @@ public final class Main {
     private Main() {
     }
 
-    /** Runs a command under {@code spark-submit}, then stops Spark. */
+    /**
+     * Runs a command under {@code spark-submit}, then stops Spark. A failure ends the JVM with its exit
+     * code, except in cluster deploy mode: there the driver runs inside the cluster (YARN's
+     * ApplicationMaster, a standalone worker), which reports a main that throws as a failed application
+     * with the exception's message, while {@code System.exit} would hide it.
+     */
     public static void main(String[] args) {
         int code;
         SparkSession spark = null;
         boolean local = false;
+        boolean clusterDeploy = false;
+        LastLine out = new LastLine(System.out);
         try {
             if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h")) {
                 System.out.println(USAGE);
@@ -58,12 +66,16 @@ public final class Main {
             } else {
                 spark = SparkSession.builder().appName("dendrite " + args[0]).getOrCreate();
                 local = spark.sparkContext().isLocal();
-                code = run(spark, args, System.out);
+                clusterDeploy = "cluster".equals(spark.sparkContext().getConf().get("spark.submit.deployMode", "client"));
+                code = run(spark, args, out);
             }
         } finally {
             if (spark != null) {
                 spark.stop();
             }
+        }
+        if (code != 0 && clusterDeploy) {
+            throw new IllegalStateException(out.last() == null ? "dendrite: exit code " + code : out.last());
         }
         // In local mode the driver JVM also ran the tasks, and a barrier stage leaves Spark 3.5's
         // non-daemon "Barrier task timer" thread behind, which would keep the JVM alive after main. On a
@@ -71,6 +83,27 @@ public final class Main {
         // cluster-mode application ("Shutdown hook called before final status was reported").
         if (code != 0 || local) {
             System.exit(code);
+        }
+    }
+
+    /** Standard output that remembers the last {@code dendrite: } line, the one-line error. */
+    private static final class LastLine extends PrintStream {
+        private String last;
+
+        LastLine(PrintStream out) {
+            super(out, true, StandardCharsets.UTF_8);
+        }
+
+        @Override
+        public void println(String x) {
+            super.println(x);
+            if (x != null && x.startsWith("dendrite: ")) {
+                last = x;
+            }
+        }
+
+        String last() {
+            return last;
         }
     }
 
