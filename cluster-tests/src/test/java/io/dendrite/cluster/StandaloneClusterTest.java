@@ -270,6 +270,38 @@ class StandaloneClusterTest {
         assertArrayEquals(weights(reference), weights(output), "the weights equal an undisturbed run's");
     }
 
+    @Test
+    @Order(10)
+    void aWorkerLostForGoodFailsBarrierModeWithinAMinuteInOneLine() throws Exception {
+        stopCluster();
+        startCluster(); // two workers again: the job-mode test left one
+        Path output = dir.resolve("barrier-worker-killed");
+        Path log = dir.resolve("barrier-worker-killed.log");
+        String[] job = {"training.mode=barrier", "training.epochs=10", "training.early_stopping.patience=100"};
+        Process p = startAndAwait(train(master, output, job), log, "Epoch 2/10");
+        long killed;
+        try {
+            long pid = Long.parseLong(Files.readString(dir.resolve("cluster/pids/worker-2.pid")).strip());
+            ProcessHandle worker = ProcessHandle.of(pid).orElseThrow();
+            List<ProcessHandle> its = worker.children().toList();
+            worker.destroyForcibly();
+            its.forEach(ProcessHandle::destroyForcibly);
+            killed = System.nanoTime();
+            assertTrue(p.waitFor(180, TimeUnit.SECONDS), "the run ends within a bounded time; see " + log);
+        } finally {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+        }
+        report("barrier mode from kill -9 of a worker to the run's one-line failure", killed);
+        String out = Files.readString(log);
+        assertEquals(2, p.exitValue(), out);
+        List<String> lines = out.lines().filter(l -> l.startsWith("dendrite: ")).toList();
+        assertEquals(1, lines.size(), out);
+        assertTrue(lines.get(0).startsWith("dendrite: training.mode: barrier lost task slots in epoch ")
+                && lines.get(0).contains("lost: executor ") && lines.get(0).contains("use training.mode: job"),
+                lines.get(0));
+    }
+
     /** How many executors the workers have been asked to launch so far. */
     private static int launches() throws IOException {
         int n = 0;

@@ -47,9 +47,18 @@ final class BarrierExchange implements StepExchange {
     private boolean ending;
     private JavaFutureAction<Long> running;
 
-    /** Notices a task that could not reach the server, so the run fails at once rather than at a timeout. */
+    /**
+     * Notices a task that could not reach the server, so the run fails at once rather than at a timeout,
+     * and the executors lost, so a stage that then lacks slots can say which.
+     */
     private static final class Watch extends SparkListener {
         private volatile String unreachable;
+        private final java.util.List<String> lost = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        @Override
+        public void onExecutorRemoved(org.apache.spark.scheduler.SparkListenerExecutorRemoved removed) {
+            lost.add("executor " + removed.executorId() + " (" + removed.reason() + ")");
+        }
 
         @Override
         public void onTaskEnd(SparkListenerTaskEnd end) {
@@ -154,6 +163,15 @@ final class BarrierExchange implements StepExchange {
             String message = String.valueOf(e.getCause().getMessage());
             if (message.contains(ServerUnreachableException.MESSAGE_START)) {
                 return unreachable(message);
+            }
+            if (message.contains("SPARK-24819")) {
+                // Spark's barrier slot check gave up (spark.scheduler.barrier.maxConcurrentTasksCheck.*):
+                // an executor was lost and nothing replaced it.
+                return new IllegalArgumentException(String.format("training.mode: barrier lost task slots in epoch "
+                        + "%d: every partition's task runs at once, so the stage needs %d slots, but the cluster now "
+                        + "offers %d (lost: %s). Add executors or workers, or use training.mode: job, which goes on "
+                        + "with the executors left; resume from the last checkpoint", epoch + 1, share.partitions(),
+                        slots(jsc), watch.lost.isEmpty() ? "no executor reported" : String.join(", ", watch.lost)));
             }
             return new IllegalStateException("the barrier stage of epoch " + (epoch + 1) + " failed: " + message,
                     e.getCause());
