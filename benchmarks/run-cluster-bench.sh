@@ -8,15 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 epochs="${1:-3}"
 batch="${2:-512}"
-data=/usr/share/datasets/fashion-mnist
-if [ ! -f "$data/train-images-idx3-ubyte.gz" ]; then
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dataset-fashion-mnist >/dev/null
-fi
-mvn -q -B -DskipTests package
-
-stamp=$(date -u +%Y%m%d-%H%M%S)
-out="benchmarks/results/cluster-$stamp"
-mkdir -p "$out"
+source benchmarks/prepare.sh cluster
 cluster="$out/cluster"
 trap 'deploy/bin/dendrite-cluster stop --dir "$cluster"' EXIT
 master="$(deploy/bin/dendrite-cluster start 2 --cores 1 --memory 2g --dir "$cluster")"

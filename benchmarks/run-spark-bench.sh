@@ -13,15 +13,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 master="${1:-local[2]}"
 epochs="${2:-10}"
-data=/usr/share/datasets/fashion-mnist
-if [ ! -f "$data/train-images-idx3-ubyte.gz" ]; then
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dataset-fashion-mnist >/dev/null
-fi
-mvn -q -B -DskipTests package
-
-stamp=$(date -u +%Y%m%d-%H%M%S)
-out="benchmarks/results/spark-$stamp"
-mkdir -p "$out"
+source benchmarks/prepare.sh spark
 test_source=(data.validation.format=idx "data.validation.path=file://$data/t10k-images-idx3-ubyte.gz"
   "data.validation.labels=file://$data/t10k-labels-idx1-ubyte.gz" data.validation.classes=10
   data.validation.storage=uint8)

@@ -251,12 +251,7 @@ class StandaloneClusterTest {
         Process p = startAndAwait(train(master, output, job), dir.resolve("worker-killed.log"), "Epoch 2/8");
         long killed;
         try {
-            long pid = Long.parseLong(Files.readString(dir.resolve("cluster/pids/worker-2.pid")).strip());
-            ProcessHandle worker = ProcessHandle.of(pid).orElseThrow();
-            List<ProcessHandle> its = worker.children().toList();
-            worker.destroyForcibly();
-            its.forEach(ProcessHandle::destroyForcibly);
-            killed = System.nanoTime();
+            killed = killWorkerForGood(2);
             assertTrue(p.waitFor(RUN_SECONDS, TimeUnit.SECONDS), "the run ends");
             assertEquals(0, p.exitValue(), Files.readString(dir.resolve("worker-killed.log")));
         } finally {
@@ -281,12 +276,7 @@ class StandaloneClusterTest {
         Process p = startAndAwait(train(master, output, job), log, "Epoch 2/10");
         long killed;
         try {
-            long pid = Long.parseLong(Files.readString(dir.resolve("cluster/pids/worker-2.pid")).strip());
-            ProcessHandle worker = ProcessHandle.of(pid).orElseThrow();
-            List<ProcessHandle> its = worker.children().toList();
-            worker.destroyForcibly();
-            its.forEach(ProcessHandle::destroyForcibly);
-            killed = System.nanoTime();
+            killed = killWorkerForGood(2);
             assertTrue(p.waitFor(180, TimeUnit.SECONDS), "the run ends within a bounded time; see " + log);
         } finally {
             p.descendants().forEach(ProcessHandle::destroyForcibly);
@@ -300,6 +290,20 @@ class StandaloneClusterTest {
         assertTrue(lines.get(0).startsWith("dendrite: training.mode: barrier lost task slots in epoch ")
                 && lines.get(0).contains("lost: executor ") && lines.get(0).contains("use training.mode: job"),
                 lines.get(0));
+    }
+
+    /** The pid of worker {@code w} (1-based), from the cluster script's pid file. */
+    private static long workerPid(int w) throws IOException {
+        return Long.parseLong(Files.readString(dir.resolve("cluster/pids/worker-" + w + ".pid")).strip());
+    }
+
+    /** {@code kill -9} of worker {@code w} and the executors it launched; returns when, in nanoseconds. */
+    private static long killWorkerForGood(int w) throws IOException {
+        ProcessHandle worker = ProcessHandle.of(workerPid(w)).orElseThrow();
+        List<ProcessHandle> executors = worker.children().toList();
+        worker.destroyForcibly();
+        executors.forEach(ProcessHandle::destroyForcibly);
+        return System.nanoTime();
     }
 
     /** How many executors the workers have been asked to launch so far. */
@@ -316,8 +320,7 @@ class StandaloneClusterTest {
     private static List<ProcessHandle> executors() throws IOException {
         List<ProcessHandle> out = new ArrayList<>();
         for (int w = 1; w <= 2; w++) {
-            long pid = Long.parseLong(Files.readString(dir.resolve("cluster/pids/worker-" + w + ".pid")).strip());
-            ProcessHandle.of(pid).ifPresent(worker -> worker.children()
+            ProcessHandle.of(workerPid(w)).ifPresent(worker -> worker.children()
                     .filter(c -> c.info().commandLine().orElse("").contains("CoarseGrainedExecutorBackend"))
                     .forEach(out::add));
         }
