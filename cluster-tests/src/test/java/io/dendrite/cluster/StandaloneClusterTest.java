@@ -175,9 +175,13 @@ class StandaloneClusterTest {
             String[] job = {"training.mode=" + mode, "training.epochs=10", "training.early_stopping.patience=100"};
             Path output = dir.resolve("killed-" + mode);
             Path log = dir.resolve("killed-" + mode + ".log");
+            Path eventLogs = Files.createDirectories(dir.resolve("killed-" + mode + "-events"));
+            List<String> command = train(master, output, job);
+            command.addAll(2, List.of("--conf", "spark.eventLog.enabled=true", "--conf",
+                    "spark.eventLog.dir=" + eventLogs.toUri())); // after the launcher
             int launchedBefore = launches();
             long started = System.nanoTime();
-            Process p = startAndAwait(train(master, output, job), log, "Epoch 2/10");
+            Process p = startAndAwait(command, log, "Epoch 2/10");
             try {
                 List<ProcessHandle> executors = executors();
                 assertEquals(2, executors.size(), "one executor per worker: " + executors);
@@ -193,12 +197,53 @@ class StandaloneClusterTest {
                 p.destroyForcibly();
             }
             assertEquals(3, launches() - launchedBefore, "two executors and the replacement for the killed one");
+            if (mode.equals("job")) {
+                assertTheReplacementTakesItsShare(eventLogs, log);
+            }
             Path reference = dir.resolve("killed-reference-" + mode);
             Result r = run(train("local[2]", reference, job), dir.resolve("killed-reference-" + mode + ".log"),
                     RUN_SECONDS);
             assertEquals(0, r.code, r.output);
             assertArrayEquals(weights(reference), weights(output), mode + " mode: the weights equal an undisturbed run's");
         }
+    }
+
+    /**
+     * In job mode the replacement executor ran about as many tasks as the survivor once it had joined (the
+     * cached partitions were spread again), counted from Spark's event log of the run.
+     */
+    private static void assertTheReplacementTakesItsShare(Path eventLogs, Path driverLog) throws IOException {
+        Path eventLog;
+        try (var files = Files.list(eventLogs)) {
+            eventLog = files.collect(java.util.stream.Collectors.toList()).get(0);
+        }
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        long joined = Long.MAX_VALUE;
+        String replacement = null;
+        java.util.Map<String, List<Long>> launches = new java.util.TreeMap<>();
+        for (String line : Files.readAllLines(eventLog)) {
+            var event = json.readTree(line);
+            String type = event.path("Event").asText();
+            if (type.equals("SparkListenerExecutorAdded")) {
+                replacement = event.path("Executor ID").asText(); // the last one to join
+                joined = event.path("Timestamp").asLong();
+            } else if (type.equals("SparkListenerTaskEnd")) {
+                var task = event.path("Task Info");
+                launches.computeIfAbsent(task.path("Executor ID").asText(), e -> new ArrayList<>())
+                        .add(task.path("Launch Time").asLong());
+            }
+        }
+        long after = joined;
+        String added = replacement;
+        long byReplacement = launches.getOrDefault(replacement, List.of()).size();
+        long bySurvivor = launches.entrySet().stream().filter(e -> !e.getKey().equals(added))
+                .mapToLong(e -> e.getValue().stream().filter(t -> t > after).count()).sum();
+        String moved = Files.readAllLines(driverLog).stream().filter(l -> l.contains("moved cached partitions"))
+                .findFirst().orElse("(no line)");
+        System.out.printf(Locale.ROOT, "StandaloneClusterTest: job mode after executor %s joined: it ran %d tasks, "
+                + "the survivor %d; driver: %s%n", replacement, byReplacement, bySurvivor, moved);
+        assertTrue(byReplacement * 3 >= bySurvivor && byReplacement > 0, "after executor " + replacement + " joined "
+                + "it ran " + byReplacement + " tasks and the survivor " + bySurvivor + "; driver: " + moved);
     }
 
     /** Starts the launcher on {@code command} and waits until its output shows {@code text}. */

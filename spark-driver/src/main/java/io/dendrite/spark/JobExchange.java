@@ -9,11 +9,13 @@ import org.apache.spark.broadcast.Broadcast;
 /**
  * One Spark job per step: the weights go out as a broadcast (the previous one is destroyed), each
  * partition's {@link GradientTask} runs, and {@code treeAggregate} brings the merged result back (depth 1
- * up to 16 partitions, one more level per factor of 16).
+ * up to 16 partitions, one more level per factor of 16). Before a step, {@link CachePlacement} spreads the
+ * cached partitions again if an executor has joined.
  */
 final class JobExchange implements StepExchange {
     private final JavaSparkContext jsc;
-    private final JavaRDD<ExampleBlock> blocks;
+    private final CachePlacement placement;
+    private JavaRDD<ExampleBlock> blocks;
     private final PartitionShare share;
     private final int depth;
     private Broadcast<float[]> published;
@@ -23,6 +25,8 @@ final class JobExchange implements StepExchange {
         this.blocks = blocks;
         this.share = share;
         this.depth = treeDepth(share.partitions());
+        this.placement = new CachePlacement(blocks);
+        jsc.sc().addSparkListener(placement);
     }
 
     @Override
@@ -32,6 +36,7 @@ final class JobExchange implements StepExchange {
 
     @Override
     public Result step(int epoch, long stepInEpoch, long step, float[] weights) {
+        blocks = placement.spread(blocks);
         long t0 = System.nanoTime();
         destroyPublished();
         published = jsc.broadcast(weights.clone());
@@ -52,6 +57,8 @@ final class JobExchange implements StepExchange {
     @Override
     public void close() {
         destroyPublished();
+        jsc.sc().removeSparkListener(placement);
+        CachePlacement.release(blocks);
     }
 
     private void destroyPublished() {

@@ -1,0 +1,201 @@
+package io.dendrite.spark;
+
+import io.dendrite.core.util.Checks;
+import io.dendrite.datasets.ExampleBlock;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import org.apache.spark.Success$;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerExecutorAdded;
+import org.apache.spark.scheduler.SparkListenerExecutorRemoved;
+import org.apache.spark.scheduler.SparkListenerStageSubmitted;
+import org.apache.spark.scheduler.SparkListenerTaskEnd;
+import org.apache.spark.storage.RDDInfo;
+import org.apache.spark.storage.StorageLevel;
+
+/**
+ * Keeps the cached training data spread over the executors in job mode. Spark sends a task where its
+ * partition is cached, so after an executor is lost the survivors recompute and then keep its partitions,
+ * and an executor that joins later gets no task for the rest of the run. This listener learns which
+ * executor holds each partition (where the tasks over the cached data ran) and which executors are alive;
+ * when one has joined, {@link #spread} moves as few partitions as evens the count out, through a
+ * {@link PlacedRDD}. Where a partition is computed does not change the step's bits.
+ *
+ * <p>Executors are known from the tasks they ran and from joining after the listener was added; local
+ * mode has only the driver, which never joins, so nothing moves there.
+ */
+final class CachePlacement extends SparkListener {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(CachePlacement.class);
+    /** Executor ids in their natural order: "2" before "10". */
+    static final Comparator<String> BY_ID = Comparator.comparingInt(String::length).thenComparing(s -> s);
+
+    private final AtomicReferenceArray<String> holders;
+    private final Map<String, String> live = new ConcurrentHashMap<>();
+    private final Set<String> removed = ConcurrentHashMap.newKeySet();
+    private final Set<Integer> stages = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger joined = new AtomicInteger();
+    private volatile int rddId;
+    private int handled;
+
+    CachePlacement(JavaRDD<ExampleBlock> blocks) {
+        this.holders = new AtomicReferenceArray<>(blocks.getNumPartitions());
+        this.rddId = blocks.id();
+    }
+
+    @Override
+    public void onExecutorAdded(SparkListenerExecutorAdded added) {
+        if (!removed.contains(added.executorId())) {
+            live.put(added.executorId(), added.executorInfo().executorHost());
+            joined.incrementAndGet();
+        }
+    }
+
+    @Override
+    public void onExecutorRemoved(SparkListenerExecutorRemoved gone) {
+        removed.add(gone.executorId());
+        live.remove(gone.executorId());
+    }
+
+    @Override
+    public void onStageSubmitted(SparkListenerStageSubmitted submitted) {
+        for (RDDInfo rdd : scala.collection.JavaConverters.seqAsJavaList(submitted.stageInfo().rddInfos())) {
+            if (rdd.id() == rddId) {
+                stages.add(submitted.stageInfo().stageId());
+                return;
+            }
+        }
+    }
+
+    @Override
+    public void onTaskEnd(SparkListenerTaskEnd end) {
+        if (!stages.contains(end.stageId()) || !(end.reason() instanceof Success$) || end.taskInfo().speculative()) {
+            return;
+        }
+        String executor = end.taskInfo().executorId();
+        if (!removed.contains(executor)) {
+            live.putIfAbsent(executor, end.taskInfo().host());
+        }
+        holders.set(end.taskInfo().partitionId(), executor);
+    }
+
+    /**
+     * If an executor has joined since the last call and the partitions are uneven, returns {@code blocks}
+     * re-placed (cached and counted, the previous placement released); otherwise {@code blocks} itself.
+     */
+    JavaRDD<ExampleBlock> spread(JavaRDD<ExampleBlock> blocks) {
+        int j = joined.get();
+        if (j == handled) {
+            return blocks;
+        }
+        handled = j;
+        Map<String, String> hosts = new HashMap<>(live);
+        if (hosts.isEmpty()) {
+            return blocks;
+        }
+        String[] now = new String[holders.length()];
+        for (int p = 0; p < now.length; p++) {
+            now[p] = holders.get(p);
+        }
+        String[] wanted = assign(now, hosts.keySet());
+        List<Integer> moved = new ArrayList<>();
+        String[] where = new String[wanted.length];
+        for (int p = 0; p < wanted.length; p++) {
+            if (!wanted[p].equals(now[p])) {
+                moved.add(p);
+            }
+            where[p] = hosts.get(wanted[p]);
+        }
+        if (moved.isEmpty()) {
+            return blocks;
+        }
+        long started = System.nanoTime();
+        StorageLevel level = blocks.getStorageLevel().equals(StorageLevel.NONE()) ? StorageLevel.MEMORY_ONLY()
+                : blocks.getStorageLevel();
+        PlacedRDD<ExampleBlock> placed = new PlacedRDD<>(blocks.rdd(), wanted, where, blocks.classTag());
+        placed.setName(blocks.rdd().name() + " (placed)");
+        placed.persist(level);
+        rddId = placed.id();
+        JavaRDD<ExampleBlock> result = new JavaRDD<>(placed, blocks.classTag());
+        result.count();
+        release(blocks);
+        LOG.info("job mode: an executor joined; moved cached partitions {} in {} ms, so each executor holds its "
+                + "share (executor=partitions: {})", moved, (System.nanoTime() - started) / 1_000_000, counts(wanted));
+        return result;
+    }
+
+    /** Releases a placement this class made; the caller's own cached data is left as it is. */
+    static void release(JavaRDD<ExampleBlock> blocks) {
+        if (blocks.rdd() instanceof PlacedRDD) {
+            blocks.unpersist(false);
+        }
+    }
+
+    /**
+     * Where each partition should be: on its holder while that executor is alive and under its share
+     * ({@code partitions / executors}, one more for the executors holding most), the rest on the executors
+     * with room, in partition and executor-id order. Deterministic, and moves as few partitions as evens
+     * the count out. {@code live} is not empty.
+     */
+    static String[] assign(String[] holders, Set<String> live) {
+        Checks.checkArgument(!live.isEmpty(), "no executor to place %s partitions on",
+                holders.length);
+        List<String> executors = sorted(live);
+        int n = holders.length;
+        Map<String, Integer> held = new HashMap<>();
+        for (String h : holders) {
+            if (h != null && live.contains(h)) {
+                held.merge(h, 1, Integer::sum);
+            }
+        }
+        List<String> byHeld = new ArrayList<>(executors);
+        byHeld.sort(Comparator.<String>comparingInt(e -> -held.getOrDefault(e, 0)).thenComparing(BY_ID));
+        Map<String, Integer> quota = new HashMap<>();
+        for (int i = 0; i < byHeld.size(); i++) {
+            quota.put(byHeld.get(i), n / byHeld.size() + (i < n % byHeld.size() ? 1 : 0));
+        }
+        String[] wanted = new String[n];
+        Map<String, Integer> kept = new HashMap<>();
+        for (int p = 0; p < n; p++) {
+            String h = holders[p];
+            if (h != null && live.contains(h) && kept.getOrDefault(h, 0) < quota.get(h)) {
+                wanted[p] = h;
+                kept.merge(h, 1, Integer::sum);
+            }
+        }
+        for (int p = 0; p < n; p++) {
+            if (wanted[p] == null) {
+                for (String e : executors) {
+                    if (kept.getOrDefault(e, 0) < quota.get(e)) {
+                        wanted[p] = e;
+                        kept.merge(e, 1, Integer::sum);
+                        break;
+                    }
+                }
+            }
+        }
+        return wanted;
+    }
+
+    private static List<String> sorted(Set<String> ids) {
+        List<String> list = new ArrayList<>(ids);
+        list.sort(BY_ID);
+        return list;
+    }
+
+    private static Map<String, Integer> counts(String[] wanted) {
+        Map<String, Integer> counts = new TreeMap<>(BY_ID);
+        for (String e : wanted) {
+            counts.merge(e, 1, Integer::sum);
+        }
+        return counts;
+    }
+}
