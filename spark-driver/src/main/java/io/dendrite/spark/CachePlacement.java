@@ -23,15 +23,17 @@ import org.apache.spark.storage.RDDInfo;
 import org.apache.spark.storage.StorageLevel;
 
 /**
- * Keeps the cached training data spread over the executors in job mode. Spark sends a task where its
- * partition is cached, so after an executor is lost the survivors recompute and then keep its partitions,
- * and an executor that joins later gets no task for the rest of the run. This listener learns which
- * executor holds each partition (where the tasks over the cached data ran) and which executors are alive;
- * when one has joined, {@link #spread} moves as few partitions as evens the count out, through a
- * {@link PlacedRDD}. Where a partition is computed does not change the step's bits.
+ * Keeps the cached training shards spread over the executors in job mode and groups them into tasks.
+ * Spark sends a task where its data is cached, so after an executor is lost the survivors recompute and
+ * then keep its shards, and an executor that joins later would get no task for the rest of the run. This
+ * listener learns which executor holds each shard (where a task over that one shard ran) and which
+ * executors are alive; when one has joined or left, {@link #place} moves as few shards as evens the count
+ * out, through a {@link PlacedRDD}. {@link #groups} then gives each executor as many tasks as it has task
+ * slots, each over a share of the shards it holds. Where a shard is computed does not change the step's
+ * bits.
  *
  * <p>Executors are known from the tasks they ran and from joining after the listener was added; local
- * mode has only the driver, which never joins, so nothing moves there.
+ * mode has only the driver, which never joins or leaves, so nothing moves there.
  */
 final class CachePlacement extends SparkListener {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(CachePlacement.class);
@@ -42,8 +44,12 @@ final class CachePlacement extends SparkListener {
     private final Map<String, String> live = new ConcurrentHashMap<>();
     private final Set<String> removed = ConcurrentHashMap.newKeySet();
     private final Set<Integer> stages = ConcurrentHashMap.newKeySet();
-    private final AtomicInteger joined = new AtomicInteger();
+    private final Map<String, Integer> cores = new ConcurrentHashMap<>();
+    /** Counts executors joining and leaving. */
+    private final AtomicInteger changes = new AtomicInteger();
     private volatile int rddId;
+    private volatile int groupRddId = -1;
+    private volatile int[][] groups = new int[0][];
     private int handled;
 
     CachePlacement(JavaRDD<ExampleBlock> blocks) {
@@ -55,7 +61,8 @@ final class CachePlacement extends SparkListener {
     public void onExecutorAdded(SparkListenerExecutorAdded added) {
         if (!removed.contains(added.executorId())) {
             live.put(added.executorId(), added.executorInfo().executorHost());
-            joined.incrementAndGet();
+            cores.put(added.executorId(), added.executorInfo().totalCores());
+            changes.incrementAndGet();
         }
     }
 
@@ -63,14 +70,17 @@ final class CachePlacement extends SparkListener {
     public void onExecutorRemoved(SparkListenerExecutorRemoved gone) {
         removed.add(gone.executorId());
         live.remove(gone.executorId());
+        changes.incrementAndGet();
     }
 
     @Override
     public void onStageSubmitted(SparkListenerStageSubmitted submitted) {
         for (RDDInfo rdd : scala.collection.JavaConverters.seqAsJavaList(submitted.stageInfo().rddInfos())) {
-            if (rdd.id() == rddId) {
+            if (rdd.id() == groupRddId) {
+                groupStages.add(submitted.stageInfo().stageId());
+            }
+            if (rdd.id() == rddId || rdd.id() == groupRddId) {
                 stages.add(submitted.stageInfo().stageId());
-                return;
             }
         }
     }
@@ -84,15 +94,64 @@ final class CachePlacement extends SparkListener {
         if (!removed.contains(executor)) {
             live.putIfAbsent(executor, end.taskInfo().host());
         }
-        holders.set(end.taskInfo().partitionId(), executor);
+        int p = end.taskInfo().partitionId();
+        int[][] g = groups;
+        if (!isGroupStage(end.stageId())) {
+            holders.set(p, executor); // a task over one shard: it ran where the shard is cached
+        } else if (p < g.length && g[p].length == 1) {
+            holders.set(g[p][0], executor);
+        }
+    }
+
+    private final Set<Integer> groupStages = ConcurrentHashMap.newKeySet();
+
+    private boolean isGroupStage(int stage) {
+        return groupStages.contains(stage);
+    }
+
+    /** The tasks of jobs over {@code rdd} compute {@code groups}' shards. */
+    void watch(ShardGroupRDD rdd) {
+        groups = rdd.groups();
+        groupRddId = rdd.id();
     }
 
     /**
-     * If an executor has joined since the last call and the partitions are uneven, returns {@code blocks}
-     * re-placed (cached and counted, the previous placement released); otherwise {@code blocks} itself.
+     * The shards grouped into tasks: each live executor holding shards gets up to its task slots (its
+     * cores over {@code taskCpus}) of groups, contiguous runs of its shards in index order; a shard whose
+     * holder is not known is a group of its own. An executor's cores are known when it joined after the
+     * listener was added, and otherwise taken as {@code defaultParallelism} shared by the live executors.
      */
-    JavaRDD<ExampleBlock> spread(JavaRDD<ExampleBlock> blocks) {
-        int j = joined.get();
+    int[][] groups(int taskCpus, int defaultParallelism) {
+        Map<String, List<Integer>> held = new TreeMap<>(BY_ID);
+        List<int[]> out = new ArrayList<>();
+        for (int s = 0; s < holders.length(); s++) {
+            String h = holders.get(s);
+            if (h != null && live.containsKey(h)) {
+                held.computeIfAbsent(h, e -> new ArrayList<>()).add(s);
+            } else {
+                out.add(new int[] {s});
+            }
+        }
+        int perExecutor = Math.max(1, defaultParallelism / Math.max(1, live.size()));
+        for (Map.Entry<String, List<Integer>> e : held.entrySet()) {
+            List<Integer> shards = e.getValue();
+            int slots = Math.max(1, cores.getOrDefault(e.getKey(), perExecutor) / taskCpus);
+            int n = shards.size();
+            int g = Math.min(slots, n);
+            for (int i = 0; i < g; i++) {
+                out.add(shards.subList(i * n / g, (i + 1) * n / g).stream().mapToInt(Integer::intValue).toArray());
+            }
+        }
+        return out.toArray(new int[0][]);
+    }
+
+    /**
+     * If an executor has joined or left since the last call and the shards are uneven or lost, returns
+     * {@code blocks} re-placed (cached and counted, the previous placement released); otherwise
+     * {@code blocks} itself.
+     */
+    JavaRDD<ExampleBlock> place(JavaRDD<ExampleBlock> blocks) {
+        int j = changes.get();
         if (j == handled) {
             return blocks;
         }
@@ -127,8 +186,8 @@ final class CachePlacement extends SparkListener {
         JavaRDD<ExampleBlock> result = new JavaRDD<>(placed, blocks.classTag());
         result.count();
         release(blocks);
-        LOG.info("job mode: an executor joined; moved cached partitions {} in {} ms, so each executor holds its "
-                + "share (executor=partitions: {})", moved, (System.nanoTime() - started) / 1_000_000, counts(wanted));
+        LOG.info("job mode: executors joined or left; placed cached shards {} in {} ms, so each executor holds "
+                + "its share (executor=shards: {})", moved, (System.nanoTime() - started) / 1_000_000, counts(wanted));
         return result;
     }
 

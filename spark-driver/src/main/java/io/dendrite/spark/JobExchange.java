@@ -2,29 +2,32 @@ package io.dendrite.spark;
 
 import io.dendrite.datasets.ExampleBlock;
 import io.dendrite.ps.GradientAccumulator;
+import java.util.Arrays;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 
 /**
- * One Spark job per step: the weights go out as a broadcast (the previous one is destroyed), each
- * partition's {@link GradientTask} runs, and {@code treeAggregate} brings the merged result back (depth 1
- * up to 16 partitions, one more level per factor of 16). Before a step, {@link CachePlacement} spreads the
- * cached partitions again if an executor has joined.
+ * One Spark job per step: the weights go out as a broadcast (the previous one is destroyed), each group
+ * of shards' {@link GradientTask} runs (one group per task slot of the executor holding them, computed on
+ * the task's cores), and {@code treeAggregate} brings the merged result back (depth 1 up to 16 groups, one
+ * more level per factor of 16). Before a step, {@link CachePlacement} spreads the cached shards again if
+ * an executor has joined or left, and regroups them.
  */
 final class JobExchange implements StepExchange {
     private final JavaSparkContext jsc;
     private final CachePlacement placement;
+    private final int taskCpus;
     private JavaRDD<ExampleBlock> blocks;
+    private ShardGroupRDD grouped;
     private final PartitionShare share;
-    private final int depth;
     private Broadcast<float[]> published;
 
     JobExchange(JavaSparkContext jsc, JavaRDD<ExampleBlock> blocks, PartitionShare share) {
         this.jsc = jsc;
         this.blocks = blocks;
         this.share = share;
-        this.depth = treeDepth(share.partitions());
+        this.taskCpus = jsc.getConf().getInt("spark.task.cpus", 1);
         this.placement = new CachePlacement(blocks);
         jsc.sc().addSparkListener(placement);
     }
@@ -36,16 +39,21 @@ final class JobExchange implements StepExchange {
 
     @Override
     public Result step(int epoch, long stepInEpoch, long step, float[] weights) {
-        blocks = placement.spread(blocks);
+        JavaRDD<ExampleBlock> placed = placement.place(blocks);
+        int[][] groups = placement.groups(taskCpus, jsc.defaultParallelism());
+        if (placed != blocks || grouped == null || !Arrays.deepEquals(groups, grouped.groups())) {
+            blocks = placed;
+            grouped = new ShardGroupRDD(blocks.rdd(), groups);
+            placement.watch(grouped);
+        }
         long t0 = System.nanoTime();
         destroyPublished();
         published = jsc.broadcast(weights.clone());
         long t1 = System.nanoTime();
-        int partitions = share.partitions();
-        GradientAccumulator merged = blocks.mapPartitionsWithIndex(
+        GradientAccumulator merged = new JavaRDD<>(grouped, grouped.elementClassTag()).mapPartitions(
                 new GradientTask(published, share, epoch, stepInEpoch, step), true).treeAggregate(
-                GradientAccumulator.empty(partitions), GradientAccumulator::mergeInPlace,
-                GradientAccumulator::mergeInPlace, depth);
+                GradientAccumulator.empty(share.partitions()), GradientAccumulator::mergeInPlace,
+                GradientAccumulator::mergeInPlace, treeDepth(groups.length));
         return new Result(merged, t1 - t0, System.nanoTime() - t1);
     }
 

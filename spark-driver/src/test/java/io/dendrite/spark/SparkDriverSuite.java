@@ -27,7 +27,12 @@ public abstract class SparkDriverSuite extends JavaDataFrameSuiteBase {
 
     @Override
     public SparkConf conf() {
-        return new SparkConf().setMaster("local[2]").setAppName(getClass().getSimpleName())
+        return testConf("local[2]", getClass().getSimpleName());
+    }
+
+    /** This module's test configuration on {@code master}. */
+    static SparkConf testConf(String master, String appName) {
+        return new SparkConf().setMaster(master).setAppName(appName)
                 .set("spark.ui.enabled", "false")
                 .set("spark.sql.shuffle.partitions", "4")
                 .set("spark.driver.host", "127.0.0.1")

@@ -1,0 +1,88 @@
+package io.dendrite.spark;
+
+import io.dendrite.datasets.ExampleBlock;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.NarrowDependency;
+import org.apache.spark.Partition;
+import org.apache.spark.TaskContext;
+import org.apache.spark.rdd.RDD;
+import scala.collection.Iterator;
+import scala.collection.JavaConverters;
+import scala.collection.Seq;
+import scala.reflect.ClassTag;
+import scala.reflect.ClassTag$;
+
+/**
+ * The cached shards of the training data grouped into tasks: partition {@code g} yields the shards of
+ * group {@code g}, each read whole from the cache. It names no preferred location of its own, so Spark's
+ * scheduler follows the narrow dependency to where the group's shards are cached; {@link CachePlacement}
+ * forms the groups from the shards each executor holds.
+ */
+final class ShardGroupRDD extends RDD<ShardGroupRDD.Shard> {
+    private static final long serialVersionUID = 1L;
+    private static final ClassTag<Shard> TAG = ClassTag$.MODULE$.apply(Shard.class);
+
+    /** One shard's index and rows, as a group task reads them. */
+    record Shard(int index, ExecutorScratch.Rows rows) {
+    }
+
+    /** A group's partition: the shards' own partitions (shipped with the task), in index order. */
+    record Group(int index, Partition[] shards) implements Partition {
+        @Override
+        public int hashCode() {
+            return index;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Group g && g.index == index;
+        }
+    }
+
+    private final RDD<ExampleBlock> shards;
+    private final int[][] groups;
+
+    ShardGroupRDD(RDD<ExampleBlock> shards, int[][] groups) {
+        super(shards.context(), JavaConverters.asScalaBuffer(List.<org.apache.spark.Dependency<?>>of(
+                new NarrowDependency<ExampleBlock>(shards) {
+                    private static final long serialVersionUID = 1L;
+
+                    @Override
+                    public Seq<Object> getParents(int group) {
+                        List<Object> parents = new ArrayList<>();
+                        for (int s : groups[group]) {
+                            parents.add(s);
+                        }
+                        return JavaConverters.asScalaBuffer(parents).toSeq();
+                    }
+                })).toSeq(), TAG);
+        this.shards = shards;
+        this.groups = groups;
+    }
+
+    /** The shard indices of each group. */
+    int[][] groups() {
+        return groups;
+    }
+
+    @Override
+    public Iterator<Shard> compute(Partition split, TaskContext context) {
+        List<Shard> out = new ArrayList<>();
+        for (Partition s : ((Group) split).shards()) {
+            out.add(new Shard(s.index(), ExecutorScratch.Rows.of(
+                    JavaConverters.asJavaIterator(shards.iterator(s, context)))));
+        }
+        return JavaConverters.asScalaIterator(out.iterator());
+    }
+
+    @Override
+    public Partition[] getPartitions() {
+        Partition[] parents = shards.partitions();
+        Partition[] p = new Partition[groups.length];
+        for (int g = 0; g < groups.length; g++) {
+            p[g] = new Group(g, java.util.Arrays.stream(groups[g]).mapToObj(s -> parents[s]).toArray(Partition[]::new));
+        }
+        return p;
+    }
+}
