@@ -107,7 +107,9 @@ final class Connection {
                 long count = frame.getLong(21);
                 long correct = frame.getLong(29);
                 long nanos = frame.getLong(37);
-                int n = frame.getInt(45);
+                long nodeIn = frame.getLong(45);
+                long nodeOut = frame.getLong(53);
+                int n = frame.getInt(61);
                 if (n != parameters) {
                     throw new IOException("a share of " + n + " values on a server for " + parameters);
                 }
@@ -116,7 +118,7 @@ final class Connection {
                 float[] gradient = server.borrow();
                 Wire.getFloats(frame, Wire.SHARE_HEADER, gradient);
                 server.offer(new ParameterServer.Share(this, step, gradient, new LossStats(lossSum, count, correct),
-                        nanos));
+                        nanos, nodeIn, nodeOut));
             }
         } catch (IOException | RuntimeException e) {
             if (!closed) {

@@ -97,6 +97,14 @@ public final class ParameterClient implements AutoCloseable {
 
     /** The next step to compute, or null when the stage is over. */
     public Work next() throws IOException {
+        return next(piece -> { });
+    }
+
+    /**
+     * The next step to compute, or null when the stage is over; each piece of the frame (at most
+     * {@link TreeNode#CHUNK} bytes) goes to {@code forward} as soon as it has arrived.
+     */
+    Work next(Wire.Sink forward) throws IOException {
         long deadline = System.nanoTime() + waitMillis * 1_000_000;
         String what = waitingForWork;
         work.clear().limit(5);
@@ -104,6 +112,7 @@ public final class ParameterClient implements AutoCloseable {
         int length = work.getInt(0);
         byte type = work.get(4);
         if (type == Wire.END) {
+            forward.accept(work.duplicate().flip());
             return null;
         }
         if (type == Wire.REJECT) {
@@ -116,8 +125,13 @@ public final class ParameterClient implements AutoCloseable {
             throw new IOException("expected work of " + (work.capacity() - 4) + " bytes from " + server
                     + " but got frame type " + type + " of " + length + " bytes");
         }
-        work.limit(work.capacity());
-        Wire.readFully(channel, reads, work, deadline, cancelled, what);
+        for (int from = 0; from < work.capacity(); ) {
+            int to = Math.min(work.capacity(), Math.max(Wire.WORK_HEADER, from + TreeNode.CHUNK));
+            work.limit(to);
+            Wire.readFully(channel, reads, work, deadline, cancelled, what);
+            forward.accept(work.duplicate().position(from).limit(to));
+            from = to;
+        }
         long step = work.getLong(5);
         long stepInEpoch = work.getLong(13);
         int n = work.getInt(21);
@@ -130,13 +144,23 @@ public final class ParameterClient implements AutoCloseable {
 
     /** Sends this task's share of step {@code step}. */
     public void send(long step, float[] gradient, LossStats stats, long computeNanos) throws IOException {
+        send(step, gradient, stats, computeNanos, 0, 0);
+    }
+
+    /**
+     * Sends the share of step {@code step} of a subtree of tasks, with its busiest node's bytes received
+     * and sent in the step.
+     */
+    void send(long step, float[] gradient, LossStats stats, long computeNanos, long nodeIn, long nodeOut)
+            throws IOException {
         if (gradient.length != weights.length) {
             throw new IllegalArgumentException("a gradient of " + gradient.length + " values for a network of "
                     + weights.length);
         }
         share.clear();
         share.putInt(share.capacity() - 4).put(Wire.SHARE).putLong(step).putDouble(stats.lossSum())
-                .putLong(stats.count()).putLong(stats.correct()).putLong(computeNanos).putInt(gradient.length);
+                .putLong(stats.count()).putLong(stats.correct()).putLong(computeNanos).putLong(nodeIn).putLong(nodeOut)
+                .putInt(gradient.length);
         Wire.putFloats(share, Wire.SHARE_HEADER, gradient);
         share.clear();
         Wire.writeFully(channel, writes, share, System.nanoTime() + waitMillis * 1_000_000, cancelled,

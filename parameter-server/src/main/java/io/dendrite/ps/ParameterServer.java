@@ -61,6 +61,7 @@ public final class ParameterServer implements AutoCloseable {
     private int workIndex;
     private ByteBuffer currentWork;
     private String lastLoss = "none";
+    private long workBytesSent;
 
     /** What one connection told the training thread. */
     sealed interface Event permits Join, Share, Lost {
@@ -69,15 +70,18 @@ public final class ParameterServer implements AutoCloseable {
     record Join(Connection connection) implements Event {
     }
 
-    record Share(Connection connection, long step, float[] gradient, LossStats stats, long computeNanos)
-            implements Event {
+    record Share(Connection connection, long step, float[] gradient, LossStats stats, long computeNanos, long nodeIn,
+                 long nodeOut) implements Event {
     }
 
     record Lost(Connection connection, String why) implements Event {
     }
 
-    /** One step's merged shares (arrays valid until the next exchange) and where its time went. */
-    public record Exchanged(GradientAccumulator merged, long publishNanos, long waitNanos) {
+    /**
+     * One step's merged shares (arrays valid until the next exchange), where its time went, and the bytes
+     * the driver sent and received, and those of the busiest task node (as the tasks reported them).
+     */
+    public record Exchanged(GradientAccumulator merged, long publishNanos, long waitNanos, StepBytes bytes) {
     }
 
     private ParameterServer(ServerSettings settings, byte[] secret, int partitions, int parameters,
@@ -182,9 +186,10 @@ public final class ParameterServer implements AutoCloseable {
         Wire.putFloats(frame, Wire.WORK_HEADER, weights);
         frame.clear();
         currentWork = frame;
+        workBytesSent = 0;
         for (Connection c : joined) {
             if (c != null) {
-                c.send(frame);
+                sendWork(c, frame);
             }
         }
         long published = System.nanoTime();
@@ -213,15 +218,22 @@ public final class ParameterServer implements AutoCloseable {
             }
         }
         long arrived = System.nanoTime();
+        // A connection that joined mid-step was sent the work on joining.
         GradientAccumulator merged = GradientAccumulator.empty(partitions);
+        long nodeIn = 0;
+        long nodeOut = 0;
         for (int p = 0; p < partitions; p++) {
             Share s = shares[p];
+            nodeIn = Math.max(nodeIn, s.nodeIn());
+            nodeOut = Math.max(nodeOut, s.nodeOut());
             lent.add(s.gradient());
             merged.mergeInPlace(GradientAccumulator.ofPartition(partitions, p, s.gradient(), s.stats(),
                     s.computeNanos()));
             shares[p] = null;
         }
-        return new Exchanged(merged, published - started, arrived - published);
+        long received = (long) partitions * (Wire.SHARE_HEADER + 4L * parameters);
+        return new Exchanged(merged, published - started, arrived - published,
+                new StepBytes(received, workBytesSent, nodeIn, nodeOut));
     }
 
     /**
@@ -325,7 +337,16 @@ public final class ParameterServer implements AutoCloseable {
         Checks.checkState(joined[c.partition] == null, "partition %s connected twice in attempt %s of stage %s",
                 c.partition, attempt, stage);
         joined[c.partition] = c;
-        c.send(currentWork != null ? currentWork : Wire.endFrame());
+        if (currentWork != null) {
+            sendWork(c, currentWork);
+        } else {
+            c.send(Wire.endFrame());
+        }
+    }
+
+    private void sendWork(Connection c, ByteBuffer frame) {
+        c.send(frame);
+        workBytesSent += frame.capacity();
     }
 
     private void lost(Lost l) {

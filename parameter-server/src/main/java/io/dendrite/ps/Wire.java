@@ -35,11 +35,15 @@ final class Wire {
     static final byte WORK = 4;
     static final byte END = 5;
     static final byte SHARE = 6;
+    static final byte SUBTREE = 7;
 
     /** Bytes before the weights of a work frame: length, type, step, step in epoch, count. */
     static final int WORK_HEADER = 4 + 1 + 8 + 8 + 4;
-    /** Bytes before the gradient of a share frame: length, type, step, loss sum, count, correct, nanos, count. */
-    static final int SHARE_HEADER = 4 + 1 + 8 + 8 + 8 + 8 + 8 + 4;
+    /**
+     * Bytes before the gradient of a share frame: length, type, step, loss sum, count, correct, nanos, the
+     * sender's subtree's busiest node's bytes in and out, count.
+     */
+    static final int SHARE_HEADER = 4 + 1 + 8 + 8 + 8 + 8 + 8 + 8 + 8 + 4;
     /** The most weights one share or work frame carries: 4 bytes each after the header, within an int. */
     static final int MAX_PARAMETERS = (Integer.MAX_VALUE - SHARE_HEADER) / 4;
     /** Bytes of a hello frame. */
@@ -54,6 +58,11 @@ final class Wire {
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private Wire() {
+    }
+
+    /** Takes the pieces of a frame as they arrive. */
+    interface Sink {
+        void accept(ByteBuffer piece) throws IOException;
     }
 
     /** A fresh random secret for one training run. */
