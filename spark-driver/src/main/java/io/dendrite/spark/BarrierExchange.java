@@ -2,19 +2,16 @@ package io.dendrite.spark;
 
 import io.dendrite.datasets.ExampleBlock;
 import io.dendrite.ps.ParameterServer;
+import io.dendrite.ps.Rendezvous;
 import io.dendrite.ps.ServerSettings;
 import io.dendrite.ps.ServerUnreachableException;
 import java.io.IOException;
-import java.util.ArrayDeque;
-import java.util.Deque;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.function.Supplier;
 import org.apache.spark.Dependency;
 import org.apache.spark.ExceptionFailure;
-import org.apache.spark.ShuffleDependency;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaFutureAction;
 import org.apache.spark.api.java.JavaRDD;
@@ -22,16 +19,16 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.rdd.RDD;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
-import scala.collection.JavaConverters;
 import scala.Tuple2;
 import scala.reflect.ClassTag$;
 
 /**
  * Barrier mode: a {@link ParameterServer} on the driver and one Spark barrier stage per epoch whose
- * {@link BarrierTask}s loop over the epoch's steps. Spark relaunches the whole stage when a task dies;
- * the server then hands the new tasks the step in progress, so the run continues from the last completed
- * step. Before anything starts it checks what would otherwise fail late or hang: encryption asked of
- * Spark (this transport has none), a lineage Spark's barrier stages refuse, and too few task slots.
+ * {@link BarrierTask}s, one per task slot (at most one per shard) over contiguous runs of shards, loop over
+ * the epoch's steps in a tree through the executors whose root alone talks to the server. Spark relaunches
+ * the whole stage when a task dies; the server then hands the new tasks the step in progress, so the run
+ * continues from the last completed step. Before anything starts it refuses what would otherwise fail
+ * late: encryption asked of Spark (this transport has none) and dynamic allocation.
  */
 final class BarrierExchange implements StepExchange {
     private final JavaSparkContext jsc;
@@ -39,8 +36,11 @@ final class BarrierExchange implements StepExchange {
     private final PartitionShare share;
     private final StepTransport transport;
     private final ParameterServer server;
+    private final Rendezvous rendezvous;
     private final byte[] secret;
+    private final CachePlacement placement;
     private final Watch watch = new Watch();
+    private int[][] groups;
     private final Supplier<RuntimeException> failureCheck = this::failure;
     private int stage = -1;
     private int epoch;
@@ -70,8 +70,11 @@ final class BarrierExchange implements StepExchange {
     }
 
     private BarrierExchange(JavaSparkContext jsc, JavaRDD<ExampleBlock> blocks, PartitionShare share,
-                            StepTransport transport, ParameterServer server, byte[] secret) {
+                            StepTransport transport, ParameterServer server, Rendezvous rendezvous, byte[] secret,
+                            CachePlacement placement) {
         this.jsc = jsc;
+        this.rendezvous = rendezvous;
+        this.placement = placement;
         this.blocks = blocks;
         this.share = share;
         this.transport = transport;
@@ -80,22 +83,28 @@ final class BarrierExchange implements StepExchange {
         jsc.sc().addSparkListener(watch);
     }
 
-    /** Checks the cluster and the data, then starts the server. */
+    /** Checks the cluster, then starts the server (to which the root task alone connects). */
     static BarrierExchange open(JavaSparkContext jsc, JavaRDD<ExampleBlock> blocks, PartitionShare share,
-                                StepTransport transport) {
+                                StepTransport transport, CachePlacement placement) {
         SparkConf conf = jsc.getConf();
         refuseUnsupported(conf);
-        checkLineage(blocks.rdd(), share.partitions());
         awaitSlots(jsc, share.partitions(), transport.slotsMillis());
         String host = transport.host() != null ? transport.host() : conf.get("spark.driver.host", "localhost");
         String bind = transport.bindAddress() != null ? transport.bindAddress()
                 : conf.get("spark.driver.bindAddress", host);
         byte[] secret = ParameterServer.newSecret();
+        ServerSettings settings = new ServerSettings(bind, host, transport.port(), transport.portRetries(),
+                transport.connectMillis(), transport.stepMillis());
         try {
-            ParameterServer server = ParameterServer.start(new ServerSettings(bind, host, transport.port(),
-                    transport.portRetries(), transport.connectMillis(), transport.stepMillis()), secret,
-                    share.partitions(), share.parameters());
-            return new BarrierExchange(jsc, blocks, share, transport, server, secret);
+            ParameterServer server = ParameterServer.start(settings, secret, 1, share.parameters());
+            Rendezvous rendezvous;
+            try {
+                rendezvous = Rendezvous.start(settings, secret, server.port());
+            } catch (IOException | RuntimeException e) {
+                server.close();
+                throw e;
+            }
+            return new BarrierExchange(jsc, blocks, share, transport, server, rendezvous, secret, placement);
         } catch (IOException e) {
             throw new IllegalStateException("cannot start the parameter server: " + e.getMessage() + "; set "
                     + "training.parameter_server.bind_address, port or port_retries, or use training.mode: job", e);
@@ -107,9 +116,11 @@ final class BarrierExchange implements StepExchange {
         epoch = epochNumber;
         ending = false;
         server.beginStage(++stage);
-        BarrierTask task = new BarrierTask(share, server.host(), server.port(), secret, stage, epoch,
-                transport.connectMillis(), transport.stepMillis());
-        JavaRDD<Long> steps = blocks.rdd().barrier()
+        groups = contiguous(share.partitions(), Math.max(1, Math.min(share.partitions(), slots(jsc))));
+        rendezvous.expect(stage, groups.length);
+        BarrierTask task = new BarrierTask(share, server.host(), server.port(), rendezvous.port(), secret, stage, epoch,
+                transport.fanOut(), transport.connectMillis(), transport.stepMillis());
+        JavaRDD<Long> steps = ShardGroupRDD.forBarrier(blocks.rdd(), groups, placement.locate(groups)).barrier()
                 .mapPartitionsWithIndex(task, true, ClassTag$.MODULE$.apply(Long.class)).toJavaRDD();
         jsc.setJobDescription("Dendrite barrier stage, epoch " + (epoch + 1));
         // Spark relaunches a failed barrier stage only when it is a map stage (a failed barrier result stage
@@ -121,7 +132,7 @@ final class BarrierExchange implements StepExchange {
     @Override
     public Result step(int epochNumber, long stepInEpoch, long step, float[] weights) {
         ParameterServer.Exchanged e = server.exchange(step, stepInEpoch, weights, failureCheck);
-        return new Result(e.merged(), e.publishNanos(), e.waitNanos());
+        return new Result(e.merged(), e.publishNanos(), e.waitNanos(), e.bytes());
     }
 
     @Override
@@ -143,6 +154,7 @@ final class BarrierExchange implements StepExchange {
             }
         } finally {
             server.close();
+            rendezvous.close();
             jsc.sc().removeSparkListener(watch);
         }
     }
@@ -168,9 +180,9 @@ final class BarrierExchange implements StepExchange {
                 // Spark's barrier slot check gave up (spark.scheduler.barrier.maxConcurrentTasksCheck.*):
                 // an executor was lost and nothing replaced it.
                 return new IllegalArgumentException(String.format("training.mode: barrier lost task slots in epoch "
-                        + "%d: every partition's task runs at once, so the stage needs %d slots, but the cluster now "
+                        + "%d: every task of the stage runs at once, so it needs %d slots, but the cluster now "
                         + "offers %d (lost: %s). Add executors or workers, or use training.mode: job, which goes on "
-                        + "with the executors left; resume from the last checkpoint", epoch + 1, share.partitions(),
+                        + "with the executors left; resume from the last checkpoint", epoch + 1, groups.length,
                         slots(jsc), watch.lost.isEmpty() ? "no executor reported" : String.join(", ", watch.lost)));
             }
             return new IllegalStateException("the barrier stage of epoch " + (epoch + 1) + " failed: " + message,
@@ -209,38 +221,14 @@ final class BarrierExchange implements StepExchange {
     }
 
     /**
-     * Spark refuses a barrier stage whose lineage (up to the last shuffle) changes the partition count,
-     * as {@code coalesce} or {@code union} do; say so before submitting, with what to change.
+     * Waits (on a cluster, while executors register) up to {@code millis} until there is a task slot per
+     * shard; then the stage runs with the slots there are (one task may hold several shards). Fails only
+     * when there is no slot at all.
      */
-    static void checkLineage(RDD<?> rdd, int partitions) {
-        Deque<RDD<?>> todo = new ArrayDeque<>(List.of(rdd));
-        Set<Integer> seen = new HashSet<>();
-        while (!todo.isEmpty()) {
-            RDD<?> r = todo.pop();
-            if (!seen.add(r.id())) {
-                continue;
-            }
-            if (r.getNumPartitions() != partitions) {
-                throw new IllegalArgumentException(String.format("training.mode: barrier cannot run over this "
-                        + "training data: its lineage holds %s with %d partitions where the data has %d (a "
-                        + "coalesce or union without a shuffle), which Spark's barrier stages refuse. Read it with "
-                        + "the partition count you want, repartition it with a shuffle, or use training.mode: job",
-                        r, r.getNumPartitions(), partitions));
-            }
-            for (Dependency<?> d : JavaConverters.seqAsJavaList(r.dependencies())) {
-                if (!(d instanceof ShuffleDependency)) {
-                    todo.push(d.rdd());
-                }
-            }
-        }
-    }
-
-    /** Waits (on a cluster, while executors register) until every partition can have a slot at once. */
-    static void awaitSlots(JavaSparkContext jsc, int partitions, long millis) {
+    static void awaitSlots(JavaSparkContext jsc, int shards, long millis) {
         long deadline = System.nanoTime() + millis * 1_000_000;
-        boolean local = jsc.isLocal();
         int slots = slots(jsc);
-        while (slots < partitions && !local && System.nanoTime() < deadline) {
+        while (slots < shards && !jsc.isLocal() && System.nanoTime() < deadline) {
             try {
                 Thread.sleep(200);
             } catch (InterruptedException e) {
@@ -249,14 +237,22 @@ final class BarrierExchange implements StepExchange {
             }
             slots = slots(jsc);
         }
-        if (slots < partitions) {
-            throw new IllegalArgumentException(String.format("training.mode: barrier runs every partition's task at "
-                    + "once, so it needs %d task slots, but %s offers %d (executors × spark.executor.cores / "
-                    + "spark.task.cpus%s). Use at most %d partitions (data.train.partitions), add executors or "
-                    + "cores (spark.executor.instances, spark.executor.cores; local[N] in local mode), or use "
-                    + "training.mode: job", partitions, jsc.master(), slots,
-                    local ? "" : ", after waiting " + millis + " ms for executors", Math.max(1, slots)));
+        if (slots < 1) {
+            throw new IllegalArgumentException(String.format("training.mode: barrier needs at least one task slot, "
+                    + "but %s offers none after waiting %d ms for executors (spark.task.cpus may exceed "
+                    + "spark.executor.cores); add executors or cores, or use training.mode: job", jsc.master(), millis));
         }
+    }
+
+    /** {@code shards} shards in {@code n} contiguous runs, as even as can be, in shard order. */
+    static int[][] contiguous(int shards, int n) {
+        int[][] g = new int[n][];
+        for (int i = 0; i < n; i++) {
+            int from = (int) ((long) i * shards / n);
+            int to = (int) ((long) (i + 1) * shards / n);
+            g[i] = java.util.stream.IntStream.range(from, to).toArray();
+        }
+        return g;
     }
 
     /** Task slots free for a stage now, counted as Spark's own barrier check counts them. */

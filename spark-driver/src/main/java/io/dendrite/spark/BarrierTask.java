@@ -1,71 +1,98 @@
 package io.dendrite.spark;
 
-import io.dendrite.core.loss.LossStats;
-import io.dendrite.datasets.ExampleBlock;
+import io.dendrite.ps.GradientAccumulator;
 import io.dendrite.ps.ParameterClient;
+import io.dendrite.ps.Rendezvous;
+import io.dendrite.ps.TreeNode;
 import java.io.IOException;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
-import java.util.Arrays;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.BarrierTaskContext;
 import scala.collection.JavaConverters;
 import scala.runtime.AbstractFunction2;
 
 /**
- * A long-lived task of the barrier mode: it owns one cached partition for a whole epoch and loops over
- * steps, taking the weights of each from the parameter server and answering with its
- * {@link PartitionShare}, until the server ends the stage. Buffers are reused, so a step allocates little.
- * It stops at the server's deadline or as soon as Spark kills it.
+ * A long-lived task of the barrier mode: it owns one group of cached shards for a whole epoch and loops
+ * over steps. The stage's tasks form a tree ({@link TreeNode}, at most {@code fanOut} children each,
+ * addresses exchanged through the driver's {@link Rendezvous}); the root talks to the driver's parameter
+ * server.
+ * Each step a task passes the weights on to its children as they arrive, computes its shards on its cores
+ * ({@link ShardCompute}), merges its children's results and sends the sum up. It stops when the server
+ * ends the stage, at a deadline, or as soon as Spark kills it.
  */
-final class BarrierTask extends AbstractFunction2<Object, scala.collection.Iterator<ExampleBlock>,
+final class BarrierTask extends AbstractFunction2<Object, scala.collection.Iterator<ShardGroupRDD.Shard>,
         scala.collection.Iterator<Long>> implements Serializable {
     private static final long serialVersionUID = 1L;
 
     private final PartitionShare share;
     private final String host;
     private final int port;
+    private final int rendezvousPort;
     private final byte[] secret;
     private final int stage;
     private final int epoch;
+    private final int fanOut;
     private final long connectMillis;
     private final long stepMillis;
 
-    BarrierTask(PartitionShare share, String host, int port, byte[] secret, int stage, int epoch, long connectMillis,
-                long stepMillis) {
+    BarrierTask(PartitionShare share, String host, int port, int rendezvousPort, byte[] secret, int stage, int epoch,
+                int fanOut, long connectMillis, long stepMillis) {
         this.share = share;
         this.host = host;
         this.port = port;
+        this.rendezvousPort = rendezvousPort;
         this.secret = secret;
         this.stage = stage;
         this.epoch = epoch;
+        this.fanOut = fanOut;
         this.connectMillis = connectMillis;
         this.stepMillis = stepMillis;
     }
 
     @Override
-    public scala.collection.Iterator<Long> apply(Object partition, scala.collection.Iterator<ExampleBlock> blocks) {
-        int p = (Integer) partition;
+    public scala.collection.Iterator<Long> apply(Object group, scala.collection.Iterator<ShardGroupRDD.Shard> shards) {
+        int g = (Integer) group;
         BarrierTaskContext context = BarrierTaskContext.get();
-        ExecutorScratch.Rows rows = ExecutorScratch.Rows.of(JavaConverters.asJavaIterator(blocks));
-        share.checkRows(rows, p);
-        share.warmUp(rows, p);
-        float[] grad = new float[share.parameters()];
+        int attempt = context.stageAttemptNumber();
+        List<ShardGroupRDD.Shard> mine = new ArrayList<>();
+        JavaConverters.asJavaIterator(shards).forEachRemaining(mine::add);
+        ShardCompute compute = new ShardCompute(share, mine, context.cpus());
+        int tasks = context.getTaskInfos().length;
+        String address = context.getTaskInfos()[g].address();
+        String myHost = address.substring(0, address.lastIndexOf(':'));
         long steps = 0;
-        try (ParameterClient server = ParameterClient.connect(host, port, secret, p, context.stageAttemptNumber(),
-                stage, share.parameters(), connectMillis, stepMillis, context::isInterrupted)) {
-            ParameterClient.Work work;
-            while ((work = server.next()) != null) {
-                long started = System.nanoTime();
-                Arrays.fill(grad, 0f);
-                LossStats stats = share.accumulate(rows, p, epoch, work.stepInEpoch(), work.step(), work.weights(),
-                        grad);
-                server.send(work.step(), grad, stats, System.nanoTime() - started);
-                steps++;
+        try (TreeNode node = TreeNode.listen(myHost, share.parameters(), share.partitions(), stepMillis)) {
+            String[] addresses = Rendezvous.exchange(host, rendezvousPort, secret, g, attempt, stage, node.address(),
+                    connectMillis, stepMillis, context::isInterrupted);
+            int parent = TreeNode.parent(g, tasks, fanOut);
+            try (TreeNode.Upstream up = parent < 0
+                    ? TreeNode.driver(ParameterClient.connect(host, port, secret, 0, attempt, stage,
+                            share.parameters(), connectMillis, stepMillis, context::isInterrupted))
+                    : TreeNode.connectToParent(addresses[parent], secret, g, attempt, stage, share.parameters(),
+                            share.partitions(), connectMillis, stepMillis)) {
+                node.acceptChildren(TreeNode.children(g, tasks, fanOut), secret, attempt, stage, connectMillis,
+                        context::isInterrupted);
+                while (true) {
+                    node.beginStep();
+                    TreeNode.Work work = up.next(node);
+                    if (work == null) {
+                        break;
+                    }
+                    GradientAccumulator own = compute.step(epoch, work.stepInEpoch(), work.step(), work.weights());
+                    long[] bytes = node.collect(work.step(), own);
+                    up.send(work.step(), own, bytes[0], bytes[1]);
+                    steps++;
+                }
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("partition " + p + ", stage attempt " + context.stageAttemptNumber() + ": "
-                    + e.getMessage(), e);
+            throw new UncheckedIOException("group " + g + " (shards " + mine.get(0).index() + "–"
+                    + mine.get(mine.size() - 1).index() + "), stage attempt " + attempt + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException("group " + g + ", stage attempt " + attempt + ": " + e.getMessage(), e);
         }
         return JavaConverters.asScalaIterator(List.of(steps).iterator());
     }

@@ -191,6 +191,32 @@ final class CachePlacement extends SparkListener {
         return result;
     }
 
+    /**
+     * For each group, Spark's preferred location of the live executor holding most of its shards (the
+     * lowest id on a tie), or null when no live executor is known to hold any.
+     */
+    String[] locate(int[][] groups) {
+        String[] where = new String[groups.length];
+        for (int g = 0; g < groups.length; g++) {
+            Map<String, Integer> held = new TreeMap<>(BY_ID);
+            for (int s : groups[g]) {
+                String h = holders.get(s);
+                if (h != null && live.containsKey(h)) {
+                    held.merge(h, 1, Integer::sum);
+                }
+            }
+            String best = null;
+            for (Map.Entry<String, Integer> e : held.entrySet()) {
+                if (best == null || e.getValue() > held.get(best)) {
+                    best = e.getKey();
+                }
+            }
+            String host = best == null ? null : live.get(best);
+            where[g] = host == null ? null : PlacedRDD.location(best, host);
+        }
+        return where;
+    }
+
     /** Releases a placement this class made; the caller's own cached data is left as it is. */
     static void release(JavaRDD<ExampleBlock> blocks) {
         if (blocks.rdd() instanceof PlacedRDD) {

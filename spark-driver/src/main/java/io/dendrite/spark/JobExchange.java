@@ -2,6 +2,7 @@ package io.dendrite.spark;
 
 import io.dendrite.datasets.ExampleBlock;
 import io.dendrite.ps.GradientAccumulator;
+import io.dendrite.ps.StepBytes;
 import java.util.Arrays;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -23,13 +24,12 @@ final class JobExchange implements StepExchange {
     private final PartitionShare share;
     private Broadcast<float[]> published;
 
-    JobExchange(JavaSparkContext jsc, JavaRDD<ExampleBlock> blocks, PartitionShare share) {
+    JobExchange(JavaSparkContext jsc, JavaRDD<ExampleBlock> blocks, PartitionShare share, CachePlacement placement) {
         this.jsc = jsc;
         this.blocks = blocks;
         this.share = share;
         this.taskCpus = jsc.getConf().getInt("spark.task.cpus", 1);
-        this.placement = new CachePlacement(blocks);
-        jsc.sc().addSparkListener(placement);
+        this.placement = placement;
     }
 
     @Override
@@ -54,7 +54,7 @@ final class JobExchange implements StepExchange {
                 new GradientTask(published, share, epoch, stepInEpoch, step), true).treeAggregate(
                 GradientAccumulator.empty(share.partitions()), GradientAccumulator::mergeInPlace,
                 GradientAccumulator::mergeInPlace, treeDepth(groups.length));
-        return new Result(merged, t1 - t0, System.nanoTime() - t1);
+        return new Result(merged, t1 - t0, System.nanoTime() - t1, StepBytes.NONE);
     }
 
     @Override
@@ -65,7 +65,6 @@ final class JobExchange implements StepExchange {
     @Override
     public void close() {
         destroyPublished();
-        jsc.sc().removeSparkListener(placement);
         CachePlacement.release(blocks);
     }
 

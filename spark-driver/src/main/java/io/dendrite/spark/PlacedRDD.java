@@ -27,8 +27,13 @@ final class PlacedRDD<T> extends RDD<T> {
         this.parent = parent;
         this.locations = new String[executors.length];
         for (int p = 0; p < executors.length; p++) {
-            locations[p] = executors[p] == null ? null : EXECUTOR_TAG + hosts[p] + "_" + executors[p];
+            locations[p] = executors[p] == null ? null : location(executors[p], hosts[p]);
         }
+    }
+
+    /** Spark's preferred-location string for executor {@code executor} on {@code host}. */
+    static String location(String executor, String host) {
+        return EXECUTOR_TAG + host + "_" + executor;
     }
 
     @Override

@@ -15,9 +15,12 @@ import scala.reflect.ClassTag$;
 
 /**
  * The cached shards of the training data grouped into tasks: partition {@code g} yields the shards of
- * group {@code g}, each read whole from the cache. It names no preferred location of its own, so Spark's
- * scheduler follows the narrow dependency to where the group's shards are cached; {@link CachePlacement}
- * forms the groups from the shards each executor holds.
+ * group {@code g}, each read whole from the cache. In job mode it depends on the shards and names no
+ * preferred location of its own, so Spark's scheduler follows the narrow dependency to where the group's
+ * shards are cached; {@link CachePlacement} forms the groups from the shards each executor holds. Spark
+ * refuses a barrier stage over a lineage whose partition count changes, so for barrier mode it declares
+ * no dependency (the shards are cached before the stage runs, and a task reads them from the cache, or
+ * recomputes them, as any reader of a persisted RDD does) and names each group's executor itself.
  */
 final class ShardGroupRDD extends RDD<ShardGroupRDD.Shard> {
     private static final long serialVersionUID = 1L;
@@ -42,10 +45,28 @@ final class ShardGroupRDD extends RDD<ShardGroupRDD.Shard> {
 
     private final RDD<ExampleBlock> shards;
     private final int[][] groups;
+    private final String[] locations;
 
+    /** Groups depending on the shards (job mode). */
     ShardGroupRDD(RDD<ExampleBlock> shards, int[][] groups) {
-        super(shards.context(), JavaConverters.asScalaBuffer(List.<org.apache.spark.Dependency<?>>of(
-                new NarrowDependency<ExampleBlock>(shards) {
+        this(shards, groups, dependency(shards, groups), null);
+    }
+
+    /** Groups without a dependency, group {@code g} preferring {@code locations[g]} (or anywhere if null). */
+    static ShardGroupRDD forBarrier(RDD<ExampleBlock> shards, int[][] groups, String[] locations) {
+        return new ShardGroupRDD(shards, groups, List.of(), locations);
+    }
+
+    private ShardGroupRDD(RDD<ExampleBlock> shards, int[][] groups, List<org.apache.spark.Dependency<?>> deps,
+                          String[] locations) {
+        super(shards.context(), JavaConverters.asScalaBuffer(deps).toSeq(), TAG);
+        this.shards = shards;
+        this.groups = groups;
+        this.locations = locations;
+    }
+
+    private static List<org.apache.spark.Dependency<?>> dependency(RDD<ExampleBlock> shards, int[][] groups) {
+        return List.of(new NarrowDependency<ExampleBlock>(shards) {
                     private static final long serialVersionUID = 1L;
 
                     @Override
@@ -56,9 +77,13 @@ final class ShardGroupRDD extends RDD<ShardGroupRDD.Shard> {
                         }
                         return JavaConverters.asScalaBuffer(parents).toSeq();
                     }
-                })).toSeq(), TAG);
-        this.shards = shards;
-        this.groups = groups;
+                });
+    }
+
+    @Override
+    public Seq<String> getPreferredLocations(Partition split) {
+        String where = locations == null ? null : locations[split.index()];
+        return JavaConverters.asScalaBuffer(where == null ? List.<String>of() : List.of(where)).toSeq();
     }
 
     /** The shard indices of each group. */

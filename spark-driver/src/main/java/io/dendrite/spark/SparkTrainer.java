@@ -120,6 +120,18 @@ public final class SparkTrainer {
         Checks.checkArgument(validation != null || !config.needsValidation(),
                 "a callback monitors a val_ metric but there is no validation data; set a validation split or set");
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(train.blocks().context());
+        // Listening from before the data is first cached: where each shard's task runs then is where it stays.
+        CachePlacement placement = new CachePlacement(train.blocks());
+        jsc.sc().addSparkListener(placement);
+        try {
+            return run(jsc, train, validation, from, placement);
+        } finally {
+            jsc.sc().removeSparkListener(placement);
+        }
+    }
+
+    private TrainingResult run(JavaSparkContext jsc, ShardedDataset train, ShardedDataset validation,
+                               Checkpoints.Found from, CachePlacement placement) {
         DataFingerprint data = prepare("training data", train);
         if (validation != null) {
             prepare("validation data", validation);
@@ -150,8 +162,8 @@ public final class SparkTrainer {
         long trainingStarted = System.nanoTime();
         long examplesSeen = 0;
         try (StepExchange exchange = transport.mode() == StepTransport.Mode.BARRIER
-                ? BarrierExchange.open(jsc, train.blocks(), share, transport)
-                : new JobExchange(jsc, train.blocks(), share)) {
+                ? BarrierExchange.open(jsc, train.blocks(), share, transport, placement)
+                : new JobExchange(jsc, train.blocks(), share, placement)) {
             for (int epoch = state.epoch(); epoch < config.epochs(); epoch = state.epoch()) {
                 long epochStarted = System.nanoTime();
                 StepTimes times = new StepTimes();
@@ -173,6 +185,7 @@ public final class SparkTrainer {
                     epochExamples += result.stats().count();
                     times.add(step.publishNanos(), step.waitNanos(), result.computeNanos(),
                             merged.mergeNanos() + merged.transferNanos(), t3 - t2);
+                    times.addBytes(step.bytes());
                     listener.onStepEnd(averager.step());
                     run.afterStep(averager.step(), averager.weights(), averager.optimizer(), scaler);
                 }

@@ -1,6 +1,7 @@
 package io.dendrite.spark;
 
 import io.dendrite.ps.GradientAccumulator;
+import io.dendrite.ps.StepBytes;
 
 /**
  * Runs the executor side of synchronous steps for {@link SparkTrainer}: publish step {@code t}'s weights,
@@ -8,8 +9,11 @@ import io.dendrite.ps.GradientAccumulator;
  * between; both implementations merge in the same fixed tree, so they give the same bits.
  */
 interface StepExchange extends AutoCloseable {
-    /** One step's merged result and the driver-side time of publishing and of waiting for it. */
-    record Result(GradientAccumulator merged, long publishNanos, long waitNanos) {
+    /**
+     * One step's merged result, the driver-side time of publishing and of waiting for it, and the bytes
+     * counted ({@link StepBytes#NONE} where the mode does not count them).
+     */
+    record Result(GradientAccumulator merged, long publishNanos, long waitNanos, StepBytes bytes) {
     }
 
     /** Called before the first step of each epoch (or of the epoch a resumed run continues). */

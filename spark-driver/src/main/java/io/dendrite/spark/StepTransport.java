@@ -8,9 +8,11 @@ import io.dendrite.core.util.Checks;
  * <ul>
  *   <li>{@link Mode#JOB}: one Spark job per step (broadcast the weights, {@code treeAggregate} the
  *   gradients). Works on any cluster; costs Spark's per-job latency every step.</li>
- *   <li>{@link Mode#BARRIER}: one barrier stage per epoch whose long-lived tasks exchange gradients and
- *   weights with a parameter server on the driver over TCP. Needs one task slot per partition and a
- *   driver port the executors can reach; gives the same bits.</li>
+ *   <li>{@link Mode#BARRIER}: one barrier stage per epoch whose long-lived tasks, one per task slot over a
+ *   contiguous run of shards, form a tree of at most {@code fanOut} children per task; weights come down it
+ *   from a parameter server on the driver, which talks to the root only, and the merged gradients go up
+ *   it over TCP. Needs a driver port the executors can reach and ports between executors; gives the same
+ *   bits.</li>
  * </ul>
  *
  * @param mode          the step mode
@@ -20,10 +22,12 @@ import io.dendrite.core.util.Checks;
  * @param portRetries   how many following ports to try when one is taken
  * @param connectMillis how long a task may take to connect
  * @param stepMillis    how long a step may make no progress before the run fails
- * @param slotsMillis   how long to wait for enough task slots (executors registering) before failing
+ * @param slotsMillis   how long to wait for a task slot per shard (executors registering) before starting
+ *                      with the slots there are
+ * @param fanOut        barrier mode: the most children a task passes the step on to
  */
 public record StepTransport(Mode mode, String host, String bindAddress, int port, int portRetries,
-                            long connectMillis, long stepMillis, long slotsMillis) {
+                            long connectMillis, long stepMillis, long slotsMillis, int fanOut) {
     /** The two step modes. */
     public enum Mode {
         /** One Spark job per step. */
@@ -34,14 +38,15 @@ public record StepTransport(Mode mode, String host, String bindAddress, int port
 
     /** Barrier mode on Spark's driver address and any free port, with the default timeouts. */
     public static final StepTransport BARRIER = new StepTransport(Mode.BARRIER, null, null, 0, 16, 10_000, 600_000,
-            30_000);
+            30_000, 2);
 
     /** One job per step (the server settings are kept but unused). */
     public static final StepTransport JOB = BARRIER.withMode(Mode.JOB);
 
     /** These settings under another mode. */
     public StepTransport withMode(Mode m) {
-        return new StepTransport(m, host, bindAddress, port, portRetries, connectMillis, stepMillis, slotsMillis);
+        return new StepTransport(m, host, bindAddress, port, portRetries, connectMillis, stepMillis, slotsMillis,
+                fanOut);
     }
 
     /** Validates. */
@@ -52,5 +57,7 @@ public record StepTransport(Mode mode, String host, String bindAddress, int port
         Checks.checkArgument(connectMillis > 0 && stepMillis > 0 && slotsMillis >= 0,
                 "parameter_server timeouts must be > 0 but got connect %s ms, step %s ms, slots %s ms", connectMillis,
                 stepMillis, slotsMillis);
+        Checks.checkArgument(fanOut >= 1 && fanOut <= 64, "parameter_server.fan_out must be in [1, 64] but got %s",
+                fanOut);
     }
 }

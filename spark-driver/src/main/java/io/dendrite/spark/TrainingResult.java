@@ -26,4 +26,18 @@ public record TrainingResult(Model model, History history, List<StepTimes> epoch
         sum.replaceAll((k, v) -> v / total);
         return sum;
     }
+
+    /** The bytes per step averaged over the steps that counted them (empty in job mode). */
+    public Map<String, Long> meanStepBytes() {
+        Map<String, Long> sum = new LinkedHashMap<>();
+        long steps = 0;
+        for (StepTimes t : epochTimes) {
+            long n = t.steps();
+            t.meanBytes().forEach((k, v) -> sum.merge(k, v * n, Long::sum));
+            steps += t.meanBytes().isEmpty() ? 0 : n;
+        }
+        long total = Math.max(1, steps);
+        sum.replaceAll((k, v) -> v / total);
+        return sum;
+    }
 }

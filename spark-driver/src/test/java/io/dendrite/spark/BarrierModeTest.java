@@ -144,7 +144,7 @@ public class BarrierModeTest extends SparkDriverSuite {
     public void anUnreachableServerFailsWithinSecondsNamingHostPortAndSetting() {
         // Listening on 127.0.0.1 but advertising 127.0.0.2: every connection is refused.
         StepTransport wrong = new StepTransport(StepTransport.Mode.BARRIER, "127.0.0.2", "127.0.0.1", 0, 0, 2_000,
-                60_000, 0);
+                60_000, 0, 2);
         long started = System.nanoTime();
         IllegalStateException e = assertThrows(IllegalStateException.class,
                 () -> trainer(config(1), wrong, EpochReport.Listener.silent()).fit(digits(2), null));
@@ -156,19 +156,31 @@ public class BarrierModeTest extends SparkDriverSuite {
     }
 
     @Test
-    public void moreTasksThanSlotsIsRefusedNamingWhatToChange() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> trainer(config(1), StepTransport.BARRIER, EpochReport.Listener.silent()).fit(digits(3), null));
-        Assertions.assertTrue(e.getMessage().contains("needs 3 task slots, but local[2] offers 2"), e.getMessage());
-        Assertions.assertTrue(e.getMessage().contains("Use at most 2 partitions"), e.getMessage());
+    public void moreShardsThanSlotsShareTasksAndGiveJobModesBits() {
+        // Three shards on local[2]'s two slots: two tasks in a tree, one holding two shards.
+        TrainingConfig config = config(1);
+        TrainingResult barrier = trainer(config, StepTransport.BARRIER, EpochReport.Listener.silent())
+                .fit(digits(3), null);
+        TrainingResult job = trainer(config, StepTransport.JOB, EpochReport.Listener.silent()).fit(digits(3), null);
+        assertArrayEquals(job.model().parameters(), barrier.model().parameters());
+        // The driver sent one work frame to the root and took one result back per step.
+        Map<String, Long> bytes = barrier.meanStepBytes();
+        long model = 4L * config.spec().parameterCount();
+        Assertions.assertTrue(bytes.get("driver_out") > model && bytes.get("driver_out") < model + 64, bytes.toString());
+        Assertions.assertTrue(bytes.get("driver_in") > model && bytes.get("driver_in") < model + 128, bytes.toString());
+        Assertions.assertTrue(job.meanStepBytes().isEmpty());
     }
 
     @Test
-    public void aCoalescedLineageIsRefusedBeforeSubmitting() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> trainer(config(1), StepTransport.BARRIER, EpochReport.Listener.silent())
-                        .fit(digits(4).coalesce(2), null));
-        Assertions.assertTrue(e.getMessage().contains("coalesce or union without a shuffle"), e.getMessage());
+    public void aCoalescedLineageTrainsToJobModesBits() {
+        // Spark refuses barrier stages over a lineage whose partition count changes; the groups' stage
+        // reads the cached shards without such a dependency.
+        TrainingConfig config = config(1);
+        ShardedDataset coalesced = digits(4).coalesce(2);
+        TrainingResult barrier = trainer(config, StepTransport.BARRIER, EpochReport.Listener.silent())
+                .fit(coalesced, null);
+        TrainingResult job = trainer(config, StepTransport.JOB, EpochReport.Listener.silent()).fit(coalesced, null);
+        assertArrayEquals(job.model().parameters(), barrier.model().parameters());
     }
 
     @Test

@@ -20,13 +20,14 @@ import org.junit.jupiter.api.Test;
 /**
  * The shards fix the arithmetic: four shards of the digits, with dropout, train to the same bits on
  * {@code local[1]}, {@code local[2]} and {@code local[4]}, with one core per task or two, in both step
- * modes, while job mode runs as many tasks per step as the cluster has task slots. Each run has its own
+ * modes, while job mode runs as many tasks per step as the cluster has task slots and barrier mode's tree
+ * keeps the driver's bytes per step at two frames whatever the task count. Each run has its own
  * Spark context, so this class does not share the suite's.
  */
 class ShardArithmeticTest {
     private static final int SHARDS = 4;
 
-    private record Run(float[] weights, int tasksPerStep) {
+    private record Run(float[] weights, int tasksPerStep, java.util.Map<String, Long> bytes) {
     }
 
     private static TrainingConfig config() {
@@ -52,7 +53,7 @@ class ShardArithmeticTest {
             TrainingResult r = new SparkTrainer(config(), transport, CheckpointPolicy.NONE,
                     EpochReport.Listener.silent()).fit(data, null);
             jsc.sc().listenerBus().waitUntilEmpty();
-            return new Run(r.model().parameters(), tasks.get());
+            return new Run(r.model().parameters(), tasks.get(), r.meanStepBytes());
         }
     }
 
@@ -68,11 +69,27 @@ class ShardArithmeticTest {
         assertEquals(1, twoCoreTask.tasksPerStep(), "local[2] with two cores a task: one task on two threads");
         Run twoCoreTasks = train("local[4]", 2, StepTransport.JOB);
         assertEquals(2, twoCoreTasks.tasksPerStep());
-        Run barrier = train("local[4]", 1, StepTransport.BARRIER);
         assertArrayEquals(reference.weights(), two.weights(), "local[2]");
         assertArrayEquals(reference.weights(), four.weights(), "local[4]");
         assertArrayEquals(reference.weights(), twoCoreTask.weights(), "local[2], one task of two cores");
         assertArrayEquals(reference.weights(), twoCoreTasks.weights(), "local[4], two tasks of two cores");
-        assertArrayEquals(reference.weights(), barrier.weights(), "barrier mode on local[4]");
+    }
+
+    @Test
+    void barrierModesTreeGivesTheSameBitsAndTheDriversBytesDoNotGrowWithTheTasks() throws Exception {
+        Run reference = train("local[1]", 1, StepTransport.JOB);
+        long model = 4L * config().spec().parameterCount();
+        int fanOut = StepTransport.BARRIER.fanOut();
+        for (String master : new String[] {"local[1]", "local[2]", "local[4]"}) {
+            Run barrier = train(master, 1, StepTransport.BARRIER);
+            assertArrayEquals(reference.weights(), barrier.weights(), "barrier mode on " + master);
+            // One work frame to the root, one result back: at most (fan-out + 1) model sizes whatever the
+            // task count, where the flat star of before sent and took one per task.
+            long driver = barrier.bytes().get("driver_in") + barrier.bytes().get("driver_out");
+            System.out.printf("barrier mode on %s: driver %d bytes/step, busiest node %d in, %d out (model %d)%n",
+                    master, driver, barrier.bytes().get("node_in"), barrier.bytes().get("node_out"), model);
+            org.junit.jupiter.api.Assertions.assertTrue(driver <= (fanOut + 1) * (model + 128), master + ": " + driver);
+            org.junit.jupiter.api.Assertions.assertTrue(driver >= 2 * model, master + ": " + driver);
+        }
     }
 }

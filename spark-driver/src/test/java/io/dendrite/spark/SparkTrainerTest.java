@@ -206,7 +206,7 @@ public class SparkTrainerTest extends SparkDriverSuite {
                 .progress((java.io.PrintStream) null).config();
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> spark(huge).fit(digits(2), null));
         Assertions.assertTrue(e.getMessage().startsWith("the network has 594000001 parameters but a training step "
-                + "carries at most 536870899"), e.getMessage());
+                + "carries at most 536870895"), e.getMessage());
     }
 
     private static double relativeError(float[] a, float[] b) {

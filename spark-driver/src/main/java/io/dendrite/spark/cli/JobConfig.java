@@ -167,9 +167,9 @@ public record JobConfig(List<LayerSpecConf> layers, Loss loss, Optimizer optimiz
                 (int) ps.integer("port", d.port(), 0, 65535),
                 (int) ps.integer("port_retries", d.portRetries(), 0, 65535),
                 millis(ps, "connect_timeout_s", d.connectMillis()), millis(ps, "step_timeout_s", d.stepMillis()),
-                millis(ps, "slots_timeout_s", d.slotsMillis()));
+                millis(ps, "slots_timeout_s", d.slotsMillis()), (int) ps.integer("fan_out", d.fanOut(), 1, 64));
         ps.finish(List.of("host", "bind_address", "port", "port_retries", "connect_timeout_s", "step_timeout_s",
-                "slots_timeout_s"));
+                "slots_timeout_s", "fan_out"));
         return s;
     }
 

@@ -68,6 +68,7 @@ final class TrainJob {
             record.put("seconds", report.seconds());
             record.put("examples_per_second", report.examplesPerSecond());
             record.putAll(report.steps().meanMillis());
+            report.steps().meanBytes().forEach((k, v) -> record.put(k + "_bytes", v));
             try {
                 outputs.epoch(record);
             } catch (IOException e) {
@@ -105,6 +106,9 @@ final class TrainJob {
         summary.put("examples_per_second", result.examplesPerSecond());
         summary.put("training_seconds", result.seconds());
         summary.put("mean_step_ms", result.meanStepMillis());
+        if (!result.meanStepBytes().isEmpty()) {
+            summary.put("mean_step_bytes", result.meanStepBytes());
+        }
         if (resume != null) {
             summary.put("resumed_from", resume);
         }

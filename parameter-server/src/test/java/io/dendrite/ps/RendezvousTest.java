@@ -1,0 +1,67 @@
+package io.dendrite.ps;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The driver's rendezvous of a barrier stage's tasks, over loopback sockets. */
+class RendezvousTest {
+    private static final byte[] SECRET = ParameterServer.newSecret();
+    private final ExecutorService pool = Executors.newCachedThreadPool();
+    private Rendezvous rendezvous;
+
+    @AfterEach
+    void stop() {
+        pool.shutdownNow();
+        rendezvous.close();
+    }
+
+    private Future<String[]> task(byte[] secret, int task, int attempt, int stage) {
+        return pool.submit(() -> Rendezvous.exchange("127.0.0.1", rendezvous.port(), secret, task, attempt, stage,
+                "10.0.0." + task + ":" + (5000 + attempt), 2000, 5000, () -> false));
+    }
+
+    @Test
+    void everyTaskGetsEveryAddressInTaskOrderOnceAllHaveArrived() throws Exception {
+        rendezvous = Rendezvous.start(new ServerSettings("127.0.0.1", "127.0.0.1", 0, 0, 2000, 5000), SECRET, 0);
+        rendezvous.expect(3, 3);
+        List<Future<String[]>> tasks = new ArrayList<>();
+        for (int t = 2; t >= 0; t--) {
+            tasks.add(task(SECRET, t, 0, 3));
+            Thread.sleep(20);
+            assertTrue(t == 0 || !tasks.get(0).isDone(), "nobody is answered before the last task arrives");
+        }
+        for (Future<String[]> f : tasks) {
+            assertArrayEquals(new String[] {"10.0.0.0:5000", "10.0.0.1:5000", "10.0.0.2:5000"},
+                    f.get(5, TimeUnit.SECONDS));
+        }
+    }
+
+    @Test
+    void aNewerAttemptClosesTheOlderOnesWaitingTasksAndAWrongSecretIsRefused() throws Exception {
+        rendezvous = Rendezvous.start(new ServerSettings("127.0.0.1", "127.0.0.1", 0, 0, 2000, 5000), SECRET, 0);
+        rendezvous.expect(0, 2);
+        Future<String[]> old = task(SECRET, 0, 0, 0);
+        Thread.sleep(50);
+        Future<String[]> intruder = task(ParameterServer.newSecret(), 1, 1, 0);
+        Future<String[]> a = task(SECRET, 0, 1, 0);
+        ExecutionException e = assertThrows(ExecutionException.class, () -> old.get(5, TimeUnit.SECONDS));
+        assertTrue(e.getCause() instanceof IOException && e.getCause().getMessage().contains("newer stage attempt"),
+                String.valueOf(e.getCause()));
+        assertThrows(ExecutionException.class, () -> intruder.get(5, TimeUnit.SECONDS));
+        Future<String[]> b = task(SECRET, 1, 1, 0);
+        assertArrayEquals(new String[] {"10.0.0.0:5001", "10.0.0.1:5001"}, a.get(5, TimeUnit.SECONDS));
+        assertArrayEquals(a.get(), b.get(5, TimeUnit.SECONDS));
+    }
+}
