@@ -27,10 +27,13 @@ import scala.reflect.ClassTag$;
  * {@link BarrierTask}s, one per task slot (at most one per shard) over contiguous runs of shards, loop over
  * the epoch's steps in a tree through the executors whose root alone talks to the server. Spark relaunches
  * the whole stage when a task dies; the server then hands the new tasks the step in progress, so the run
- * continues from the last completed step. Before anything starts it refuses what would otherwise fail
- * late: encryption asked of Spark (this transport has none) and dynamic allocation.
+ * continues from the last completed step. When executors are lost for good mid-epoch, the stage is
+ * restarted over the slots left (Spark would wait for the lost ones, then give up); with no slot left the
+ * run fails in one line. Before anything starts it refuses what would otherwise fail late: encryption
+ * asked of Spark (this transport has none) and dynamic allocation.
  */
 final class BarrierExchange implements StepExchange {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(BarrierExchange.class);
     private final JavaSparkContext jsc;
     private final JavaRDD<ExampleBlock> blocks;
     private final PartitionShare share;
@@ -43,6 +46,7 @@ final class BarrierExchange implements StepExchange {
     private int[][] groups;
     private final Supplier<RuntimeException> failureCheck = this::failure;
     private int stage = -1;
+    private int lostAtStart;
     private int epoch;
     private boolean ending;
     private JavaFutureAction<Long> running;
@@ -115,8 +119,14 @@ final class BarrierExchange implements StepExchange {
     public void beginEpoch(int epochNumber) {
         epoch = epochNumber;
         ending = false;
+        startStage(Math.max(1, Math.min(share.partitions(), slots(jsc))));
+    }
+
+    /** Starts a barrier stage of {@code tasks} tasks for the current epoch. */
+    private void startStage(int tasks) {
         server.beginStage(++stage);
-        groups = contiguous(share.partitions(), Math.max(1, Math.min(share.partitions(), slots(jsc))));
+        lostAtStart = watch.lost.size();
+        groups = contiguous(share.partitions(), tasks);
         rendezvous.expect(stage, groups.length);
         BarrierTask task = new BarrierTask(share, server.host(), server.port(), rendezvous.port(), secret, stage, epoch,
                 transport.fanOut(), transport.connectMillis(), transport.stepMillis());
@@ -131,8 +141,31 @@ final class BarrierExchange implements StepExchange {
 
     @Override
     public Result step(int epochNumber, long stepInEpoch, long step, float[] weights) {
-        ParameterServer.Exchanged e = server.exchange(step, stepInEpoch, weights, failureCheck);
-        return new Result(e.merged(), e.publishNanos(), e.waitNanos(), e.bytes());
+        while (true) {
+            try {
+                ParameterServer.Exchanged e = server.exchange(step, stepInEpoch, weights, failureCheck);
+                return new Result(e.merged(), e.publishNanos(), e.waitNanos(), e.bytes());
+            } catch (SlotsLost lost) {
+                // Spark would wait for the lost slots to come back and then give up; go on with the slots
+                // left instead. The step is recomputed from the same weights, and the grouping does not
+                // change the bits.
+                running.cancel(true);
+                LOG.warn("barrier mode: {} in epoch {}; continuing at step {} with {} task(s) over the slots left",
+                        lost.getMessage(), epoch + 1, step, lost.slots);
+                startStage(lost.slots);
+            }
+        }
+    }
+
+    /** Executors were lost and fewer slots are left than the stage has tasks, but some are. */
+    private static final class SlotsLost extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        final int slots;
+
+        SlotsLost(String lost, int slots) {
+            super("lost " + lost, null, false, false);
+            this.slots = slots;
+        }
     }
 
     @Override
@@ -163,6 +196,12 @@ final class BarrierExchange implements StepExchange {
     private RuntimeException failure() {
         if (watch.unreachable != null) {
             return unreachable(watch.unreachable);
+        }
+        if (watch.lost.size() > lostAtStart && !ending) {
+            int slots = slots(jsc);
+            if (slots > 0 && slots < groups.length) {
+                return new SlotsLost(String.join(", ", watch.lost.subList(lostAtStart, watch.lost.size())), slots);
+            }
         }
         if (running == null || !running.isDone()) {
             return null;
