@@ -117,6 +117,18 @@ public final class GradientAccumulator implements Serializable {
         return a;
     }
 
+    /**
+     * Records that one task computed everything held here, one part after another, in {@code nanos}: the
+     * compute time of each node becomes the task's, so the slowest task's time is what the merged result
+     * reports (the time of its slowest part would understate a task of several).
+     */
+    public GradientAccumulator computedIn(long nanos) {
+        for (Node n : nodes.values()) {
+            n.computeNanos = nanos;
+        }
+        return this;
+    }
+
     /** How many partitions the step runs over. */
     public int partitions() {
         return partitions;

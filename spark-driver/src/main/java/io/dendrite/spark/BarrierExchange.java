@@ -35,7 +35,7 @@ import scala.reflect.ClassTag$;
 final class BarrierExchange implements StepExchange {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(BarrierExchange.class);
     private final JavaSparkContext jsc;
-    private final JavaRDD<ExampleBlock> blocks;
+    private JavaRDD<ExampleBlock> blocks;
     private final PartitionShare share;
     private final StepTransport transport;
     private final ParameterServer server;
@@ -127,10 +127,13 @@ final class BarrierExchange implements StepExchange {
         server.beginStage(++stage);
         lostAtStart = watch.lost.size();
         groups = contiguous(share.partitions(), tasks);
+        CachePlacement.Placed placed = placement.placeGroups(blocks, groups, jsc.getConf().getInt("spark.task.cpus", 1),
+                jsc.defaultParallelism());
+        blocks = placed.blocks();
         rendezvous.expect(stage, groups.length);
         BarrierTask task = new BarrierTask(share, server.host(), server.port(), rendezvous.port(), secret, stage, epoch,
                 transport.fanOut(), transport.connectMillis(), transport.stepMillis());
-        JavaRDD<Long> steps = ShardGroupRDD.forBarrier(blocks.rdd(), groups, placement.locate(groups)).barrier()
+        JavaRDD<Long> steps = ShardGroupRDD.forBarrier(blocks.rdd(), groups, placed.locations()).barrier()
                 .mapPartitionsWithIndex(task, true, ClassTag$.MODULE$.apply(Long.class)).toJavaRDD();
         jsc.setJobDescription("Dendrite barrier stage, epoch " + (epoch + 1));
         // Spark relaunches a failed barrier stage only when it is a map stage (a failed barrier result stage
@@ -186,6 +189,7 @@ final class BarrierExchange implements StepExchange {
                 running.cancel(true);
             }
         } finally {
+            CachePlacement.release(blocks);
             server.close();
             rendezvous.close();
             jsc.sc().removeSparkListener(watch);

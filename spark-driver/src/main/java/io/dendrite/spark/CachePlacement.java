@@ -43,7 +43,9 @@ final class CachePlacement extends SparkListener {
     private final AtomicReferenceArray<String> holders;
     private final Map<String, String> live = new ConcurrentHashMap<>();
     private final Set<String> removed = ConcurrentHashMap.newKeySet();
+    /** Stages reading the shards, and those of them whose tasks are groups of shards. */
     private final Set<Integer> stages = ConcurrentHashMap.newKeySet();
+    private final Set<Integer> groupStages = ConcurrentHashMap.newKeySet();
     private final Map<String, Integer> cores = new ConcurrentHashMap<>();
     /** Counts executors joining and leaving. */
     private final AtomicInteger changes = new AtomicInteger();
@@ -96,17 +98,11 @@ final class CachePlacement extends SparkListener {
         }
         int p = end.taskInfo().partitionId();
         int[][] g = groups;
-        if (!isGroupStage(end.stageId())) {
+        if (!groupStages.contains(end.stageId())) {
             holders.set(p, executor); // a task over one shard: it ran where the shard is cached
         } else if (p < g.length && g[p].length == 1) {
             holders.set(g[p][0], executor);
         }
-    }
-
-    private final Set<Integer> groupStages = ConcurrentHashMap.newKeySet();
-
-    private boolean isGroupStage(int stage) {
-        return groupStages.contains(stage);
     }
 
     /** The tasks of jobs over {@code rdd} compute {@code groups}' shards. */
@@ -164,7 +160,24 @@ final class CachePlacement extends SparkListener {
         for (int p = 0; p < now.length; p++) {
             now[p] = holders.get(p);
         }
-        String[] wanted = assign(now, hosts.keySet());
+        return moveTo(blocks, assign(now, hosts.keySet()), hosts, "job mode: executors joined or left");
+    }
+
+    private String[] holdersNow() {
+        String[] now = new String[holders.length()];
+        for (int p = 0; p < now.length; p++) {
+            now[p] = holders.get(p);
+        }
+        return now;
+    }
+
+    /**
+     * {@code blocks} re-placed so shard {@code p} is cached on executor {@code wanted[p]} (cached and
+     * counted, the previous placement released), or {@code blocks} itself when every shard is there.
+     */
+    private JavaRDD<ExampleBlock> moveTo(JavaRDD<ExampleBlock> blocks, String[] wanted, Map<String, String> hosts,
+                                         String why) {
+        String[] now = holdersNow();
         List<Integer> moved = new ArrayList<>();
         String[] where = new String[wanted.length];
         for (int p = 0; p < wanted.length; p++) {
@@ -186,35 +199,61 @@ final class CachePlacement extends SparkListener {
         JavaRDD<ExampleBlock> result = new JavaRDD<>(placed, blocks.classTag());
         result.count();
         release(blocks);
-        LOG.info("job mode: executors joined or left; placed cached shards {} in {} ms, so each executor holds "
-                + "its share (executor=shards: {})", moved, (System.nanoTime() - started) / 1_000_000, counts(wanted));
+        LOG.info("{}; placed cached shards {} in {} ms (executor=shards: {})", why, moved,
+                (System.nanoTime() - started) / 1_000_000, counts(wanted));
         return result;
     }
 
+    /** The shards as placed, and Spark's preferred location of each group's task (null: anywhere). */
+    record Placed(JavaRDD<ExampleBlock> blocks, String[] locations) {
+    }
+
     /**
-     * For each group, Spark's preferred location of the live executor holding most of its shards (the
-     * lowest id on a tie), or null when no live executor is known to hold any.
+     * Barrier mode: each group of shards gets an executor (the live one holding most of its shards that
+     * still has a task slot free, counting slots as {@link #groups} does), the shards are moved to their
+     * group's executor where they are not there yet, and each group's task prefers that executor, so a
+     * task reads its shards from its own memory every epoch. Without live executors known, nothing moves.
      */
-    String[] locate(int[][] groups) {
-        String[] where = new String[groups.length];
+    Placed placeGroups(JavaRDD<ExampleBlock> blocks, int[][] groups, int taskCpus, int defaultParallelism) {
+        Map<String, String> hosts = new HashMap<>(live);
+        String[] locations = new String[groups.length];
+        if (hosts.isEmpty()) {
+            return new Placed(blocks, locations);
+        }
+        String[] now = holdersNow();
+        List<String> executors = sorted(hosts.keySet());
+        int perExecutor = Math.max(1, defaultParallelism / hosts.size());
+        Map<String, Integer> free = new HashMap<>();
+        for (String e : executors) {
+            free.put(e, Math.max(1, cores.getOrDefault(e, perExecutor) / taskCpus));
+        }
+        String[] wanted = new String[now.length];
         for (int g = 0; g < groups.length; g++) {
-            Map<String, Integer> held = new TreeMap<>(BY_ID);
+            Map<String, Integer> held = new HashMap<>();
             for (int s : groups[g]) {
-                String h = holders.get(s);
-                if (h != null && live.containsKey(h)) {
-                    held.merge(h, 1, Integer::sum);
+                if (now[s] != null && hosts.containsKey(now[s])) {
+                    held.merge(now[s], 1, Integer::sum);
                 }
             }
             String best = null;
-            for (Map.Entry<String, Integer> e : held.entrySet()) {
-                if (best == null || e.getValue() > held.get(best)) {
-                    best = e.getKey();
+            for (String e : executors) {
+                if (free.get(e) > 0 && (best == null || held.getOrDefault(e, 0) > held.getOrDefault(best, 0)
+                        || held.getOrDefault(e, 0).equals(held.getOrDefault(best, 0)) && free.get(e) > free.get(best))) {
+                    best = e;
                 }
             }
-            String host = best == null ? null : live.get(best);
-            where[g] = host == null ? null : PlacedRDD.location(best, host);
+            if (best == null) {
+                best = executors.get(g % executors.size()); // more groups than slots known: share them out
+            } else {
+                free.merge(best, -1, Integer::sum);
+            }
+            locations[g] = PlacedRDD.location(best, hosts.get(best));
+            for (int s : groups[g]) {
+                wanted[s] = best;
+            }
         }
-        return where;
+        return new Placed(moveTo(blocks, wanted, hosts, "barrier mode: shards follow their task's group"),
+                locations);
     }
 
     /** Releases a placement this class made; the caller's own cached data is left as it is. */

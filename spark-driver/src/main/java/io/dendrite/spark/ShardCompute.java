@@ -41,8 +41,13 @@ final class ShardCompute {
         share.warmUp(shards.get(0).rows(), shards.get(0).index());
     }
 
-    /** The shards' gradients of step {@code step} under {@code w}, merged. */
+    /** The shards' gradients of step {@code step} under {@code w}, merged, with the task's compute time. */
     GradientAccumulator step(int epoch, long stepInEpoch, long step, float[] w) throws Exception {
+        long started = System.nanoTime();
+        return computeAll(epoch, stepInEpoch, step, w).computedIn(System.nanoTime() - started);
+    }
+
+    private GradientAccumulator computeAll(int epoch, long stepInEpoch, long step, float[] w) throws Exception {
         GradientAccumulator merged = GradientAccumulator.empty(share.partitions());
         if (threads == 1) {
             for (ShardGroupRDD.Shard s : shards) {
