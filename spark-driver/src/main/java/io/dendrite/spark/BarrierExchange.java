@@ -7,16 +7,13 @@ import io.dendrite.ps.ServerSettings;
 import io.dendrite.ps.ServerUnreachableException;
 import java.io.IOException;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.function.Supplier;
-import org.apache.spark.Dependency;
 import org.apache.spark.ExceptionFailure;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaFutureAction;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.rdd.RDD;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import scala.Tuple2;
@@ -34,6 +31,8 @@ import scala.reflect.ClassTag$;
  */
 final class BarrierExchange implements StepExchange {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(BarrierExchange.class);
+    /** How long the task slots must stay the same before a stage starts with fewer than one per shard. */
+    static final long SETTLE_MILLIS = 3_000;
     private final JavaSparkContext jsc;
     private JavaRDD<ExampleBlock> blocks;
     private final PartitionShare share;
@@ -264,21 +263,28 @@ final class BarrierExchange implements StepExchange {
     }
 
     /**
-     * Waits (on a cluster, while executors register) up to {@code millis} until there is a task slot per
-     * shard; then the stage runs with the slots there are (one task may hold several shards). Fails only
-     * when there is no slot at all.
+     * Waits (on a cluster, while executors register) until there is a task slot per shard, or the slots
+     * have stopped growing for {@link #SETTLE_MILLIS}, or {@code millis} have passed; then the stage runs
+     * with the slots there are (one task may hold several shards). Fails only when there is no slot at all.
      */
     static void awaitSlots(JavaSparkContext jsc, int shards, long millis) {
-        long deadline = System.nanoTime() + millis * 1_000_000;
+        long started = System.nanoTime();
+        long deadline = started + millis * 1_000_000;
         int slots = slots(jsc);
-        while (slots < shards && !jsc.isLocal() && System.nanoTime() < deadline) {
+        long grew = started;
+        while (slots < shards && !jsc.isLocal() && System.nanoTime() < deadline
+                && (slots == 0 || System.nanoTime() - grew < SETTLE_MILLIS * 1_000_000)) {
             try {
                 Thread.sleep(200);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted while waiting for executors", e);
             }
-            slots = slots(jsc);
+            int now = slots(jsc);
+            if (now > slots) {
+                grew = System.nanoTime();
+            }
+            slots = now;
         }
         if (slots < 1) {
             throw new IllegalArgumentException(String.format("training.mode: barrier needs at least one task slot, "

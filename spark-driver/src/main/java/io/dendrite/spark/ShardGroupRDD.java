@@ -3,6 +3,7 @@ package io.dendrite.spark;
 import io.dendrite.datasets.ExampleBlock;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.spark.Dependency;
 import org.apache.spark.NarrowDependency;
 import org.apache.spark.Partition;
 import org.apache.spark.TaskContext;
@@ -57,7 +58,7 @@ final class ShardGroupRDD extends RDD<ShardGroupRDD.Shard> {
         return new ShardGroupRDD(shards, groups, List.of(), locations);
     }
 
-    private ShardGroupRDD(RDD<ExampleBlock> shards, int[][] groups, List<org.apache.spark.Dependency<?>> deps,
+    private ShardGroupRDD(RDD<ExampleBlock> shards, int[][] groups, List<Dependency<?>> deps,
                           String[] locations) {
         super(shards.context(), JavaConverters.asScalaBuffer(deps).toSeq(), TAG);
         this.shards = shards;
@@ -65,19 +66,19 @@ final class ShardGroupRDD extends RDD<ShardGroupRDD.Shard> {
         this.locations = locations;
     }
 
-    private static List<org.apache.spark.Dependency<?>> dependency(RDD<ExampleBlock> shards, int[][] groups) {
+    private static List<Dependency<?>> dependency(RDD<ExampleBlock> shards, int[][] groups) {
         return List.of(new NarrowDependency<ExampleBlock>(shards) {
-                    private static final long serialVersionUID = 1L;
+            private static final long serialVersionUID = 1L;
 
-                    @Override
-                    public Seq<Object> getParents(int group) {
-                        List<Object> parents = new ArrayList<>();
-                        for (int s : groups[group]) {
-                            parents.add(s);
-                        }
-                        return JavaConverters.asScalaBuffer(parents).toSeq();
-                    }
-                });
+            @Override
+            public Seq<Object> getParents(int group) {
+                List<Object> parents = new ArrayList<>();
+                for (int s : groups[group]) {
+                    parents.add(s);
+                }
+                return JavaConverters.asScalaBuffer(parents).toSeq();
+            }
+        });
     }
 
     @Override
