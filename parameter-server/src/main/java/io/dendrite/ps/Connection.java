@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
-import java.security.MessageDigest;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.function.BooleanSupplier;
@@ -133,23 +132,17 @@ final class Connection {
     private boolean handshake() throws IOException {
         long deadline = System.nanoTime() + server.connectMillis() * 1_000_000;
         byte[] nonce = Wire.nonce();
-        ByteBuffer challenge = Wire.le(new byte[4 + 1 + 4 + Wire.NONCE_BYTES]);
-        challenge.putInt(challenge.capacity() - 4).put(Wire.CHALLENGE).putInt(Wire.MAGIC).put(nonce).flip();
-        Wire.writeFully(channel, writes, challenge, deadline, isClosed, "the challenge");
+        Wire.writeFully(channel, writes, Wire.challenge(nonce), deadline, isClosed, "the challenge");
         ByteBuffer h = Wire.le(new byte[Wire.HELLO_BYTES]);
         Wire.readFully(channel, reads, h, deadline, isClosed, "the task's hello");
-        h.flip();
-        int length = h.getInt();
-        byte type = h.get();
-        int p = h.getInt();
-        int a = h.getInt();
-        int s = h.getInt();
-        byte[] mac = new byte[Wire.MAC_BYTES];
-        h.get(mac);
+        Wire.Hello hello = Wire.Hello.read(h.flip());
+        int p = hello.task();
+        int a = hello.attempt();
+        int s = hello.stage();
         String refusal = null;
-        if (type != Wire.HELLO || length != Wire.HELLO_BYTES - 4) {
+        if (!hello.wellFormed()) {
             refusal = "not a Dendrite task (bad hello frame)";
-        } else if (!MessageDigest.isEqual(mac, Wire.mac(server.secret(), nonce, p, a, s))) {
+        } else if (!hello.authentic(server.secret(), nonce)) {
             refusal = "authentication failed (wrong run secret)";
         } else if (p < 0 || p >= server.partitions()) {
             refusal = "partition " + p + " is outside [0, " + server.partitions() + ")";

@@ -68,21 +68,14 @@ public final class ParameterClient implements AutoCloseable {
         try {
             c = new ParameterClient(ch, host + ":" + port, parameters, waitMillis, cancelled);
             long deadline = System.nanoTime() + connectMillis * 1_000_000;
-            ByteBuffer challenge = Wire.le(new byte[4 + 1 + 4 + Wire.NONCE_BYTES]);
+            ByteBuffer challenge = Wire.le(new byte[Wire.CHALLENGE_BYTES]);
             Wire.readFully(ch, c.reads, challenge, deadline, cancelled,
                     "the parameter server's challenge from " + c.server);
-            challenge.flip();
-            challenge.getInt();
-            byte type = challenge.get();
-            int magic = challenge.getInt();
-            if (type != Wire.CHALLENGE || magic != Wire.MAGIC) {
+            byte[] nonce = Wire.nonceOf(challenge.flip());
+            if (nonce == null) {
                 throw new IOException(host + ":" + port + " is not a Dendrite parameter server (bad challenge)");
             }
-            byte[] nonce = new byte[Wire.NONCE_BYTES];
-            challenge.get(nonce);
-            ByteBuffer hello = Wire.le(new byte[Wire.HELLO_BYTES]);
-            hello.putInt(hello.capacity() - 4).put(Wire.HELLO).putInt(partition).putInt(attempt).putInt(stage)
-                    .put(Wire.mac(secret, nonce, partition, attempt, stage)).flip();
+            ByteBuffer hello = Wire.hello(secret, nonce, partition, attempt, stage, 0).flip();
             Wire.writeFully(ch, c.writes, hello, deadline, cancelled, "the hello");
             return c;
         } catch (IOException | RuntimeException e) {

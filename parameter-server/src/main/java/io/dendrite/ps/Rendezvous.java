@@ -11,7 +11,6 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
@@ -111,19 +110,14 @@ public final class Rendezvous implements AutoCloseable {
             s.setSoTimeout(Wire.POLL_MILLIS);
             long deadline = System.nanoTime() + waitMillis * 1_000_000;
             InputStream in = s.getInputStream();
-            byte[] challenge = new byte[4 + 1 + 4 + Wire.NONCE_BYTES];
+            byte[] challenge = new byte[Wire.CHALLENGE_BYTES];
             read(in, challenge, deadline, cancelled);
-            ByteBuffer c = Wire.le(challenge);
-            c.getInt();
-            if (c.get() != Wire.CHALLENGE || c.getInt() != Wire.MAGIC) {
+            byte[] nonce = Wire.nonceOf(Wire.le(challenge));
+            if (nonce == null) {
                 throw new IOException(host + ":" + port + " is not a Dendrite rendezvous (bad challenge)");
             }
-            byte[] nonce = new byte[Wire.NONCE_BYTES];
-            c.get(nonce);
             byte[] a = address.getBytes(StandardCharsets.UTF_8);
-            ByteBuffer hello = Wire.le(new byte[Wire.HELLO_BYTES + 4 + a.length]);
-            hello.putInt(Wire.HELLO_BYTES - 4).put(Wire.HELLO).putInt(task).putInt(attempt).putInt(stage)
-                    .put(Wire.mac(secret, nonce, task, attempt, stage)).putInt(a.length).put(a);
+            ByteBuffer hello = Wire.hello(secret, nonce, task, attempt, stage, 4 + a.length).putInt(a.length).put(a);
             OutputStream out = s.getOutputStream();
             out.write(hello.array());
             out.flush();
@@ -189,23 +183,14 @@ public final class Rendezvous implements AutoCloseable {
             s.setTcpNoDelay(true);
             s.setSoTimeout((int) Math.min(Integer.MAX_VALUE, connectMillis));
             byte[] nonce = Wire.nonce();
-            ByteBuffer challenge = Wire.le(new byte[4 + 1 + 4 + Wire.NONCE_BYTES]);
-            challenge.putInt(challenge.capacity() - 4).put(Wire.CHALLENGE).putInt(Wire.MAGIC).put(nonce);
-            s.getOutputStream().write(challenge.array());
+            s.getOutputStream().write(Wire.challenge(nonce).array());
             DataInputStream in = new DataInputStream(s.getInputStream());
             byte[] h = new byte[Wire.HELLO_BYTES + 4];
             in.readFully(h);
-            ByteBuffer hello = Wire.le(h);
-            int length = hello.getInt();
-            byte type = hello.get();
-            int task = hello.getInt();
-            int attempt = hello.getInt();
-            int st = hello.getInt();
-            byte[] mac = new byte[Wire.MAC_BYTES];
-            hello.get(mac);
-            int len = hello.getInt();
-            if (type != Wire.HELLO || length != Wire.HELLO_BYTES - 4 || len < 0 || len > MAX_ADDRESS_BYTES
-                    || !MessageDigest.isEqual(mac, Wire.mac(secret, nonce, task, attempt, st))) {
+            ByteBuffer frame = Wire.le(h);
+            Wire.Hello hello = Wire.Hello.read(frame);
+            int len = frame.getInt();
+            if (!hello.wellFormed() || len < 0 || len > MAX_ADDRESS_BYTES || !hello.authentic(secret, nonce)) {
                 LOG.log(System.Logger.Level.WARNING, "rendezvous: refused a connection from {0}: not a task of this "
                         + "run", s.getRemoteSocketAddress());
                 s.close();
@@ -213,7 +198,7 @@ public final class Rendezvous implements AutoCloseable {
             }
             byte[] address = new byte[len];
             in.readFully(address);
-            arrive(s, task, attempt, st, new String(address, StandardCharsets.UTF_8));
+            arrive(s, hello.task(), hello.attempt(), hello.stage(), new String(address, StandardCharsets.UTF_8));
         } catch (IOException | RuntimeException e) {
             LOG.log(System.Logger.Level.DEBUG, "rendezvous: a connection failed", e);
             closeQuietly(s);

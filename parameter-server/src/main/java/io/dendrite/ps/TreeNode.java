@@ -10,7 +10,6 @@ import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -180,25 +179,17 @@ public final class TreeNode implements AutoCloseable {
 
     private static int authenticate(SocketChannel c, byte[] secret, int attempt, int stage) throws IOException {
         byte[] nonce = Wire.nonce();
-        ByteBuffer challenge = Wire.le(new byte[4 + 1 + 4 + Wire.NONCE_BYTES]);
-        challenge.putInt(challenge.capacity() - 4).put(Wire.CHALLENGE).putInt(Wire.MAGIC).put(nonce).flip();
-        writeAll(c, challenge);
+        writeAll(c, Wire.challenge(nonce));
         ByteBuffer h = Wire.le(new byte[Wire.HELLO_BYTES]);
         try {
             readFully(c.socket().getInputStream(), h.array(), 0, h.capacity());
         } catch (IOException e) {
             return -1;
         }
-        int length = h.getInt();
-        byte type = h.get();
-        int task = h.getInt();
-        int a = h.getInt();
-        int s = h.getInt();
-        byte[] mac = new byte[Wire.MAC_BYTES];
-        h.get(mac);
-        boolean ok = type == Wire.HELLO && length == Wire.HELLO_BYTES - 4 && a == attempt && s == stage
-                && MessageDigest.isEqual(mac, Wire.mac(secret, nonce, task, a, s));
-        return ok ? task : -1;
+        Wire.Hello hello = Wire.Hello.read(h);
+        boolean ok = hello.wellFormed() && hello.attempt() == attempt && hello.stage() == stage
+                && hello.authentic(secret, nonce);
+        return ok ? hello.task() : -1;
     }
 
     /** Connects task {@code task} to its parent at {@code address} and authenticates. */
@@ -213,17 +204,13 @@ public final class TreeNode implements AutoCloseable {
                     Integer.parseInt(address.substring(colon + 1))), (int) Math.min(Integer.MAX_VALUE, connectMillis));
             ch.socket().setSoTimeout((int) Math.min(Integer.MAX_VALUE, connectMillis));
             InputStream in = ch.socket().getInputStream();
-            ByteBuffer challenge = Wire.le(new byte[4 + 1 + 4 + Wire.NONCE_BYTES]);
+            ByteBuffer challenge = Wire.le(new byte[Wire.CHALLENGE_BYTES]);
             readFully(in, challenge.array(), 0, challenge.capacity());
-            challenge.getInt();
-            if (challenge.get() != Wire.CHALLENGE || challenge.getInt() != Wire.MAGIC) {
+            byte[] nonce = Wire.nonceOf(challenge);
+            if (nonce == null) {
                 throw new IOException(address + " is not a Dendrite step-tree node (bad challenge)");
             }
-            byte[] nonce = new byte[Wire.NONCE_BYTES];
-            challenge.get(nonce);
-            ByteBuffer hello = Wire.le(new byte[Wire.HELLO_BYTES]);
-            hello.putInt(hello.capacity() - 4).put(Wire.HELLO).putInt(task).putInt(attempt).putInt(stage)
-                    .put(Wire.mac(secret, nonce, task, attempt, stage)).flip();
+            ByteBuffer hello = Wire.hello(secret, nonce, task, attempt, stage, 0).flip();
             writeAll(ch, hello);
             ch.socket().setSoTimeout((int) Math.min(Integer.MAX_VALUE, stepMillis));
             return new ParentLink(ch, address, parameters, shards);

@@ -11,6 +11,7 @@ import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.function.BooleanSupplier;
 import javax.crypto.Mac;
@@ -89,6 +90,54 @@ final class Wire {
             return mac.doFinal();
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("HmacSHA256 is not available in this JVM", e);
+        }
+    }
+
+    /** Bytes of a challenge frame: length, type, magic, nonce. */
+    static final int CHALLENGE_BYTES = 4 + 1 + 4 + NONCE_BYTES;
+
+    /** The server's opening frame, carrying a fresh {@code nonce} (flipped, ready to send). */
+    static ByteBuffer challenge(byte[] nonce) {
+        return le(new byte[CHALLENGE_BYTES]).putInt(CHALLENGE_BYTES - 4).put(CHALLENGE).putInt(MAGIC).put(nonce).flip();
+    }
+
+    /** The nonce of a challenge frame, or null when {@code frame} is not one. */
+    static byte[] nonceOf(ByteBuffer frame) {
+        frame.getInt();
+        if (frame.get() != CHALLENGE || frame.getInt() != MAGIC) {
+            return null;
+        }
+        byte[] nonce = new byte[NONCE_BYTES];
+        frame.get(nonce);
+        return nonce;
+    }
+
+    /**
+     * A task's answer to {@code nonce}: who it is, authenticated under {@code secret}, with {@code extra}
+     * bytes of room after it (the buffer's position is there).
+     */
+    static ByteBuffer hello(byte[] secret, byte[] nonce, int task, int attempt, int stage, int extra) {
+        return le(new byte[HELLO_BYTES + extra]).putInt(HELLO_BYTES - 4).put(HELLO).putInt(task).putInt(attempt)
+                .putInt(stage).put(mac(secret, nonce, task, attempt, stage));
+    }
+
+    /** A hello frame as read: who it claims to be and whether the frame and its HMAC hold. */
+    record Hello(boolean wellFormed, int task, int attempt, int stage, byte[] mac) {
+        /** Reads the {@link #HELLO_BYTES} of a hello from {@code frame}'s position. */
+        static Hello read(ByteBuffer frame) {
+            int length = frame.getInt();
+            byte type = frame.get();
+            int task = frame.getInt();
+            int attempt = frame.getInt();
+            int stage = frame.getInt();
+            byte[] mac = new byte[MAC_BYTES];
+            frame.get(mac);
+            return new Hello(type == HELLO && length == HELLO_BYTES - 4, task, attempt, stage, mac);
+        }
+
+        /** Whether the HMAC proves the sender holds {@code secret} and answered {@code nonce}. */
+        boolean authentic(byte[] secret, byte[] nonce) {
+            return MessageDigest.isEqual(mac, Wire.mac(secret, nonce, task, attempt, stage));
         }
     }
 
