@@ -315,12 +315,12 @@ class StandaloneClusterTest {
     void aWorkerLostForGoodLeavesBarrierModeToFinishOnTheOtherAndLosingBothFailsInOneLine() throws Exception {
         stopCluster();
         startCluster(); // two workers again: the job-mode test left one
-        // Batches of 16: an epoch of 90 steps takes about a second, so the kill lands inside epoch 3's stage.
-        String[] job = {"training.mode=barrier", "training.epochs=6", "training.batch_size=16",
+        // Batches of 2: an epoch of 650 steps takes over a second, so the kill lands inside epoch 3's stage.
+        String[] job = {"training.mode=barrier", "training.epochs=5", "training.batch_size=2",
             "training.early_stopping.patience=100"};
         Path output = dir.resolve("barrier-worker-killed");
         Path log = dir.resolve("barrier-worker-killed.log");
-        Process p = startAndAwait(train(master, output, job), log, "Epoch 2/6");
+        Process p = startAndAwait(train(master, output, job), log, "Epoch 2/5");
         long killed;
         try {
             Thread.sleep(400);
@@ -345,7 +345,7 @@ class StandaloneClusterTest {
         // With the last worker gone too there is no slot left: one line, within Spark's barrier slot check.
         Path lastLog = dir.resolve("barrier-last-worker-killed.log");
         Process last = startAndAwait(train(master, dir.resolve("barrier-last-worker-killed"), job), lastLog,
-                "Epoch 2/6");
+                "Epoch 2/5");
         try {
             killed = killWorkerForGood(1);
             assertTrue(last.waitFor(180, TimeUnit.SECONDS), "the run ends within a bounded time; see " + lastLog);

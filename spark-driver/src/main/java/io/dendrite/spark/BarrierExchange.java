@@ -173,10 +173,20 @@ final class BarrierExchange implements StepExchange {
     @Override
     public void endEpoch() {
         ending = true;
-        server.endStage(running::isDone, failureCheck);
-        RuntimeException f = failure();
-        if (f != null) {
-            throw f;
+        // Every step of the epoch is applied once the server has ended the stage; the job's own end only
+        // frees the slots. If an executor holding a finished task's output was lost, Spark would rerun the
+        // whole barrier stage for that output, and with fewer slots than tasks it would wait for ever.
+        long deadline = System.nanoTime() + transport.connectMillis() * 1_000_000;
+        server.endStage(() -> running.isDone() || System.nanoTime() - deadline > 0, failureCheck);
+        if (running.isDone()) {
+            RuntimeException f = failure();
+            if (f != null) {
+                throw f;
+            }
+        } else {
+            LOG.warn("barrier mode: the stage of epoch {} had not ended {} ms after its last step (Spark recomputing "
+                    + "a lost executor's task output); cancelled it", epoch + 1, transport.connectMillis());
+            running.cancel(true);
         }
         running = null;
     }
