@@ -126,8 +126,7 @@ final class BarrierExchange implements StepExchange {
         server.beginStage(++stage);
         lostAtStart = watch.lost.size();
         groups = contiguous(share.partitions(), tasks);
-        CachePlacement.Placed placed = placement.placeGroups(blocks, groups, jsc.getConf().getInt("spark.task.cpus", 1),
-                jsc.defaultParallelism());
+        CachePlacement.Placed placed = placement.placeGroups(blocks, groups);
         blocks = placed.blocks();
         rendezvous.expect(stage, groups.length);
         BarrierTask task = new BarrierTask(share, server.host(), server.port(), rendezvous.port(), secret, stage, epoch,

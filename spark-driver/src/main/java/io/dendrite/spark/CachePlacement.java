@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.apache.spark.Success$;
 import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerExecutorAdded;
 import org.apache.spark.scheduler.SparkListenerExecutorRemoved;
@@ -40,6 +41,8 @@ final class CachePlacement extends SparkListener {
     /** Executor ids in their natural order: "2" before "10". */
     static final Comparator<String> BY_ID = Comparator.comparingInt(String::length).thenComparing(s -> s);
 
+    private final JavaSparkContext jsc;
+    private final int taskCpus;
     private final AtomicReferenceArray<String> holders;
     private final Map<String, String> live = new ConcurrentHashMap<>();
     private final Set<String> removed = ConcurrentHashMap.newKeySet();
@@ -54,9 +57,21 @@ final class CachePlacement extends SparkListener {
     private volatile int[][] groups = new int[0][];
     private int handled;
 
-    CachePlacement(JavaRDD<ExampleBlock> blocks) {
+    CachePlacement(JavaSparkContext jsc, JavaRDD<ExampleBlock> blocks) {
+        this.jsc = jsc;
+        this.taskCpus = jsc.getConf().getInt("spark.task.cpus", 1);
         this.holders = new AtomicReferenceArray<>(blocks.getNumPartitions());
         this.rddId = blocks.id();
+    }
+
+    /**
+     * Executor {@code e}'s task slots: its cores over {@code spark.task.cpus}. Its cores are known when it
+     * joined after the listener was added, and otherwise taken as {@code defaultParallelism} shared by the
+     * {@code executors} live ones.
+     */
+    private int slots(String e, int executors) {
+        int perExecutor = Math.max(1, jsc.defaultParallelism() / Math.max(1, executors));
+        return Math.max(1, cores.getOrDefault(e, perExecutor) / taskCpus);
     }
 
     @Override
@@ -112,12 +127,11 @@ final class CachePlacement extends SparkListener {
     }
 
     /**
-     * The shards grouped into tasks: each live executor holding shards gets up to its task slots (its
-     * cores over {@code taskCpus}) of groups, contiguous runs of its shards in index order; a shard whose
-     * holder is not known is a group of its own. An executor's cores are known when it joined after the
-     * listener was added, and otherwise taken as {@code defaultParallelism} shared by the live executors.
+     * The shards grouped into tasks: each live executor holding shards gets up to its task slots of
+     * groups, contiguous runs of its shards in index order; a shard whose holder is not known is a group
+     * of its own.
      */
-    int[][] groups(int taskCpus, int defaultParallelism) {
+    int[][] groups() {
         Map<String, List<Integer>> held = new TreeMap<>(BY_ID);
         List<int[]> out = new ArrayList<>();
         for (int s = 0; s < holders.length(); s++) {
@@ -128,10 +142,10 @@ final class CachePlacement extends SparkListener {
                 out.add(new int[] {s});
             }
         }
-        int perExecutor = Math.max(1, defaultParallelism / Math.max(1, live.size()));
+        int executors = live.size();
         for (Map.Entry<String, List<Integer>> e : held.entrySet()) {
             List<Integer> shards = e.getValue();
-            int slots = Math.max(1, cores.getOrDefault(e.getKey(), perExecutor) / taskCpus);
+            int slots = slots(e.getKey(), executors);
             int n = shards.size();
             int g = Math.min(slots, n);
             for (int i = 0; i < g; i++) {
@@ -214,7 +228,7 @@ final class CachePlacement extends SparkListener {
      * group's executor where they are not there yet, and each group's task prefers that executor, so a
      * task reads its shards from its own memory every epoch. Without live executors known, nothing moves.
      */
-    Placed placeGroups(JavaRDD<ExampleBlock> blocks, int[][] groups, int taskCpus, int defaultParallelism) {
+    Placed placeGroups(JavaRDD<ExampleBlock> blocks, int[][] groups) {
         Map<String, String> hosts = new HashMap<>(live);
         String[] locations = new String[groups.length];
         if (hosts.isEmpty()) {
@@ -222,10 +236,9 @@ final class CachePlacement extends SparkListener {
         }
         String[] now = holdersNow();
         List<String> executors = sorted(hosts.keySet());
-        int perExecutor = Math.max(1, defaultParallelism / hosts.size());
         Map<String, Integer> free = new HashMap<>();
         for (String e : executors) {
-            free.put(e, Math.max(1, cores.getOrDefault(e, perExecutor) / taskCpus));
+            free.put(e, slots(e, executors.size()));
         }
         String[] wanted = new String[now.length];
         for (int g = 0; g < groups.length; g++) {

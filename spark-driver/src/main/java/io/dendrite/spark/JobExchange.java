@@ -18,7 +18,6 @@ import org.apache.spark.broadcast.Broadcast;
 final class JobExchange implements StepExchange {
     private final JavaSparkContext jsc;
     private final CachePlacement placement;
-    private final int taskCpus;
     private JavaRDD<ExampleBlock> blocks;
     private ShardGroupRDD grouped;
     private final PartitionShare share;
@@ -28,7 +27,6 @@ final class JobExchange implements StepExchange {
         this.jsc = jsc;
         this.blocks = blocks;
         this.share = share;
-        this.taskCpus = jsc.getConf().getInt("spark.task.cpus", 1);
         this.placement = placement;
     }
 
@@ -40,7 +38,7 @@ final class JobExchange implements StepExchange {
     @Override
     public Result step(int epoch, long stepInEpoch, long step, float[] weights) {
         JavaRDD<ExampleBlock> placed = placement.place(blocks);
-        int[][] groups = placement.groups(taskCpus, jsc.defaultParallelism());
+        int[][] groups = placement.groups();
         if (placed != blocks || grouped == null || !Arrays.deepEquals(groups, grouped.groups())) {
             blocks = placed;
             grouped = new ShardGroupRDD(blocks.rdd(), groups);

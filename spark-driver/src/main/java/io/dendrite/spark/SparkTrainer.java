@@ -121,7 +121,7 @@ public final class SparkTrainer {
                 "a callback monitors a val_ metric but there is no validation data; set a validation split or set");
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(train.blocks().context());
         // Listening from before the data is first cached: where each shard's task runs then is where it stays.
-        CachePlacement placement = new CachePlacement(train.blocks());
+        CachePlacement placement = new CachePlacement(jsc, train.blocks());
         jsc.sc().addSparkListener(placement);
         try {
             return run(jsc, train, validation, from, placement);
