@@ -63,7 +63,8 @@ public final class IdxReader {
         int rows = ih.records();
         int partitions = Math.max(1, Math.min(rows, options.partitions()));
         HadoopFiles.SerializableConf sconf = new HadoopFiles.SerializableConf(conf);
-        return ShardedDataset.generate(jsc, partitions, p -> new RecordSource(sconf, ih, lh,
+        // Rows a bad-row policy may skip are not known before reading.
+        return ShardedDataset.generate(jsc, partitions, null, p -> new RecordSource(sconf, ih, lh,
                         (int) ((long) rows * p / partitions), (int) ((long) rows * (p + 1) / partitions), options),
                 ih.recordWidth(), 1, options, "IDX " + imagesPath);
     }

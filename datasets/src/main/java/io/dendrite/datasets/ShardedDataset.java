@@ -20,13 +20,28 @@ public final class ShardedDataset {
     private final int targetWidth;
     private final ReadOptions options;
     private final String source;
+    private final long[] knownRows;
 
     ShardedDataset(JavaRDD<ExampleBlock> blocks, int featureWidth, int targetWidth, ReadOptions options, String source) {
+        this(blocks, featureWidth, targetWidth, options, source, null);
+    }
+
+    private ShardedDataset(JavaRDD<ExampleBlock> blocks, int featureWidth, int targetWidth, ReadOptions options,
+                           String source, long[] knownRows) {
         this.blocks = blocks;
         this.featureWidth = featureWidth;
         this.targetWidth = targetWidth;
         this.options = options;
         this.source = source;
+        this.knownRows = knownRows;
+    }
+
+    /**
+     * The rows of each partition when the source knows them without reading (generated data), else null.
+     * A trainer that streams the data then needs no counting pass.
+     */
+    public long[] knownRows() {
+        return knownRows == null ? null : knownRows.clone();
     }
 
     /** The packed blocks. */
@@ -181,7 +196,8 @@ public final class ShardedDataset {
             scaler.transformInPlace(x, 0, b.rows());
             return new ExampleBlock(b.rows(), b.featureWidth(), b.targetWidth(), x, null, b.targets(), b.stats());
         });
-        return new ShardedDataset(rdd, featureWidth, targetWidth, options.withStorage(Storage.FLOAT32), source + " scaled");
+        return new ShardedDataset(rdd, featureWidth, targetWidth, options.withStorage(Storage.FLOAT32), source + " scaled",
+                knownRows);
     }
 
     /**
@@ -317,8 +333,11 @@ public final class ShardedDataset {
         return new ShardedDataset(jsc.parallelize(slices, partitions), fw, tw, options, source);
     }
 
-    /** Builds a dataset from row sources made on the executors, one per partition index. */
-    static ShardedDataset generate(org.apache.spark.api.java.JavaSparkContext jsc, int partitions,
+    /**
+     * Builds a dataset from row sources made on the executors, one per partition index; {@code knownRows}
+     * says how many rows each makes when that is certain before reading (else null).
+     */
+    static ShardedDataset generate(org.apache.spark.api.java.JavaSparkContext jsc, int partitions, long[] knownRows,
                                    org.apache.spark.api.java.function.Function<Integer, RowSource> sourceFor,
                                    int featureWidth, int targetWidth, ReadOptions options, String source) {
         List<Integer> ids = new ArrayList<>();
@@ -329,6 +348,7 @@ public final class ShardedDataset {
         JavaRDD<ExampleBlock> rdd = jsc.parallelize(ids, partitions).mapPartitionsWithIndex((index, it) ->
                 new Packer(sourceFor.call(index), featureWidth, targetWidth, options.storage(), options.blockRows(),
                         options.policy()), true);
-        return new ShardedDataset(rdd, featureWidth, targetWidth, options, source);
+        return new ShardedDataset(rdd, featureWidth, targetWidth, options, source,
+                knownRows == null ? null : knownRows.clone());
     }
 }

@@ -34,12 +34,26 @@ public final class Synthetic {
             Checks.nonNegative("synthetic noise", noise);
             Checks.atLeast("synthetic partitions", partitions, 1);
         }
+
+        /** The first row partition {@code p} makes. */
+        long start(int p) {
+            return p == partitions ? rows : (long) ((double) rows * p / partitions);
+        }
+
+        /** The row after the last that partition {@code p} makes. */
+        long end(int p) {
+            return start(p + 1);
+        }
     }
 
     /** Generates {@code spec} as packed blocks (not cached). */
     public static ShardedDataset generate(JavaSparkContext jsc, Spec spec, ReadOptions options) {
         int targetWidth = spec.classification() ? 1 : spec.outputs();
-        return ShardedDataset.generate(jsc, spec.partitions(), p -> new TeacherSource(spec, p), spec.width(),
+        long[] rows = new long[spec.partitions()];
+        for (int p = 0; p < rows.length; p++) {
+            rows[p] = spec.end(p) - spec.start(p);
+        }
+        return ShardedDataset.generate(jsc, spec.partitions(), rows, p -> new TeacherSource(spec, p), spec.width(),
                 targetWidth, options, "synthetic " + spec);
     }
 
@@ -63,13 +77,8 @@ public final class Synthetic {
             w2 = gaussian(spec.hidden() * spec.outputs(), 1.0 / Math.sqrt(spec.hidden()), teacher);
             hiddenOut = new float[spec.hidden()];
             out = new float[spec.outputs()];
-            long start = (long) ((double) spec.rows() * partition / spec.partitions());
-            long end = (long) ((double) spec.rows() * (partition + 1) / spec.partitions());
-            if (partition == spec.partitions() - 1) {
-                end = spec.rows();
-            }
-            left = end - start;
-            row = start;
+            left = spec.end(partition) - spec.start(partition);
+            row = spec.start(partition);
             rng = new Rng(Rng.derive(spec.seed(), ROW_STREAM, partition));
         }
 

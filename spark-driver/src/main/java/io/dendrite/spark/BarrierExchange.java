@@ -41,6 +41,7 @@ final class BarrierExchange implements StepExchange {
     private final Rendezvous rendezvous;
     private final byte[] secret;
     private final CachePlacement placement;
+    private final ShardGroupRDD.Streamed streamed;
     private final Watch watch = new Watch();
     private int[][] groups;
     private final Supplier<RuntimeException> failureCheck = this::failure;
@@ -74,8 +75,9 @@ final class BarrierExchange implements StepExchange {
 
     private BarrierExchange(JavaSparkContext jsc, JavaRDD<ExampleBlock> blocks, PartitionShare share,
                             StepTransport transport, ParameterServer server, Rendezvous rendezvous, byte[] secret,
-                            CachePlacement placement) {
+                            CachePlacement placement, ShardGroupRDD.Streamed streamed) {
         this.jsc = jsc;
+        this.streamed = streamed;
         this.rendezvous = rendezvous;
         this.placement = placement;
         this.blocks = blocks;
@@ -86,9 +88,12 @@ final class BarrierExchange implements StepExchange {
         jsc.sc().addSparkListener(watch);
     }
 
-    /** Checks the cluster, then starts the server (to which the root task alone connects). */
+    /**
+     * Checks the cluster, then starts the server (to which the root task alone connects). The shards are
+     * cached, or read as streams by the tasks when {@code streamed} is not null.
+     */
     static BarrierExchange open(JavaSparkContext jsc, JavaRDD<ExampleBlock> blocks, PartitionShare share,
-                                StepTransport transport, CachePlacement placement) {
+                                StepTransport transport, CachePlacement placement, ShardGroupRDD.Streamed streamed) {
         SparkConf conf = jsc.getConf();
         refuseUnsupported(conf);
         awaitSlots(jsc, share.partitions(), transport.slotsMillis());
@@ -107,7 +112,7 @@ final class BarrierExchange implements StepExchange {
                 server.close();
                 throw e;
             }
-            return new BarrierExchange(jsc, blocks, share, transport, server, rendezvous, secret, placement);
+            return new BarrierExchange(jsc, blocks, share, transport, server, rendezvous, secret, placement, streamed);
         } catch (IOException e) {
             throw new IllegalStateException("cannot start the parameter server: " + e.getMessage() + "; set "
                     + "training.parameter_server.bind_address, port or port_retries, or use training.mode: job", e);
@@ -126,12 +131,14 @@ final class BarrierExchange implements StepExchange {
         server.beginStage(++stage);
         lostAtStart = watch.lost.size();
         groups = contiguous(share.partitions(), tasks);
-        CachePlacement.Placed placed = placement.placeGroups(blocks, groups);
+        // Streamed shards are read wherever their task runs; only cached ones are moved to it.
+        CachePlacement.Placed placed = streamed != null ? new CachePlacement.Placed(blocks, new String[groups.length])
+                : placement.placeGroups(blocks, groups);
         blocks = placed.blocks();
         rendezvous.expect(stage, groups.length);
         BarrierTask task = new BarrierTask(share, server.host(), server.port(), rendezvous.port(), secret, stage, epoch,
                 transport.fanOut(), transport.connectMillis(), transport.stepMillis());
-        JavaRDD<Long> steps = ShardGroupRDD.forBarrier(blocks.rdd(), groups, placed.locations()).barrier()
+        JavaRDD<Long> steps = ShardGroupRDD.forBarrier(blocks.rdd(), groups, placed.locations(), streamed).barrier()
                 .mapPartitionsWithIndex(task, true, ClassTag$.MODULE$.apply(Long.class)).toJavaRDD();
         jsc.setJobDescription("Dendrite barrier stage, epoch " + (epoch + 1));
         // Spark relaunches a failed barrier stage only when it is a map stage (a failed barrier result stage

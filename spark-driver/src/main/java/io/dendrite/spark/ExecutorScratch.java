@@ -79,8 +79,11 @@ final class ExecutorScratch {
         return o;
     }
 
-    /** The partition's blocks with the first row index of each, for random access by row. */
-    record Rows(List<ExampleBlock> blocks, long[] starts, long total) {
+    /**
+     * A cached partition's blocks with the first row index of each, for random access by row; it is
+     * shuffled whole per epoch.
+     */
+    record Rows(List<ExampleBlock> blocks, long[] starts, long total) implements ShardRows {
         static Rows of(Iterator<ExampleBlock> it) {
             List<ExampleBlock> blocks = new ArrayList<>();
             it.forEachRemaining(blocks::add);
@@ -91,6 +94,24 @@ final class ExecutorScratch {
                 total += blocks.get(i).rows();
             }
             return new Rows(blocks, starts, total);
+        }
+
+        @Override
+        public int targetWidth() {
+            return blocks.get(0).targetWidth();
+        }
+
+        @Override
+        public boolean sequential() {
+            return false;
+        }
+
+        @Override
+        public void copyPositions(long seed, int epoch, int shard, long from, int count, float[] x, float[] y) {
+            int[] order = order((int) total, seed, epoch, shard);
+            for (int i = 0; i < count; i++) {
+                copy(order[(int) from + i], i, x, y);
+            }
         }
 
         /** Copies row {@code r}'s features and targets to row {@code i} of the buffers. */

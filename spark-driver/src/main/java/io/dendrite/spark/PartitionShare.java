@@ -49,7 +49,7 @@ final class PartitionShare implements Serializable {
     }
 
     /** Fails when the cached partition no longer holds the rows the batch plan was made for. */
-    void checkRows(ExecutorScratch.Rows rows, int partition) {
+    void checkRows(ShardRows rows, int partition) {
         if (rows.total() != partitionRows[partition]) {
             throw new IllegalStateException("partition " + partition + " holds " + rows.total() + " rows but the batch "
                     + "plan was made for " + partitionRows[partition] + "; the cached training data changed under the "
@@ -63,15 +63,16 @@ final class PartitionShare implements Serializable {
      * backward at the real batch share) with throwaway weights until its time settles. Nothing it computes
      * is kept. Without it, epoch 1's compute was 2.3× epoch 3's.
      */
-    void warmUp(ExecutorScratch.Rows rows, int p) {
+    void warmUp(ShardRows rows, int p) {
         ExecutorScratch s = ExecutorScratch.get(spec, loss);
-        int targetWidth = rows.blocks().get(0).targetWidth();
+        int targetWidth = rows.targetWidth();
         WarmUp.once(spec + "|" + loss + "|" + s.network.kernel().name() + "|" + targetWidth, () -> {
             WarmUp.Result kernel = WarmUp.run(s.network, targetWidth, WARM_UP_BUDGET_NANOS);
             float[] weights = new float[spec.parameterCount()];
             Arrays.fill(weights, 0.01f);
             float[] grad = new float[weights.length];
-            long steps = Math.max(1, BatchPlan.stepsPerEpoch(totalRows, batchSize));
+            // A stream stays on step 0 (its first window), which it reads anyway.
+            long steps = rows.sequential() ? 1 : Math.max(1, BatchPlan.stepsPerEpoch(totalRows, batchSize));
             WarmUp.Result path = WarmUp.untilSettled(
                     i -> (int) accumulate(rows, p, 0, i % steps, i, weights, grad).count(), WARM_UP_BUDGET_NANOS);
             System.getLogger(PartitionShare.class.getName()).log(System.Logger.Level.INFO, "kernel "
@@ -80,7 +81,7 @@ final class PartitionShare implements Serializable {
     }
 
     /** Adds partition {@code p}'s gradient of step {@code step} to {@code grad} and returns its loss statistics. */
-    LossStats accumulate(ExecutorScratch.Rows rows, int p, int epoch, long stepInEpoch, long step, float[] weights,
+    LossStats accumulate(ShardRows rows, int p, int epoch, long stepInEpoch, long step, float[] weights,
                          float[] grad) {
         long[] range = BatchPlan.range(partitionRows[p], totalRows, batchSize, stepInEpoch);
         int m = (int) (range[1] - range[0]);
@@ -88,12 +89,9 @@ final class PartitionShare implements Serializable {
             return LossStats.EMPTY;
         }
         ExecutorScratch s = ExecutorScratch.get(spec, loss);
-        int tw = rows.blocks().get(0).targetWidth();
+        int tw = rows.targetWidth();
         s.ensureRows(m, spec.inputWidth(), tw);
-        int[] order = ExecutorScratch.order((int) partitionRows[p], seed, epoch, p);
-        for (int i = 0; i < m; i++) {
-            rows.copy(order[(int) range[0] + i], i, s.x, s.y);
-        }
+        rows.copyPositions(seed, epoch, p, range[0], m, s.x, s.y);
         scaler.transformInPlace(s.x, 0, m);
         return s.network.accumulateGradient(weights, s.x, 0, s.y, 0, tw, m, grad, s.workspace,
                 Streams.dropout(seed, step, p));

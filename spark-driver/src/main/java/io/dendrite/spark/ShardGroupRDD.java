@@ -15,8 +15,9 @@ import scala.reflect.ClassTag;
 import scala.reflect.ClassTag$;
 
 /**
- * The cached shards of the training data grouped into tasks: partition {@code g} yields the shards of
- * group {@code g}, each read whole from the cache. In job mode it depends on the shards and names no
+ * The shards of the training data grouped into tasks: partition {@code g} yields the shards of group
+ * {@code g}, each read whole from the cache, or (barrier mode over streamed data) opened as a stream the
+ * task reads window by window ({@link StreamedRows}). In job mode it depends on the shards and names no
  * preferred location of its own, so Spark's scheduler follows the narrow dependency to where the group's
  * shards are cached; {@link CachePlacement} forms the groups from the shards each executor holds. Spark
  * refuses a barrier stage over a lineage whose partition count changes, so for barrier mode it declares
@@ -28,7 +29,11 @@ final class ShardGroupRDD extends RDD<ShardGroupRDD.Shard> {
     private static final ClassTag<Shard> TAG = ClassTag$.MODULE$.apply(Shard.class);
 
     /** One shard's index and rows, as a group task reads them. */
-    record Shard(int index, ExecutorScratch.Rows rows) {
+    record Shard(int index, ShardRows rows) {
+    }
+
+    /** Shards read as streams: each shard's rows as the batch plan counts them, and the shuffle window. */
+    record Streamed(long[] rows, int window) implements java.io.Serializable {
     }
 
     /** A group's partition: the shards' own partitions (shipped with the task), in index order. */
@@ -47,23 +52,28 @@ final class ShardGroupRDD extends RDD<ShardGroupRDD.Shard> {
     private final RDD<ExampleBlock> shards;
     private final int[][] groups;
     private final String[] locations;
+    private final Streamed streamed;
 
-    /** Groups depending on the shards (job mode). */
+    /** Groups depending on the cached shards (job mode). */
     ShardGroupRDD(RDD<ExampleBlock> shards, int[][] groups) {
-        this(shards, groups, dependency(shards, groups), null);
+        this(shards, groups, dependency(shards, groups), null, null);
     }
 
-    /** Groups without a dependency, group {@code g} preferring {@code locations[g]} (or anywhere if null). */
-    static ShardGroupRDD forBarrier(RDD<ExampleBlock> shards, int[][] groups, String[] locations) {
-        return new ShardGroupRDD(shards, groups, List.of(), locations);
+    /**
+     * Groups without a dependency, group {@code g} preferring {@code locations[g]} (or anywhere if null);
+     * the shards are cached, or read as streams when {@code streamed} is not null.
+     */
+    static ShardGroupRDD forBarrier(RDD<ExampleBlock> shards, int[][] groups, String[] locations, Streamed streamed) {
+        return new ShardGroupRDD(shards, groups, List.of(), locations, streamed);
     }
 
     private ShardGroupRDD(RDD<ExampleBlock> shards, int[][] groups, List<Dependency<?>> deps,
-                          String[] locations) {
+                          String[] locations, Streamed streamed) {
         super(shards.context(), JavaConverters.asScalaBuffer(deps).toSeq(), TAG);
         this.shards = shards;
         this.groups = groups;
         this.locations = locations;
+        this.streamed = streamed;
     }
 
     private static List<Dependency<?>> dependency(RDD<ExampleBlock> shards, int[][] groups) {
@@ -96,8 +106,10 @@ final class ShardGroupRDD extends RDD<ShardGroupRDD.Shard> {
     public Iterator<Shard> compute(Partition split, TaskContext context) {
         List<Shard> out = new ArrayList<>();
         for (Partition s : ((Group) split).shards()) {
-            out.add(new Shard(s.index(), ExecutorScratch.Rows.of(
-                    JavaConverters.asJavaIterator(shards.iterator(s, context)))));
+            out.add(new Shard(s.index(), streamed != null
+                    ? new StreamedRows(() -> JavaConverters.asJavaIterator(shards.iterator(s, context)), s.index(),
+                            streamed.rows()[s.index()], streamed.window())
+                    : ExecutorScratch.Rows.of(JavaConverters.asJavaIterator(shards.iterator(s, context)))));
         }
         return JavaConverters.asScalaIterator(out.iterator());
     }

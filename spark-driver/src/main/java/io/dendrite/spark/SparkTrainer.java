@@ -50,6 +50,7 @@ public final class SparkTrainer {
     private final CheckpointPolicy checkpoints;
     private final EpochReport.Listener listener;
     private final Divergence divergence;
+    private final int streamWindow;
 
     /** A trainer for {@code config} that runs one Spark job per step. */
     public SparkTrainer(TrainingConfig config, CheckpointPolicy checkpoints, EpochReport.Listener listener) {
@@ -59,21 +60,37 @@ public final class SparkTrainer {
     /** A trainer for {@code config} whose steps travel by {@code transport}. */
     public SparkTrainer(TrainingConfig config, StepTransport transport, CheckpointPolicy checkpoints,
                         EpochReport.Listener listener) {
-        this(config, transport, checkpoints, listener, Divergence.STOP);
+        this(config, transport, checkpoints, listener, Divergence.STOP, 0);
     }
 
     private SparkTrainer(TrainingConfig config, StepTransport transport, CheckpointPolicy checkpoints,
-                         EpochReport.Listener listener, Divergence divergence) {
+                         EpochReport.Listener listener, Divergence divergence, int streamWindow) {
         this.config = config;
         this.transport = transport;
         this.checkpoints = checkpoints;
         this.listener = listener;
         this.divergence = divergence;
+        this.streamWindow = streamWindow;
     }
 
     /** The same trainer with {@code d} for steps whose loss or gradient is not finite (default STOP). */
     public SparkTrainer withDivergence(Divergence d) {
-        return new SparkTrainer(config, transport, checkpoints, listener, d);
+        return new SparkTrainer(config, transport, checkpoints, listener, d, streamWindow);
+    }
+
+    /**
+     * The same trainer reading the training data as streams instead of caching it: each epoch every task
+     * reads its shards front to back, holding {@code window} rows of each at a time and shuffling within
+     * them (barrier mode only: its long-lived tasks read on from step to step). For data larger than the
+     * executors' memory. The rows of each shard are counted in one pass first, unless the source knows them
+     * (generated data). The validation data is still cached.
+     */
+    public SparkTrainer streaming(int window) {
+        Checks.atLeast("the shuffle window of streamed training data", window, 1);
+        Checks.checkArgument(transport.mode() == StepTransport.Mode.BARRIER, "streamed training data needs "
+                + "training.mode: barrier, whose tasks read their shards on from step to step; a job per step would "
+                + "re-read each shard from its start every step");
+        return new SparkTrainer(config, transport, checkpoints, listener, divergence, window);
     }
 
     /** Trains from scratch; {@code validation} may be null (then the configured validation split is used). */
@@ -132,9 +149,9 @@ public final class SparkTrainer {
 
     private TrainingResult run(JavaSparkContext jsc, ShardedDataset train, ShardedDataset validation,
                                Checkpoints.Found from, CachePlacement placement) {
-        DataFingerprint data = prepare("training data", train);
+        DataFingerprint data = prepare("training data", train, streamWindow > 0);
         if (validation != null) {
-            prepare("validation data", validation);
+            prepare("validation data", validation, false);
         }
         long total = data.totalRows();
         Checks.checkArgument(total > 0, "training data %s holds no rows", train.source());
@@ -162,7 +179,8 @@ public final class SparkTrainer {
         long trainingStarted = System.nanoTime();
         long examplesSeen = 0;
         try (StepExchange exchange = transport.mode() == StepTransport.Mode.BARRIER
-                ? BarrierExchange.open(jsc, train.blocks(), share, transport, placement)
+                ? BarrierExchange.open(jsc, train.blocks(), share, transport, placement,
+                        streamWindow > 0 ? new ShardGroupRDD.Streamed(partitionRows, streamWindow) : null)
                 : new JobExchange(jsc, train.blocks(), share, placement)) {
             for (int epoch = state.epoch(); epoch < config.epochs(); epoch = state.epoch()) {
                 long epochStarted = System.nanoTime();
@@ -211,6 +229,9 @@ public final class SparkTrainer {
         summary.put("partitions", partitionRows.length);
         summary.put("step_mode", transport.mode().name().toLowerCase(java.util.Locale.ROOT));
         summary.put("master", jsc.master());
+        if (streamWindow > 0) {
+            summary.put("streamed", Map.of("shuffle_window", streamWindow));
+        }
         Model model = new Model(config.spec(), config.loss(), weights, scaler, config.labels(), summary);
         return new TrainingResult(model, state.history(), epochTimes, partitionRows.length, kernel.name(),
                 seconds > 0 ? examplesSeen / seconds : 0, seconds);
@@ -227,14 +248,18 @@ public final class SparkTrainer {
     }
 
     /**
-     * Caches the data if it is not, checks every block's width and targets on the executors, and returns
-     * the rows in each partition with the hash of its first and last block (one pass).
+     * Caches the data if it is not (unless it is to be streamed), checks every block's width and targets
+     * on the executors, and returns the rows in each partition with the hash of its first and last block
+     * (one pass). Streamed generated data, whose rows are known, is not read here at all.
      */
-    private DataFingerprint prepare(String what, ShardedDataset data) {
+    private DataFingerprint prepare(String what, ShardedDataset data, boolean stream) {
         Checks.checkArgument(data.featureWidth() == config.spec().inputWidth(),
                 "%s (%s) has %s features but the network expects %s", what, data.source(), data.featureWidth(),
                 config.spec().inputWidth());
-        if (data.blocks().getStorageLevel().equals(StorageLevel.NONE())) {
+        if (stream && data.knownRows() != null) {
+            return DataFingerprint.ofGenerated(data.knownRows(), data.source());
+        }
+        if (!stream && data.blocks().getStorageLevel().equals(StorageLevel.NONE())) {
             data.blocks().persist(StorageLevel.MEMORY_ONLY());
         }
         Loss loss = config.loss();

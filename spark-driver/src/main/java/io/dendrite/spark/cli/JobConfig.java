@@ -49,8 +49,15 @@ public record JobConfig(List<LayerSpecConf> layers, Loss loss, Optimizer optimiz
 
     /** The {@code data} section. */
     public record DataConf(DataSource train, DataSource validation, DataSource test, double validationSplit,
-                           double testSplit, FeatureScaler.Kind scaling, float scalingDivisor) {
+                           double testSplit, FeatureScaler.Kind scaling, float scalingDivisor, int streamWindow) {
+        /** Whether the training data is streamed (read afresh each epoch) rather than cached. */
+        public boolean streamed() {
+            return streamWindow > 0;
+        }
     }
+
+    /** Rows of each streamed shard held and shuffled at a time, unless the job says otherwise. */
+    static final int DEFAULT_SHUFFLE_WINDOW = 8192;
 
     /** Reads a job file (YAML) and applies {@code key.path=value} overrides. */
     public static JobConfig parse(InputStream yaml, String source, List<String> overrides) {
@@ -138,6 +145,10 @@ public record JobConfig(List<LayerSpecConf> layers, Loss loss, Optimizer optimiz
             ck.finish(List.of("dir", "every_steps", "every_epochs", "keep"));
         }
         StepTransport transport = transport(t);
+        if (data.streamed() && transport.mode() == StepTransport.Mode.JOB) {
+            throw new JobConfigException("'data.stream: true' needs 'training.mode: barrier', whose tasks read their "
+                    + "shards on from step to step; a job per step would re-read each shard from its start every step");
+        }
         Divergence divergence = t.choice("on_divergence", "stop", List.of("stop", "skip")).equals("skip")
                 ? Divergence.SKIP : Divergence.STOP;
         t.finish(List.of("batch_size", "epochs", "seed", "early_stopping", "reduce_lr_on_plateau", "checkpoint",
@@ -241,10 +252,17 @@ public record JobConfig(List<LayerSpecConf> layers, Loss loss, Optimizer optimiz
         }
         String scaling = d.choice("scaling", "none", List.of("none", "standard", "min_max", "constant"));
         float divisor = (float) d.real("scaling_divisor", 255, 1e-12, 1e12);
-        d.finish(List.of("train", "validation", "test", "validation_split", "test_split", "scaling", "scaling_divisor"));
+        boolean stream = d.bool("stream", false);
+        int window = (int) d.integer("shuffle_window", DEFAULT_SHUFFLE_WINDOW, 1, 1 << 24);
+        if (!stream && d.has("shuffle_window")) {
+            throw new JobConfigException("'" + d.at("shuffle_window") + "' applies to streamed training data only; "
+                    + "set data.stream: true or remove it (cached data is shuffled whole each epoch)");
+        }
+        d.finish(List.of("train", "validation", "test", "validation_split", "test_split", "scaling", "scaling_divisor",
+                "stream", "shuffle_window"));
         return new DataConf(train, v == null ? null : DataSource.of(v), t == null ? null : DataSource.of(t),
                 validationSplit, testSplit, FeatureScaler.Kind.valueOf(scaling.toUpperCase(java.util.Locale.ROOT)),
-                divisor);
+                divisor, stream ? window : 0);
     }
 
     /** The network for data of {@code inputWidth} features. */

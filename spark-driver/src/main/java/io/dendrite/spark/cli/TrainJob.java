@@ -16,6 +16,9 @@ import io.dendrite.spark.TrainingResult;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.hadoop.fs.Path;
@@ -48,8 +51,13 @@ final class TrainJob {
             train = parts[0];
             test = parts[1];
         }
-        LoadStats loaded = train.cache();
-        out.println("train: " + data.train().describe() + " - " + loaded);
+        if (data.streamed()) {
+            out.println("train: " + data.train().describe() + " - streamed, not cached (shuffled within windows of "
+                    + data.streamWindow() + " rows)");
+        } else {
+            LoadStats loaded = train.cache();
+            out.println("train: " + data.train().describe() + " - " + loaded);
+        }
         TrainingConfig config = job.trainingConfig(train.featureWidth(), data.train().classNames());
         out.println("model: " + config.spec().describe() + " - " + config.spec().parameterCount() + " parameters - loss "
                 + config.loss().id() + " - " + config.optimizer().id() + " " + config.optimizer().config()
@@ -77,6 +85,9 @@ final class TrainJob {
         };
         SparkTrainer trainer = new SparkTrainer(config, job.transport(), job.checkpoints(), listener)
                 .withDivergence(job.divergence());
+        if (data.streamed()) {
+            trainer = trainer.streaming(data.streamWindow());
+        }
         TrainingResult result = resume == null ? trainer.fit(train, validation) : trainer.resume(train, validation, resume);
         Model model = result.model();
 
@@ -106,6 +117,7 @@ final class TrainJob {
         summary.put("examples_per_second", result.examplesPerSecond());
         summary.put("training_seconds", result.seconds());
         summary.put("mean_step_ms", result.meanStepMillis());
+        summary.put("driver_heap_peak_bytes", heapPeak());
         if (!result.meanStepBytes().isEmpty()) {
             summary.put("mean_step_bytes", result.meanStepBytes());
         }
@@ -125,6 +137,20 @@ final class TrainJob {
         out.println("wrote " + modelDir + ", metrics.jsonl, summary.json" + (job.chart() ? ", learning-curve.png" : "")
                 + " under " + outputs.dir());
         return summary;
+    }
+
+    /**
+     * The sum of the heap pools' peak use in this (the driver's) JVM so far: an upper bound on the peak
+     * heap, since the pools need not peak at once; garbage not yet collected counts.
+     */
+    static long heapPeak() {
+        long peak = 0;
+        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (pool.getType() == MemoryType.HEAP && pool.getPeakUsage() != null) {
+                peak += pool.getPeakUsage().getUsed();
+            }
+        }
+        return peak;
     }
 
     /** The job's held-out test split of {@code train}: the same rows for the same seed and partitioning. */

@@ -17,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import javax.imageio.ImageIO;
 import org.apache.spark.sql.Row;
 import org.junit.Test;
@@ -267,6 +268,10 @@ public class CliTest extends SparkDriverSuite {
         Assertions.assertTrue(out.contains("'training.mode' must be one of [barrier, job] but was 'fast'"), out);
         out = run(2, "train", "training.parameter_server.prot=7077");
         Assertions.assertTrue(out.contains("unknown key 'training.parameter_server.prot'") && out.contains("port"), out);
+        out = run(2, "train", "data.stream=true", "training.mode=job");
+        Assertions.assertTrue(out.contains("'data.stream: true' needs 'training.mode: barrier'"), out);
+        out = run(2, "train", "data.shuffle_window=100");
+        Assertions.assertTrue(out.contains("'data.shuffle_window' applies to streamed training data only"), out);
         out = run(2, "inspect", newTempDir().toString());
         Assertions.assertTrue(out.toLowerCase(Locale.ROOT).contains("holds neither manifest.json nor any complete step-* checkpoint directory"), out);
     }
@@ -291,6 +296,16 @@ public class CliTest extends SparkDriverSuite {
                 "training.checkpoint.every_steps=4", "output.chart=false");
         Assertions.assertTrue(out.contains("Epoch 1/1") && out.contains("test: examples:"), out);
         Assertions.assertTrue(Files.exists(dir.resolve("ck")), out);
+        Path streamed = dir.resolve("streamed");
+        out = run(0, "train", "--job", conf.resolve("synthetic-billion.yaml").toString(), "--output",
+                streamed.toString(), "data.train.rows=20000", "data.train.partitions=3", "data.shuffle_window=1000",
+                "training.batch_size=1000");
+        Assertions.assertTrue(out.contains("streamed, not cached (shuffled within windows of 1000 rows)")
+                && out.contains("Epoch 1/1"), out);
+        Map<?, ?> summary = new ObjectMapper().readValue(
+                streamed.resolve("summary.json").toFile(), Map.class);
+        Assertions.assertEquals(Map.of("shuffle_window", 1000), summary.get("streamed"), summary.toString());
+        Assertions.assertTrue(((Number) summary.get("driver_heap_peak_bytes")).longValue() > 0, summary.toString());
         out = run(0, "train", "--job", conf.resolve("diabetes.yaml").toString(), "--output",
                 dir.resolve("diabetes").toString(), "training.epochs=3");
         Assertions.assertTrue(out.contains("r2:"), out);

@@ -38,11 +38,30 @@ public final class BatchPlan {
 
     /** The order a partition visits its rows in during {@code epoch}: a seeded permutation of {@code 0..rows-1}. */
     public static int[] order(int rows, long seed, long epoch, int partition) {
+        return permutation(rows, Streams.shuffle(seed, epoch, partition));
+    }
+
+    /**
+     * The order a streamed partition visits the rows of shuffle window {@code window} (its rows
+     * {@code [window·W, window·W + rows)} as read) during {@code epoch}: a seeded permutation of
+     * {@code 0..rows-1}. A stream is read once per epoch, so rows are shuffled within windows of {@code W}
+     * rows rather than across the partition. A window holding the whole partition is shuffled as a cached
+     * partition is ({@link #order}), so streaming with a window at least the partition's size gives the
+     * bits of training on the cached data.
+     */
+    public static int[] windowOrder(long partitionRows, int rows, long seed, long epoch, int partition, long window) {
+        if (window == 0 && rows == partitionRows) {
+            return order(rows, seed, epoch, partition);
+        }
+        return permutation(rows, Streams.windowShuffle(seed, epoch, partition, window));
+    }
+
+    private static int[] permutation(int rows, long seed) {
         int[] order = new int[rows];
         for (int i = 0; i < rows; i++) {
             order[i] = i;
         }
-        new Rng(Streams.shuffle(seed, epoch, partition)).shuffleInPlace(order);
+        new Rng(seed).shuffleInPlace(order);
         return order;
     }
 

@@ -38,6 +38,19 @@ public record DataFingerprint(long[] rows, long[] firstBlock, long[] lastBlock) 
         return t;
     }
 
+    /**
+     * The fingerprint of generated data, whose partitions' rows are known from its description without
+     * reading it: each partition's hashes are the CRC-32C of {@code description} (which names the
+     * generator's settings and seed).
+     */
+    public static DataFingerprint ofGenerated(long[] rows, String description) {
+        CRC32C crc = new CRC32C();
+        crc.update(description.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        long[] h = new long[rows.length];
+        Arrays.fill(h, crc.getValue());
+        return new DataFingerprint(rows, h, h);
+    }
+
     /** The CRC-32C of a block's raw feature and target bits, {@code rows} rows of each. */
     public static long hash(float[] features, int featureWidth, float[] targets, int targetWidth, int rows) {
         CRC32C crc = new CRC32C();

@@ -18,6 +18,8 @@ public final class Streams {
     public static final long DROPOUT = 4;
     /** The held-out test split a job file or an example asks for. */
     public static final long TEST_SPLIT = 5;
+    /** Each streamed partition's order of the rows within each shuffle window per epoch. */
+    public static final long WINDOW_SHUFFLE = 6;
 
     private Streams() {
     }
@@ -40,6 +42,11 @@ public final class Streams {
     /** The seed of partition {@code partition}'s row order in {@code epoch}. */
     public static long shuffle(long seed, long epoch, int partition) {
         return Rng.derive(seed, SHUFFLE, epoch, partition);
+    }
+
+    /** The seed of streamed partition {@code partition}'s row order within shuffle window {@code window} in {@code epoch}. */
+    public static long windowShuffle(long seed, long epoch, int partition, long window) {
+        return Rng.derive(seed, WINDOW_SHUFFLE, epoch, partition, window);
     }
 
     /** The dropout seed of partition {@code partition}'s share of optimiser step {@code step}. */

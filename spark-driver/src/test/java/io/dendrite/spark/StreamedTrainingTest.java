@@ -1,0 +1,154 @@
+package io.dendrite.spark;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.dendrite.core.kernel.Activation;
+import io.dendrite.core.loss.Losses;
+import io.dendrite.core.optim.Optimizers;
+import io.dendrite.core.run.CheckpointPolicy;
+import io.dendrite.core.run.TrainingConfig;
+import io.dendrite.core.train.Sequential;
+import io.dendrite.datasets.ReadOptions;
+import io.dendrite.datasets.ShardedDataset;
+import io.dendrite.datasets.Synthetic;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerJobStart;
+import org.apache.spark.scheduler.SparkListenerStageSubmitted;
+import org.apache.spark.scheduler.SparkListenerTaskEnd;
+import org.apache.spark.scheduler.SparkListenerTaskStart;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Streamed training data (read afresh each epoch, shuffled within windows, never cached): generated rows in
+ * four shards give the same bits whatever the tasks and threads, a window holding a whole shard gives the
+ * cached run's bits, rows the source knows are not read before training, and a task killed mid-epoch is
+ * relaunched, reopens its streams at the step in progress and changes nothing. Each run has its own Spark
+ * context.
+ */
+class StreamedTrainingTest {
+    private static final Synthetic.Spec DATA = new Synthetic.Spec(1_000, 16, 4, true, 16, 0.1f, 3, 4);
+    private static final int EPOCHS = 2;
+
+    private record Run(float[] weights, double[] loss, int jobs, int stageRetries, Map<String, Object> summary) {
+    }
+
+    private static TrainingConfig config() {
+        return Sequential.input(16).dense(24, Activation.RELU).dropout(0.2f).dense(4, Activation.SOFTMAX)
+                .loss(Losses.categoricalCrossEntropy()).optimizer(Optimizers.adam(1e-3f)).batchSize(64).seed(5)
+                .epochs(EPOCHS).progress((java.io.PrintStream) null).config();
+    }
+
+    /** Trains on {@code master}; streamed in windows of {@code window} rows, or cached when it is 0. */
+    private static Run train(String master, int taskCpus, int window, long killAtStep) throws Exception {
+        try (JavaSparkContext jsc = new JavaSparkContext(SparkDriverSuite.testConf(master, "streamed")
+                .set("spark.task.cpus", String.valueOf(taskCpus)))) {
+            Watch watch = new Watch();
+            jsc.sc().addSparkListener(watch);
+            ShardedDataset data = Synthetic.generate(jsc, DATA, ReadOptions.classification(4));
+            SparkTrainer trainer = new SparkTrainer(config(), StepTransport.BARRIER, CheckpointPolicy.NONE,
+                    killAtStep < 0 ? EpochReport.Listener.silent() : killer(jsc, watch, killAtStep));
+            TrainingResult r = (window > 0 ? trainer.streaming(window) : trainer).fit(data, null);
+            jsc.sc().listenerBus().waitUntilEmpty();
+            return new Run(r.model().parameters(), r.history().metric("loss"), watch.jobs.get(), watch.retries.get(),
+                    r.model().summary());
+        }
+    }
+
+    /** Kills one task of the running barrier stage once step {@code at} is applied. */
+    private static EpochReport.Listener killer(JavaSparkContext jsc, Watch watch, long at) {
+        return new EpochReport.Listener() {
+            @Override
+            public void onEpochEnd(EpochReport report) {
+            }
+
+            @Override
+            public void onStepEnd(long step) {
+                if (step == at) {
+                    long deadline = System.nanoTime() + 5_000_000_000L;
+                    while (watch.running.isEmpty() && System.nanoTime() < deadline) {
+                        Thread.onSpinWait();
+                    }
+                    jsc.sc().killTaskAttempt(watch.running.keySet().iterator().next(), true,
+                            "killed by StreamedTrainingTest at step " + at);
+                }
+            }
+        };
+    }
+
+    /** Counts jobs and relaunched stages, and records the running tasks. */
+    private static final class Watch extends SparkListener {
+        final AtomicInteger jobs = new AtomicInteger();
+        final AtomicInteger retries = new AtomicInteger();
+        final Map<Long, Integer> running = new ConcurrentHashMap<>();
+
+        @Override
+        public void onJobStart(SparkListenerJobStart start) {
+            jobs.incrementAndGet();
+        }
+
+        @Override
+        public void onStageSubmitted(SparkListenerStageSubmitted submitted) {
+            if (submitted.stageInfo().attemptNumber() > 0) {
+                retries.incrementAndGet();
+            }
+        }
+
+        @Override
+        public void onTaskStart(SparkListenerTaskStart start) {
+            running.put(start.taskInfo().taskId(), start.stageAttemptId());
+        }
+
+        @Override
+        public void onTaskEnd(SparkListenerTaskEnd end) {
+            running.remove(end.taskInfo().taskId());
+        }
+    }
+
+    @Test
+    void smallWindowsGiveTheSameBitsWhateverTheTasksAndThreads() throws Exception {
+        Run one = train("local[1]", 1, 37, -1);
+        Run two = train("local[2]", 1, 37, -1);
+        Run twoThreads = train("local[2]", 2, 37, -1);
+        assertArrayEquals(one.weights(), two.weights(), "local[2], two tasks");
+        assertArrayEquals(one.weights(), twoThreads.weights(), "local[2], one task on two threads");
+        // Known rows: nothing is read before the barrier stages, one job an epoch.
+        assertEquals(EPOCHS, one.jobs(), "jobs besides the barrier stages");
+        assertEquals(Map.of("shuffle_window", 37), one.summary().get("streamed"));
+        Run wider = train("local[2]", 1, 101, -1);
+        assertFalse(Arrays.equals(one.weights(), wider.weights()), "the window decides the order");
+    }
+
+    @Test
+    void aWindowHoldingEachShardGivesTheCachedRunsBits() throws Exception {
+        Run cached = train("local[2]", 1, 0, -1);
+        Run streamed = train("local[2]", 1, 250, -1);
+        assertArrayEquals(cached.weights(), streamed.weights());
+        assertArrayEquals(cached.loss(), streamed.loss());
+    }
+
+    @Test
+    void aTaskKilledMidEpochReopensItsStreamsAndChangesNothing() throws Exception {
+        Run undisturbed = train("local[2]", 1, 37, -1);
+        // 1000 rows, batch 64: 16 steps an epoch; step 22 is inside the second.
+        Run disturbed = train("local[2]", 1, 37, 22);
+        assertTrue(disturbed.stageRetries() >= 1, "the barrier stage should have been relaunched");
+        assertArrayEquals(undisturbed.weights(), disturbed.weights());
+        assertArrayEquals(undisturbed.loss(), disturbed.loss());
+    }
+
+    @Test
+    void jobModeRefusesStreamedData() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new SparkTrainer(config(),
+                StepTransport.JOB, CheckpointPolicy.NONE, EpochReport.Listener.silent()).streaming(100));
+        assertTrue(e.getMessage().startsWith("streamed training data needs training.mode: barrier"), e.getMessage());
+    }
+}
