@@ -99,15 +99,13 @@ public final class Synthetic {
             row++;
             int w = spec.width();
             int h = spec.hidden();
-            for (int c = 0; c < w; c++) {
-                x[c] = (float) rng.nextGaussian();
-            }
+            rng.fillGaussian(x, 0, w);
             for (int j = 0; j < h; j++) {
                 float s = b1[j];
                 for (int c = 0; c < w; c++) {
                     s += x[c] * w1[c * h + j];
                 }
-                hiddenOut[j] = (float) Math.tanh(s);
+                hiddenOut[j] = (float) StrictMath.tanh(s); // the same labels on every JVM
             }
             int best = 0;
             for (int o = 0; o < spec.outputs(); o++) {

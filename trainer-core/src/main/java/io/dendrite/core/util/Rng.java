@@ -70,6 +70,21 @@ public final class Rng {
         return StrictMath.sqrt(-2.0 * StrictMath.log(u1)) * StrictMath.cos(2.0 * Math.PI * u2);
     }
 
+    /**
+     * Fills {@code out[off, off + n)} with standard normals, two from each Box–Muller draw (its cosine and
+     * sine), with {@link StrictMath}: about half the cost of {@link #nextGaussian} per value.
+     */
+    public void fillGaussian(float[] out, int off, int n) {
+        for (int i = 0; i < n; i += 2) {
+            double r = StrictMath.sqrt(-2.0 * StrictMath.log(1.0 - nextDouble()));
+            double a = 2.0 * Math.PI * nextDouble();
+            out[off + i] = (float) (r * StrictMath.cos(a));
+            if (i + 1 < n) {
+                out[off + i + 1] = (float) (r * StrictMath.sin(a));
+            }
+        }
+    }
+
     /** Fisher–Yates shuffle of {@code a} in place. */
     public void shuffleInPlace(int[] a) {
         for (int i = a.length - 1; i > 0; i--) {
