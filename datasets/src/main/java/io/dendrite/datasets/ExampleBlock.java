@@ -30,6 +30,24 @@ public final class ExampleBlock implements Serializable {
     }
 
     /**
+     * A float32 block of {@code rows} rows over the given row-major arrays (kept, not copied), counted as
+     * that many rows read and kept.
+     */
+    public static ExampleBlock ofFloats(int rows, int featureWidth, int targetWidth, float[] features,
+                                        float[] targets) {
+        if (features.length != rows * featureWidth || targets.length != rows * targetWidth) {
+            throw new IllegalArgumentException("a block of " + rows + " rows needs " + rows * featureWidth
+                    + " features and " + rows * targetWidth + " targets but got " + features.length + " and "
+                    + targets.length);
+        }
+        LoadStats stats = new LoadStats();
+        for (int r = 0; r < rows; r++) {
+            stats.kept();
+        }
+        return new ExampleBlock(rows, featureWidth, targetWidth, features, null, targets, stats);
+    }
+
+    /**
      * A block standing for a partition that could not be read: no rows, and {@code stats} holding the
      * failure. {@link ShardedDataset#stats()} reports it on the driver without failing a task; anything
      * that reads its rows fails with the same message.

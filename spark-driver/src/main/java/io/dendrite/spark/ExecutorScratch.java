@@ -15,7 +15,7 @@ import java.util.Map;
 
 /**
  * What an executor keeps between steps so a step allocates little: per task thread, the compiled
- * network, its workspace and the batch buffers; per JVM, each partition's shuffled order of the current
+ * network and its workspace; per JVM, each partition's shuffled order of the current
  * epoch. Only caches: every value is recomputed from the task's inputs when absent, so a step stays a
  * pure function of the published weights and the cursor.
  */
@@ -33,8 +33,8 @@ final class ExecutorScratch {
     final Loss loss;
     final Network network;
     final Workspace workspace;
-    float[] x = new float[0];
-    float[] y = new float[0];
+    /** The warm-up's batch. */
+    final PartitionShare.Batch batch = new PartitionShare.Batch();
 
     private ExecutorScratch(NetworkSpec spec, Loss loss) {
         this.spec = spec;
@@ -51,16 +51,6 @@ final class ExecutorScratch {
             LOCAL.set(s);
         }
         return s;
-    }
-
-    /** Batch buffers of at least {@code rows} rows. */
-    void ensureRows(int rows, int featureWidth, int targetWidth) {
-        if (x.length < rows * featureWidth) {
-            x = new float[rows * featureWidth];
-        }
-        if (y.length < rows * targetWidth) {
-            y = new float[rows * targetWidth];
-        }
     }
 
     /** A partition's order for an epoch (shared, read-only). */

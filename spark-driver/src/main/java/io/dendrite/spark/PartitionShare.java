@@ -80,20 +80,58 @@ final class PartitionShare implements Serializable {
         });
     }
 
-    /** Adds partition {@code p}'s gradient of step {@code step} to {@code grad} and returns its loss statistics. */
-    LossStats accumulate(ShardRows rows, int p, int epoch, long stepInEpoch, long step, float[] weights,
-                         float[] grad) {
+    /**
+     * Partition {@code p}'s rows of one step, scaled, in buffers of their own, ready for any thread to
+     * compute nodes of their gradient tree ({@link #node}).
+     */
+    static final class Batch {
+        float[] x = new float[0];
+        float[] y = new float[0];
+        int rows;
+        int targetWidth;
+        long dropoutSeed;
+    }
+
+    /** Fills {@code b} with partition {@code p}'s share of step {@code step} (possibly no rows). */
+    void prepare(ShardRows rows, int p, int epoch, long stepInEpoch, long step, Batch b) {
         long[] range = BatchPlan.range(partitionRows[p], totalRows, batchSize, stepInEpoch);
         int m = (int) (range[1] - range[0]);
+        b.rows = m;
+        b.dropoutSeed = Streams.dropout(seed, step, p);
         if (m == 0) {
+            return;
+        }
+        int tw = rows.targetWidth();
+        b.targetWidth = tw;
+        if (b.x.length < m * spec.inputWidth()) {
+            b.x = new float[m * spec.inputWidth()];
+        }
+        if (b.y.length < m * tw) {
+            b.y = new float[m * tw];
+        }
+        rows.copyPositions(seed, epoch, p, range[0], m, b.x, b.y);
+        scaler.transformInPlace(b.x, 0, m);
+    }
+
+    /**
+     * Writes node {@code (level, index)} of {@code b}'s gradient tree to {@code out} on this thread's
+     * network ({@link io.dendrite.core.nn.Network#gradientNode}).
+     */
+    LossStats node(Batch b, float[] weights, int level, int index, float[] out) {
+        ExecutorScratch s = ExecutorScratch.get(spec, loss);
+        return s.network.gradientNode(weights, b.x, 0, b.y, 0, b.targetWidth, b.rows, level, index, out, s.workspace,
+                b.dropoutSeed);
+    }
+
+    /** Partition {@code p}'s gradient of step {@code step} in {@code grad} (overwritten); its loss statistics. */
+    LossStats accumulate(ShardRows rows, int p, int epoch, long stepInEpoch, long step, float[] weights,
+                         float[] grad) {
+        ExecutorScratch s = ExecutorScratch.get(spec, loss);
+        prepare(rows, p, epoch, stepInEpoch, step, s.batch);
+        if (s.batch.rows == 0) {
+            java.util.Arrays.fill(grad, 0f);
             return LossStats.EMPTY;
         }
-        ExecutorScratch s = ExecutorScratch.get(spec, loss);
-        int tw = rows.targetWidth();
-        s.ensureRows(m, spec.inputWidth(), tw);
-        rows.copyPositions(seed, epoch, p, range[0], m, s.x, s.y);
-        scaler.transformInPlace(s.x, 0, m);
-        return s.network.accumulateGradient(weights, s.x, 0, s.y, 0, tw, m, grad, s.workspace,
-                Streams.dropout(seed, step, p));
+        return node(s.batch, weights, io.dendrite.core.nn.Network.treeLevels(s.batch.rows), 0, grad);
     }
 }

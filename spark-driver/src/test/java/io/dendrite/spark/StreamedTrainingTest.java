@@ -17,14 +17,7 @@ import io.dendrite.datasets.ShardedDataset;
 import io.dendrite.datasets.Synthetic;
 import java.util.Arrays;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.scheduler.SparkListener;
-import org.apache.spark.scheduler.SparkListenerJobStart;
-import org.apache.spark.scheduler.SparkListenerStageSubmitted;
-import org.apache.spark.scheduler.SparkListenerTaskEnd;
-import org.apache.spark.scheduler.SparkListenerTaskStart;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -51,7 +44,7 @@ class StreamedTrainingTest {
     private static Run train(String master, int taskCpus, int window, long killAtStep) throws Exception {
         try (JavaSparkContext jsc = new JavaSparkContext(SparkDriverSuite.testConf(master, "streamed")
                 .set("spark.task.cpus", String.valueOf(taskCpus)))) {
-            Watch watch = new Watch();
+            TaskWatch watch = new TaskWatch();
             jsc.sc().addSparkListener(watch);
             ShardedDataset data = Synthetic.generate(jsc, DATA, ReadOptions.classification(4));
             SparkTrainer trainer = new SparkTrainer(config(), StepTransport.BARRIER, CheckpointPolicy.NONE,
@@ -64,7 +57,7 @@ class StreamedTrainingTest {
     }
 
     /** Kills one task of the running barrier stage once step {@code at} is applied. */
-    private static EpochReport.Listener killer(JavaSparkContext jsc, Watch watch, long at) {
+    private static EpochReport.Listener killer(JavaSparkContext jsc, TaskWatch watch, long at) {
         return new EpochReport.Listener() {
             @Override
             public void onEpochEnd(EpochReport report) {
@@ -73,44 +66,10 @@ class StreamedTrainingTest {
             @Override
             public void onStepEnd(long step) {
                 if (step == at) {
-                    long deadline = System.nanoTime() + 5_000_000_000L;
-                    while (watch.running.isEmpty() && System.nanoTime() < deadline) {
-                        Thread.onSpinWait();
-                    }
-                    jsc.sc().killTaskAttempt(watch.running.keySet().iterator().next(), true,
-                            "killed by StreamedTrainingTest at step " + at);
+                    jsc.sc().killTaskAttempt(watch.anyRunning(), true, "killed by StreamedTrainingTest at step " + at);
                 }
             }
         };
-    }
-
-    /** Counts jobs and relaunched stages, and records the running tasks. */
-    private static final class Watch extends SparkListener {
-        final AtomicInteger jobs = new AtomicInteger();
-        final AtomicInteger retries = new AtomicInteger();
-        final Map<Long, Integer> running = new ConcurrentHashMap<>();
-
-        @Override
-        public void onJobStart(SparkListenerJobStart start) {
-            jobs.incrementAndGet();
-        }
-
-        @Override
-        public void onStageSubmitted(SparkListenerStageSubmitted submitted) {
-            if (submitted.stageInfo().attemptNumber() > 0) {
-                retries.incrementAndGet();
-            }
-        }
-
-        @Override
-        public void onTaskStart(SparkListenerTaskStart start) {
-            running.put(start.taskInfo().taskId(), start.stageAttemptId());
-        }
-
-        @Override
-        public void onTaskEnd(SparkListenerTaskEnd end) {
-            running.remove(end.taskInfo().taskId());
-        }
     }
 
     @Test

@@ -18,8 +18,15 @@ import io.dendrite.core.util.Rng;
  * predicting.
  */
 public final class Network {
-    /** Rows processed per kernel call; larger batches are accumulated chunk by chunk, in order. */
+    /** Rows processed per kernel call when evaluating and predicting; larger batches go chunk by chunk. */
     public static final int CHUNK_ROWS = 512;
+    /**
+     * Rows per leaf of a batch's gradient tree. A batch's gradient is the sum of its leaves' gradients
+     * (each over {@code LEAF_ROWS} consecutive rows, its own dropout masks drawn from the leaf's index)
+     * along one fixed binary tree over leaf indices, so any set of aligned subtrees can be computed on
+     * different threads and combined to the same bits ({@link #gradientNode}).
+     */
+    public static final int LEAF_ROWS = 32;
 
     private final NetworkSpec spec;
     private final Loss loss;
@@ -91,24 +98,85 @@ public final class Network {
     /**
      * Forward and backward over {@code rows} examples: adds the summed gradient to {@code grad} (the
      * caller zeroes it) and returns the summed loss and correct count. A pure function of its arguments:
-     * dropout masks come from {@code dropoutSeed}.
+     * the sums follow the batch's gradient tree ({@link #LEAF_ROWS}), so a zeroed {@code grad} receives the
+     * bits of {@link #gradientNode} at the root; dropout masks come from {@code dropoutSeed} and the leaf
+     * index.
      */
     public LossStats accumulateGradient(float[] params, float[] x, int xOff, float[] y, int yOff, int targetWidth,
                                         int rows, float[] grad, Workspace ws, long dropoutSeed) {
-        double lossSum = 0;
-        long correct = 0;
-        int last = spec.layers().size() - 1;
-        for (int start = 0, chunk = 0; start < rows; start += ws.capacity, chunk++) {
-            int m = Math.min(ws.capacity, rows - start);
-            int chunkXOff = xOff + start * spec.inputWidth();
-            forward(params, x, chunkXOff, m, ws, true, Rng.derive(dropoutSeed, chunk), trainActivation[last]);
-            ws.correct[0] = 0;
-            lossSum += loss.compute(kernel, m, outWidth[last], ws.outputs[last], y, yOff + start * targetWidth,
-                    targetWidth, ws.deltaA, ws.correct);
-            correct += ws.correct[0];
-            backward(params, x, chunkXOff, m, ws, grad);
+        if (rows == 0) {
+            return LossStats.EMPTY;
         }
-        return new LossStats(lossSum, rows, loss.isClassification() ? correct : 0);
+        return node(params, x, xOff, y, yOff, targetWidth, rows, treeLevels(rows), 0, grad, false, ws, dropoutSeed);
+    }
+
+    /** The leaves of a batch of {@code rows} rows. */
+    public static int leaves(int rows) {
+        return (rows + LEAF_ROWS - 1) / LEAF_ROWS;
+    }
+
+    /** The level of the root of a batch's gradient tree: the least {@code L} with {@code 2^L >= leaves}. */
+    public static int treeLevels(int rows) {
+        int leaves = Math.max(1, leaves(rows));
+        return 32 - Integer.numberOfLeadingZeros(leaves - 1);
+    }
+
+    /**
+     * Node {@code (level, index)} of the gradient tree of a batch of {@code rows} rows (its leaves
+     * {@code [index·2^level, (index+1)·2^level)} that exist): writes the node's summed gradient to
+     * {@code out} (overwriting it) and returns its loss statistics. A node is its left child plus its right
+     * child, or its left child alone when the right one lies past the last leaf. The root
+     * ({@code treeLevels(rows)}, 0) is the whole batch.
+     */
+    public LossStats gradientNode(float[] params, float[] x, int xOff, float[] y, int yOff, int targetWidth, int rows,
+                                  int level, int index, float[] out, Workspace ws, long dropoutSeed) {
+        Checks.checkArgument(index << level < leaves(rows), "node (%s, %s) holds no leaf of a batch of %s rows", level,
+                index, rows);
+        return node(params, x, xOff, y, yOff, targetWidth, rows, level, index, out, true, ws, dropoutSeed);
+    }
+
+    /** A node into {@code out}, which is zeroed first when {@code overwrite} and added to otherwise. */
+    private LossStats node(float[] params, float[] x, int xOff, float[] y, int yOff, int targetWidth, int rows,
+                           int level, int index, float[] out, boolean overwrite, Workspace ws, long dropoutSeed) {
+        if (level == 0) {
+            if (overwrite) {
+                java.util.Arrays.fill(out, 0, parameterCount, 0f);
+            }
+            return leafGradient(params, x, xOff, y, yOff, targetWidth, rows, index, out, ws, dropoutSeed);
+        }
+        LossStats left = node(params, x, xOff, y, yOff, targetWidth, rows, level - 1, 2 * index, out, overwrite, ws,
+                dropoutSeed);
+        if ((2 * index + 1) << (level - 1) >= leaves(rows)) {
+            return left;
+        }
+        float[] right = ws.treeBuffer(level - 1, parameterCount);
+        LossStats r = node(params, x, xOff, y, yOff, targetWidth, rows, level - 1, 2 * index + 1, right, true, ws,
+                dropoutSeed);
+        return combine(out, left, right, r);
+    }
+
+    /** Adds a right sibling's gradient to its left sibling's, in place, and returns their summed statistics. */
+    public static LossStats combine(float[] left, LossStats leftStats, float[] right, LossStats rightStats) {
+        for (int i = 0; i < Math.min(left.length, right.length); i++) {
+            left[i] += right[i];
+        }
+        return leftStats.plus(rightStats);
+    }
+
+    /** Adds leaf {@code leaf}'s gradient to {@code grad}. */
+    private LossStats leafGradient(float[] params, float[] x, int xOff, float[] y, int yOff, int targetWidth, int rows,
+                                   int leaf, float[] grad, Workspace ws, long dropoutSeed) {
+        int last = spec.layers().size() - 1;
+        int start = leaf * LEAF_ROWS;
+        int m = Math.min(LEAF_ROWS, rows - start);
+        int leafXOff = xOff + start * spec.inputWidth();
+        forward(params, x, leafXOff, m, ws, true, Rng.derive(dropoutSeed, leaf), trainActivation[last]);
+        ws.correct[0] = 0;
+        double lossSum = loss.compute(kernel, m, outWidth[last], ws.outputs[last], y, yOff + start * targetWidth,
+                targetWidth, ws.deltaA, ws.correct);
+        long correct = ws.correct[0];
+        backward(params, x, leafXOff, m, ws, grad);
+        return new LossStats(lossSum, m, loss.isClassification() ? correct : 0);
     }
 
     /** Loss and correct count over {@code rows} examples with dropout off; no gradient. */

@@ -12,6 +12,8 @@ public final class Workspace {
     final float[] deltaA;
     final float[] deltaB;
     final long[] correct = new long[1];
+    /** Per level of a gradient tree, the buffer its right children are computed into. */
+    private float[][] tree = new float[0][];
 
     Workspace(NetworkSpec spec, int capacity) {
         this.capacity = capacity;
@@ -35,6 +37,17 @@ public final class Workspace {
         }
         deltaA = new float[capacity * maxWidth];
         deltaB = new float[capacity * maxWidth];
+    }
+
+    /** The buffer for right children at {@code level} of a gradient tree, of at least {@code length} floats. */
+    float[] treeBuffer(int level, int length) {
+        if (tree.length <= level) {
+            tree = java.util.Arrays.copyOf(tree, level + 1);
+        }
+        if (tree[level] == null || tree[level].length < length) {
+            tree[level] = new float[length];
+        }
+        return tree[level];
     }
 
     /** The largest number of rows one call may process. */

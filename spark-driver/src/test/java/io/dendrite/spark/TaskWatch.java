@@ -1,0 +1,48 @@
+package io.dendrite.spark;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerJobStart;
+import org.apache.spark.scheduler.SparkListenerStageSubmitted;
+import org.apache.spark.scheduler.SparkListenerTaskEnd;
+import org.apache.spark.scheduler.SparkListenerTaskStart;
+
+/** For tests: the running tasks (to kill one), the jobs started and the stages relaunched. */
+final class TaskWatch extends SparkListener {
+    final Map<Long, Integer> running = new ConcurrentHashMap<>();
+    final AtomicInteger retries = new AtomicInteger();
+    final AtomicInteger jobs = new AtomicInteger();
+
+    @Override
+    public void onJobStart(SparkListenerJobStart start) {
+        jobs.incrementAndGet();
+    }
+
+    @Override
+    public void onTaskStart(SparkListenerTaskStart start) {
+        running.put(start.taskInfo().taskId(), start.stageAttemptId());
+    }
+
+    @Override
+    public void onTaskEnd(SparkListenerTaskEnd end) {
+        running.remove(end.taskInfo().taskId());
+    }
+
+    @Override
+    public void onStageSubmitted(SparkListenerStageSubmitted submitted) {
+        if (submitted.stageInfo().attemptNumber() > 0) {
+            retries.incrementAndGet();
+        }
+    }
+
+    /** The id of a running task, waiting up to five seconds for one to start. */
+    long anyRunning() {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (running.isEmpty() && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        return running.keySet().iterator().next();
+    }
+}
