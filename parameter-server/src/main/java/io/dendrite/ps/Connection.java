@@ -120,7 +120,7 @@ final class Connection {
                         nanos, nodeIn, nodeOut));
             }
         } catch (IOException | RuntimeException e) {
-            if (!closed) {
+            if (!closed && partition >= 0) { // a peer that never authenticated was nobody's task
                 server.offer(new ParameterServer.Lost(this, e.getMessage()));
             }
         } finally {
@@ -154,6 +154,7 @@ final class Connection {
             Wire.writeFully(channel, writes, Wire.rejectFrame(refusal), deadline, isClosed, "a refusal");
             return false;
         }
+        Wire.writeFully(channel, writes, hello.welcome(server.secret(), nonce), deadline, isClosed, "the welcome");
         partition = p;
         attempt = a;
         stage = s;

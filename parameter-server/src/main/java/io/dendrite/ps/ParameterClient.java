@@ -62,7 +62,7 @@ public final class ParameterClient implements AutoCloseable {
             ch.socket().connect(new InetSocketAddress(host, port), (int) Math.min(Integer.MAX_VALUE, connectMillis));
         } catch (IOException e) {
             ch.close();
-            throw new ServerUnreachableException(host, port, connectMillis, e);
+            throw new ServerUnreachableException("parameter server", host, port, connectMillis, e);
         }
         ParameterClient c = null;
         try {
@@ -75,8 +75,12 @@ public final class ParameterClient implements AutoCloseable {
             if (nonce == null) {
                 throw new IOException(host + ":" + port + " is not a Dendrite parameter server (bad challenge)");
             }
-            ByteBuffer hello = Wire.hello(secret, nonce, partition, attempt, stage, 0).flip();
-            Wire.writeFully(ch, c.writes, hello, deadline, cancelled, "the hello");
+            Wire.Hello me = Wire.Hello.of(partition, attempt, stage);
+            Wire.writeFully(ch, c.writes, Wire.hello(secret, nonce, me, 0).flip(), deadline, cancelled, "the hello");
+            ParameterClient client = c;
+            Wire.awaitWelcome(b -> Wire.readFully(ch, client.reads, b, deadline, cancelled,
+                    "the parameter server's welcome from " + client.server), me, secret, nonce,
+                    "the parameter server at " + c.server);
             return c;
         } catch (IOException | RuntimeException e) {
             if (c != null) {

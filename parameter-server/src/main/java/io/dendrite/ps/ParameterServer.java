@@ -50,6 +50,7 @@ public final class ParameterServer implements AutoCloseable {
     private final Set<Connection> open = ConcurrentHashMap.newKeySet();
     private final AtomicInteger rejected = new AtomicInteger();
     private volatile int stage = -1;
+    private volatile int launched;
     private volatile boolean closed;
 
     // Owned by the training thread.
@@ -62,6 +63,8 @@ public final class ParameterServer implements AutoCloseable {
     private ByteBuffer currentWork;
     private String lastLoss = "none";
     private long workBytesSent;
+    /** Connections claiming an attempt Spark has not reported yet, with when they joined. */
+    private final java.util.Map<Connection, Long> held = new java.util.LinkedHashMap<>();
 
     /** What one connection told the training thread. */
     sealed interface Event permits Join, Share, Lost {
@@ -150,11 +153,17 @@ public final class ParameterServer implements AutoCloseable {
         return rejected.get();
     }
 
-    /** Starts stage {@code id}: only its tasks are accepted from now on; older connections are closed. */
+    /**
+     * Starts stage {@code id}: only its tasks are accepted from now on; older connections are closed. Its
+     * attempt 0 is taken as launched; later attempts only once {@link #attemptLaunched} reports them.
+     */
     public void beginStage(int id) {
         Checks.checkArgument(id > stage, "stage %s does not follow stage %s", id, stage);
         stage = id;
+        launched = 0;
         attempt = -1;
+        held.keySet().forEach(Connection::close);
+        held.clear();
         dropShares();
         Arrays.fill(joined, null);
         currentWork = null;
@@ -162,6 +171,18 @@ public final class ParameterServer implements AutoCloseable {
             if (c.stage != id) {
                 c.close();
             }
+        }
+    }
+
+    /**
+     * Spark launched attempt {@code attemptNumber} of stage {@code id} (as its scheduler reports it, not as a
+     * task claims): tasks of attempts up to it are accepted. A connection claiming a later attempt is held
+     * until Spark reports it, and refused after the connect timeout, so a peer cannot claim an attempt no
+     * task has and lock the real tasks out. Any thread may call it.
+     */
+    public void attemptLaunched(int id, int attemptNumber) {
+        if (id == stage && attemptNumber > launched) {
+            launched = attemptNumber;
         }
     }
 
@@ -196,13 +217,13 @@ public final class ParameterServer implements AutoCloseable {
         long lastProgress = published;
         String waitingFor = "the shares of step " + step;
         while (sharesHeld() < partitions) {
+            // Only real progress moves the deadline: a task of the stage joining, or a share of this step.
+            // Peers that never authenticate (a port scanner) reach this loop not at all.
             Event e = nextEvent(failure, lastProgress, waitingFor);
-            if (e == null) {
-                continue;
-            }
-            lastProgress = System.nanoTime();
             if (e instanceof Join j) {
-                join(j.connection());
+                if (join(j.connection())) {
+                    lastProgress = System.nanoTime();
+                }
             } else if (e instanceof Share s) {
                 Connection c = s.connection();
                 if (c.stage != stage || c.attempt != attempt || joined[c.partition] != c) {
@@ -213,6 +234,7 @@ public final class ParameterServer implements AutoCloseable {
                         c.partition, s.step(), step);
                 Checks.checkState(shares[c.partition] == null, "partition %s sent step %s twice", c.partition, step);
                 shares[c.partition] = s;
+                lastProgress = System.nanoTime();
             } else if (e instanceof Lost l) {
                 lost(l);
             }
@@ -254,8 +276,9 @@ public final class ParameterServer implements AutoCloseable {
         while (!done.getAsBoolean()) {
             Event e = nextEvent(failure, lastProgress, "the tasks of stage " + stage + " to finish");
             if (e instanceof Join j) {
-                lastProgress = System.nanoTime();
-                join(j.connection());
+                if (join(j.connection())) {
+                    lastProgress = System.nanoTime();
+                }
             } else if (e instanceof Share s) {
                 pool.add(s.gradient());
             } else if (e instanceof Lost l) {
@@ -279,6 +302,9 @@ public final class ParameterServer implements AutoCloseable {
     }
 
     private Event nextEvent(Supplier<RuntimeException> failure, long lastProgress, String waitingFor) {
+        if (!held.isEmpty()) {
+            admitHeld();
+        }
         Event e;
         try {
             e = events.poll(EVENT_POLL_MILLIS, TimeUnit.MILLISECONDS);
@@ -318,11 +344,21 @@ public final class ParameterServer implements AutoCloseable {
         return n;
     }
 
-    /** Registers a connection; one of a newer attempt first drops the older attempt's connections and shares. */
-    private void join(Connection c) {
+    /**
+     * Registers a connection; one of a newer attempt first drops the older attempt's connections and shares.
+     * False when it belongs to another stage or an older attempt (and is closed).
+     */
+    private boolean join(Connection c) {
         if (c.stage != stage || c.attempt < attempt) {
             c.close();
-            return;
+            return false;
+        }
+        if (c.attempt > launched) {
+            if (held.putIfAbsent(c, System.nanoTime()) == null) {
+                LOG.log(System.Logger.Level.INFO, "parameter server: holding {0} until Spark reports attempt {1} of "
+                        + "stage {2} (latest reported: {3})", c, c.attempt, c.stage, launched);
+            }
+            return false;
         }
         if (c.attempt > attempt) {
             for (Connection old : joined) {
@@ -341,6 +377,28 @@ public final class ParameterServer implements AutoCloseable {
             sendWork(c, currentWork);
         } else {
             c.send(Wire.endFrame());
+        }
+        return true;
+    }
+
+    /**
+     * Joins the held connections whose attempt Spark has reported since; refuses those still unreported
+     * after the connect timeout. Their joining is not progress of the step: a real task's share is.
+     */
+    private void admitHeld() {
+        long now = System.nanoTime();
+        for (var it = held.entrySet().iterator(); it.hasNext(); ) {
+            var h = it.next();
+            Connection c = h.getKey();
+            if (c.attempt <= launched || c.stage != stage) {
+                it.remove();
+                join(c);
+            } else if (now - h.getValue() > settings.connectMillis() * 1_000_000) {
+                it.remove();
+                reject(c, "attempt " + c.attempt + " of stage " + c.stage + " is not one Spark has launched (the latest "
+                        + "is " + launched + ")");
+                c.close();
+            }
         }
     }
 

@@ -12,7 +12,9 @@ import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
 
@@ -35,7 +37,14 @@ public final class Rendezvous implements AutoCloseable {
     private final Map<Integer, Waiting> attempts = new HashMap<>();
     private int stage = -1;
     private int tasks;
+    private int launched;
+    /** Tasks claiming an attempt Spark has not reported yet, waiting for it (at most a few per task). */
+    private final List<Arrival> held = new ArrayList<>();
     private volatile boolean closed;
+
+    /** A task's authenticated arrival. */
+    private record Arrival(Socket socket, int task, int attempt, int stage, String address) {
+    }
 
     /** The tasks of one stage attempt that have sent their address so far. */
     private static final class Waiting {
@@ -84,13 +93,40 @@ public final class Rendezvous implements AutoCloseable {
         return listener.getLocalPort();
     }
 
-    /** From now on only the {@code tasks} tasks of stage {@code id} are answered. */
+    /**
+     * From now on only the {@code tasks} tasks of stage {@code id} are answered: those of its attempt 0, and
+     * of later attempts once {@link #attemptLaunched} reports them.
+     */
     public synchronized void expect(int id, int taskCount) {
         Checks.atLeast("tasks", taskCount, 1);
         stage = id;
         tasks = taskCount;
+        launched = 0;
         attempts.values().forEach(w -> Arrays.stream(w.sockets).forEach(Rendezvous::closeQuietly));
         attempts.clear();
+        held.forEach(h -> closeQuietly(h.socket()));
+        held.clear();
+    }
+
+    /**
+     * Spark launched attempt {@code attemptNumber} of stage {@code id} (as its scheduler reports it): tasks
+     * claiming it are answered from now on, including those already waiting. Until then a claim is held, so
+     * a peer cannot claim an attempt no task has and lock the real tasks out.
+     */
+    public synchronized void attemptLaunched(int id, int attemptNumber) {
+        if (id != stage || attemptNumber <= launched) {
+            return;
+        }
+        launched = attemptNumber;
+        List<Arrival> ready = held.stream().filter(h -> h.attempt() <= launched).toList();
+        held.removeAll(ready);
+        for (Arrival a : ready) {
+            try {
+                arrive(a);
+            } catch (IOException e) {
+                LOG.log(System.Logger.Level.DEBUG, "rendezvous: a held task left", e);
+            }
+        }
     }
 
     /**
@@ -105,7 +141,7 @@ public final class Rendezvous implements AutoCloseable {
             try {
                 s.connect(new InetSocketAddress(host, port), (int) Math.min(Integer.MAX_VALUE, connectMillis));
             } catch (IOException e) {
-                throw new ServerUnreachableException(host, port, connectMillis, e);
+                throw new ServerUnreachableException("rendezvous", host, port, connectMillis, e);
             }
             s.setSoTimeout(Wire.POLL_MILLIS);
             long deadline = System.nanoTime() + waitMillis * 1_000_000;
@@ -117,10 +153,16 @@ public final class Rendezvous implements AutoCloseable {
                 throw new IOException(host + ":" + port + " is not a Dendrite rendezvous (bad challenge)");
             }
             byte[] a = address.getBytes(StandardCharsets.UTF_8);
-            ByteBuffer hello = Wire.hello(secret, nonce, task, attempt, stage, 4 + a.length).putInt(a.length).put(a);
+            Wire.Hello me = Wire.Hello.of(task, attempt, stage);
+            ByteBuffer hello = Wire.hello(secret, nonce, me, 4 + a.length).putInt(a.length).put(a);
             OutputStream out = s.getOutputStream();
             out.write(hello.array());
             out.flush();
+            Wire.awaitWelcome(b -> {
+                byte[] part = new byte[b.remaining()];
+                read(in, part, deadline, cancelled);
+                b.put(part);
+            }, me, secret, nonce, "the rendezvous at " + host + ":" + port);
             byte[] count = new byte[4];
             read(in, count, deadline, cancelled);
             int n = Wire.le(count).getInt();
@@ -198,16 +240,30 @@ public final class Rendezvous implements AutoCloseable {
             }
             byte[] address = new byte[len];
             in.readFully(address);
-            arrive(s, hello.task(), hello.attempt(), hello.stage(), new String(address, StandardCharsets.UTF_8));
+            s.getOutputStream().write(hello.welcome(secret, nonce).array());
+            arrive(new Arrival(s, hello.task(), hello.attempt(), hello.stage(),
+                    new String(address, StandardCharsets.UTF_8)));
         } catch (IOException | RuntimeException e) {
             LOG.log(System.Logger.Level.DEBUG, "rendezvous: a connection failed", e);
             closeQuietly(s);
         }
     }
 
-    private synchronized void arrive(Socket s, int task, int attempt, int st, String address) throws IOException {
-        if (st != stage || task < 0 || task >= tasks || attempts.keySet().stream().anyMatch(a -> a > attempt)) {
+    private synchronized void arrive(Arrival arrival) throws IOException {
+        Socket s = arrival.socket();
+        int task = arrival.task();
+        int attempt = arrival.attempt();
+        String address = arrival.address();
+        if (arrival.stage() != stage || task < 0 || task >= tasks
+                || attempts.keySet().stream().anyMatch(a -> a > attempt)) {
             s.close(); // an older stage or attempt: its task fails, as Spark has replaced it
+            return;
+        }
+        if (attempt > launched) {
+            held.add(arrival);
+            if (held.size() > 2 * tasks + 16) {
+                closeQuietly(held.remove(0).socket()); // the oldest claim goes; its task, if real, fails
+            }
             return;
         }
         for (Integer older : attempts.keySet().stream().filter(a -> a < attempt).toList()) {

@@ -189,7 +189,11 @@ public final class TreeNode implements AutoCloseable {
         Wire.Hello hello = Wire.Hello.read(h);
         boolean ok = hello.wellFormed() && hello.attempt() == attempt && hello.stage() == stage
                 && hello.authentic(secret, nonce);
-        return ok ? hello.task() : -1;
+        if (!ok) {
+            return -1;
+        }
+        writeAll(c, hello.welcome(secret, nonce));
+        return hello.task();
     }
 
     /** Connects task {@code task} to its parent at {@code address} and authenticates. */
@@ -210,8 +214,10 @@ public final class TreeNode implements AutoCloseable {
             if (nonce == null) {
                 throw new IOException(address + " is not a Dendrite step-tree node (bad challenge)");
             }
-            ByteBuffer hello = Wire.hello(secret, nonce, task, attempt, stage, 0).flip();
-            writeAll(ch, hello);
+            Wire.Hello me = Wire.Hello.of(task, attempt, stage);
+            writeAll(ch, Wire.hello(secret, nonce, me, 0).flip());
+            Wire.awaitWelcome(b -> readFully(in, b.array(), b.position(), b.remaining()), me, secret, nonce,
+                    "the step-tree parent at " + address);
             ch.socket().setSoTimeout((int) Math.min(Integer.MAX_VALUE, stepMillis));
             return new ParentLink(ch, address, parameters, shards);
         } catch (IOException | RuntimeException e) {

@@ -21,9 +21,12 @@ import javax.crypto.spec.SecretKeySpec;
  * The parameter server's wire format, shared by {@link ParameterServer} and {@link ParameterClient}.
  * Every frame is a little-endian {@code int} length (of what follows), one type byte and the payload.
  * A connection starts with the server's challenge (a fresh nonce); the client answers with its partition,
- * stage attempt and stage, authenticated by HMAC-SHA256 under the run's secret, so the secret itself
- * never crosses the network. After that the server sends work (step, step in epoch, weights) or the end
- * of the stage, and the client sends its share of each step.
+ * stage attempt, stage and a nonce of its own, authenticated by HMAC-SHA256 under the run's secret over
+ * both nonces, so the secret itself never crosses the network and an answer cannot be replayed on another
+ * connection. The server then proves it holds the secret too (a welcome frame, HMAC over both nonces with
+ * the other role), or refuses; a client acts on nothing from a server that has not proved it. After that
+ * the server sends work (step, step in epoch, weights) or the end of the stage, and the client sends its
+ * share of each step.
  */
 final class Wire {
     static final int MAGIC = 0x44505331; // "DPS1"
@@ -37,6 +40,10 @@ final class Wire {
     static final byte END = 5;
     static final byte SHARE = 6;
     static final byte SUBTREE = 7;
+    static final byte WELCOME = 8;
+    /** The roles an HMAC is computed for, so a client's proof never passes for a server's. */
+    private static final byte CLIENT_ROLE = 'C';
+    private static final byte SERVER_ROLE = 'S';
 
     /** Bytes before the weights of a work frame: length, type, step, step in epoch, count. */
     static final int WORK_HEADER = 4 + 1 + 8 + 8 + 4;
@@ -47,8 +54,10 @@ final class Wire {
     static final int SHARE_HEADER = 4 + 1 + 8 + 8 + 8 + 8 + 8 + 8 + 8 + 4;
     /** The most weights one share or work frame carries: 4 bytes each after the header, within an int. */
     static final int MAX_PARAMETERS = (Integer.MAX_VALUE - SHARE_HEADER) / 4;
-    /** Bytes of a hello frame. */
-    static final int HELLO_BYTES = 4 + 1 + 4 + 4 + 4 + MAC_BYTES;
+    /** Bytes of a hello frame: length, type, task, attempt, stage, the client's nonce, its HMAC. */
+    static final int HELLO_BYTES = 4 + 1 + 4 + 4 + 4 + NONCE_BYTES + MAC_BYTES;
+    /** Bytes of a welcome frame: length, type, the server's HMAC. */
+    static final int WELCOME_BYTES = 4 + 1 + MAC_BYTES;
 
     /** A deadline that never passes (the server's own reads: the training thread keeps the deadlines). */
     static final long NO_DEADLINE = Long.MIN_VALUE;
@@ -79,12 +88,18 @@ final class Wire {
         return n;
     }
 
-    /** The client's proof that it holds the secret, bound to this connection's nonce and identity. */
-    static byte[] mac(byte[] secret, byte[] nonce, int partition, int attempt, int stage) {
+    /**
+     * A proof by {@code role} that it holds the secret, bound to both of this connection's nonces and the
+     * client's identity.
+     */
+    private static byte[] mac(byte[] secret, byte role, byte[] serverNonce, byte[] clientNonce, int partition,
+                              int attempt, int stage) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(secret, "HmacSHA256"));
-            mac.update(nonce);
+            mac.update(role);
+            mac.update(serverNonce);
+            mac.update(clientNonce);
             mac.update(ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN).putInt(partition).putInt(attempt)
                     .putInt(stage).array());
             return mac.doFinal();
@@ -113,16 +128,25 @@ final class Wire {
     }
 
     /**
-     * A task's answer to {@code nonce}: who it is, authenticated under {@code secret}, with {@code extra}
-     * bytes of room after it (the buffer's position is there).
+     * A task's answer to the server's {@code nonce}: who it is, with its own nonce, authenticated under
+     * {@code secret}, with {@code extra} bytes of room after it (the buffer's position is there).
      */
-    static ByteBuffer hello(byte[] secret, byte[] nonce, int task, int attempt, int stage, int extra) {
-        return le(new byte[HELLO_BYTES + extra]).putInt(HELLO_BYTES - 4).put(HELLO).putInt(task).putInt(attempt)
-                .putInt(stage).put(mac(secret, nonce, task, attempt, stage));
+    static ByteBuffer hello(byte[] secret, byte[] nonce, Hello who, int extra) {
+        return le(new byte[HELLO_BYTES + extra]).putInt(HELLO_BYTES - 4).put(HELLO).putInt(who.task())
+                .putInt(who.attempt()).putInt(who.stage()).put(who.clientNonce())
+                .put(mac(secret, CLIENT_ROLE, nonce, who.clientNonce(), who.task(), who.attempt(), who.stage()));
     }
 
-    /** A hello frame as read: who it claims to be and whether the frame and its HMAC hold. */
-    record Hello(boolean wellFormed, int task, int attempt, int stage, byte[] mac) {
+    /**
+     * A hello: who the client claims to be, its nonce, its HMAC, and whether the frame was well formed
+     * (as read; {@link #of} makes the client's own).
+     */
+    record Hello(boolean wellFormed, int task, int attempt, int stage, byte[] clientNonce, byte[] mac) {
+        /** A client's own identity with a fresh nonce, before it is sent. */
+        static Hello of(int task, int attempt, int stage) {
+            return new Hello(true, task, attempt, stage, nonce(), null);
+        }
+
         /** Reads the {@link #HELLO_BYTES} of a hello from {@code frame}'s position. */
         static Hello read(ByteBuffer frame) {
             int length = frame.getInt();
@@ -130,14 +154,54 @@ final class Wire {
             int task = frame.getInt();
             int attempt = frame.getInt();
             int stage = frame.getInt();
+            byte[] clientNonce = new byte[NONCE_BYTES];
+            frame.get(clientNonce);
             byte[] mac = new byte[MAC_BYTES];
             frame.get(mac);
-            return new Hello(type == HELLO && length == HELLO_BYTES - 4, task, attempt, stage, mac);
+            return new Hello(type == HELLO && length == HELLO_BYTES - 4, task, attempt, stage, clientNonce, mac);
         }
 
         /** Whether the HMAC proves the sender holds {@code secret} and answered {@code nonce}. */
         boolean authentic(byte[] secret, byte[] nonce) {
-            return MessageDigest.isEqual(mac, Wire.mac(secret, nonce, task, attempt, stage));
+            return MessageDigest.isEqual(mac, Wire.mac(secret, CLIENT_ROLE, nonce, clientNonce, task, attempt, stage));
+        }
+
+        /** The server's proof, for this client, that it holds {@code secret}: a welcome frame (flipped). */
+        ByteBuffer welcome(byte[] secret, byte[] nonce) {
+            return le(new byte[WELCOME_BYTES]).putInt(WELCOME_BYTES - 4).put(WELCOME)
+                    .put(Wire.mac(secret, SERVER_ROLE, nonce, clientNonce, task, attempt, stage)).flip();
+        }
+
+    }
+
+    /** Fills a buffer's remaining bytes from a connection, however the connection reads. */
+    interface Input {
+        void readFully(ByteBuffer into) throws IOException;
+    }
+
+    /**
+     * Reads the server's answer to {@code me}'s hello: a welcome whose HMAC proves that {@code server}
+     * holds {@code secret}, or a refusal (thrown with its reason). Anything else is thrown too: nothing from
+     * a server that has not proved itself is used.
+     */
+    static void awaitWelcome(Input in, Hello me, byte[] secret, byte[] nonce, String server) throws IOException {
+        ByteBuffer head = le(new byte[5]);
+        in.readFully(head);
+        int length = head.getInt(0);
+        byte type = head.get(4);
+        if (type == REJECT) {
+            ByteBuffer text = ByteBuffer.allocate(Math.max(0, Math.min(length - 1, 4096)));
+            in.readFully(text);
+            throw new IOException(server + " refused this task: " + new String(text.array(), StandardCharsets.UTF_8));
+        }
+        byte[] proof = new byte[MAC_BYTES];
+        if (type == WELCOME && length == WELCOME_BYTES - 4) {
+            in.readFully(ByteBuffer.wrap(proof));
+        }
+        if (!MessageDigest.isEqual(proof, mac(secret, SERVER_ROLE, nonce, me.clientNonce(), me.task(), me.attempt(),
+                me.stage()))) {
+            throw new IOException(server + " did not prove that it holds this run's secret (answered frame type "
+                    + type + "); it is not this run's, so nothing it sends is used");
         }
     }
 

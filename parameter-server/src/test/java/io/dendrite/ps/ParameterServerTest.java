@@ -103,16 +103,62 @@ class ParameterServerTest {
         ParameterServer s = server(secret, 2, 10_000);
         s.beginStage(0);
         byte[] wrong = ParameterServer.newSecret();
-        try (ParameterClient intruder = ParameterClient.connect(s.host(), s.port(), wrong, 0, 0, 0, PARAMS, 2000, 5000,
-                () -> false)) {
-            IOException e = assertThrows(IOException.class, intruder::next);
-            assertTrue(e.getMessage().contains("authentication failed"), e.getMessage());
-        }
+        IOException e = assertThrows(IOException.class, () -> ParameterClient.connect(s.host(), s.port(), wrong, 0, 0,
+                0, PARAMS, 2000, 5000, () -> false));
+        assertTrue(e.getMessage().contains("refused this task: authentication failed"), e.getMessage());
         assertEquals(1, s.rejectedConnections());
         task(s, secret, 0, 0, 0, 1);
         task(s, secret, 1, 0, 0, 1);
         float[] w = weights(0);
         assertArrayEquals(expected(w, 2, 0), s.exchange(0, 0, w, () -> null).merged().total().gradient());
+    }
+
+    @Test
+    void aRogueServerWithoutTheSecretIsRefusedByTheTask() throws Exception {
+        // Listens like a parameter server and welcomes everyone, but cannot know the run's secret.
+        try (java.net.ServerSocket rogue = new java.net.ServerSocket(0, 5,
+                java.net.InetAddress.getByName("127.0.0.1"))) {
+            Future<?> serve = tasks.submit(() -> {
+                try (java.net.Socket t = rogue.accept()) {
+                    t.getOutputStream().write(Wire.challenge(Wire.nonce()).array());
+                    t.getInputStream().readNBytes(Wire.HELLO_BYTES);
+                    t.getOutputStream().write(Wire.le(new byte[Wire.WELCOME_BYTES]).putInt(Wire.WELCOME_BYTES - 4)
+                            .put(Wire.WELCOME).array()); // a welcome with a forged (zero) HMAC
+                    t.getInputStream().read(); // until the task hangs up
+                }
+                return null;
+            });
+            IOException e = assertThrows(IOException.class, () -> ParameterClient.connect("127.0.0.1",
+                    rogue.getLocalPort(), ParameterServer.newSecret(), 0, 0, 0, PARAMS, 2000, 2000, () -> false));
+            assertTrue(e.getMessage().contains("did not prove that it holds this run's secret"), e.getMessage());
+            serve.get(5, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void aReplayedHelloIsRefused() throws Exception {
+        byte[] secret = ParameterServer.newSecret();
+        ParameterServer s = server(secret, 1, 10_000);
+        s.beginStage(0);
+        // A genuine hello, recorded off the wire, answers one connection's challenge only.
+        byte[] recorded;
+        try (java.net.Socket first = new java.net.Socket("127.0.0.1", s.port())) {
+            byte[] challenge = first.getInputStream().readNBytes(Wire.CHALLENGE_BYTES);
+            recorded = Wire.hello(secret, Wire.nonceOf(Wire.le(challenge)), Wire.Hello.of(0, 0, 0), 0).array();
+        }
+        try (java.net.Socket replay = new java.net.Socket("127.0.0.1", s.port())) {
+            replay.setSoTimeout(5000);
+            replay.getInputStream().readNBytes(Wire.CHALLENGE_BYTES);
+            replay.getOutputStream().write(recorded);
+            byte[] reply = replay.getInputStream().readAllBytes();
+            assertEquals(Wire.REJECT, reply[4]);
+            String text = new String(reply, 5, reply.length - 5, java.nio.charset.StandardCharsets.UTF_8);
+            assertTrue(text.contains("authentication failed"), text);
+        }
+        // The genuine task still joins and steps.
+        task(s, secret, 0, 0, 0, 1);
+        float[] w = weights(0);
+        assertArrayEquals(expected(w, 1, 0), s.exchange(0, 0, w, () -> null).merged().total().gradient());
     }
 
     @Test
@@ -152,10 +198,32 @@ class ParameterServerTest {
         assertEquals(7, dying.next().step());
         assertEquals(1, first.get(5, TimeUnit.SECONDS));
         dying.close();
-        // attempt 1 of the stage: both partitions again
+        // attempt 1 of the stage (as Spark's scheduler reports it): both partitions again
+        s.attemptLaunched(4, 1);
         task(s, secret, 0, 1, 4, 1);
         task(s, secret, 1, 1, 4, 1);
         assertArrayEquals(expected(w, 2, 1), step.get(10, TimeUnit.SECONDS).merged().total().gradient());
+    }
+
+    @Test
+    void anAttemptSparkHasNotLaunchedIsRefusedAndLocksNobodyOut() throws Exception {
+        byte[] secret = ParameterServer.newSecret();
+        ParameterServer s = server(secret, 2, 10_000);
+        s.beginStage(0);
+        // A peer holding the secret claims the highest attempt there is, which Spark never launched.
+        ParameterClient forger = ParameterClient.connect(s.host(), s.port(), secret, 0, Integer.MAX_VALUE, 0, PARAMS,
+                2000, 5000, () -> false);
+        task(s, secret, 0, 0, 0, 1);
+        task(s, secret, 1, 0, 0, 1);
+        float[] w = weights(0);
+        assertArrayEquals(expected(w, 2, 0), s.exchange(0, 0, w, () -> null).merged().total().gradient());
+        // Refused once the connect timeout (2 s) passes without Spark reporting that attempt.
+        Future<?> next = tasks.submit(() -> s.exchange(1, 1, weights(1), () -> null));
+        IOException e = assertThrows(IOException.class, forger::next);
+        assertTrue(e.getMessage().contains("closed"), e.getMessage());
+        assertEquals(1, s.rejectedConnections());
+        next.cancel(true);
+        forger.close();
     }
 
     @Test
@@ -170,6 +238,40 @@ class ParameterServerTest {
         assertTrue(e.getMessage().contains("partitions without a share: [1]"), e.getMessage());
         assertTrue(e.getMessage().contains("connected: [0]"), e.getMessage());
         assertTrue((System.nanoTime() - t0) / 1e9 < 5, "the timeout is 600 ms");
+    }
+
+    @Test
+    void aPortScannerDoesNotKeepAStuckStepPastItsDeadline() throws Exception {
+        byte[] secret = ParameterServer.newSecret();
+        ParameterServer s = server(secret, 2, 1000);
+        s.beginStage(0);
+        task(s, secret, 0, 0, 0, Integer.MAX_VALUE);
+        // Every 100 ms: a connection closed at once, one sending junk, one with the wrong secret.
+        Future<?> scanner = tasks.submit(() -> {
+            for (int i = 0; !Thread.currentThread().isInterrupted(); i++) {
+                try (java.net.Socket probe = new java.net.Socket("127.0.0.1", s.port())) {
+                    if (i % 3 == 1) {
+                        probe.getOutputStream().write(new byte[64]);
+                    } else if (i % 3 == 2) {
+                        ParameterClient.connect(s.host(), s.port(), ParameterServer.newSecret(), 1, 0, 0, PARAMS, 500,
+                                500, () -> false).close();
+                    }
+                } catch (IOException expected) {
+                    // refused, as it should be
+                }
+                Thread.sleep(100);
+            }
+            return null;
+        });
+        long t0 = System.nanoTime();
+        Future<?> step = tasks.submit(() -> s.exchange(0, 0, weights(0), () -> null));
+        java.util.concurrent.ExecutionException e = assertThrows(java.util.concurrent.ExecutionException.class,
+                () -> step.get(20, TimeUnit.SECONDS));
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        scanner.cancel(true);
+        assertTrue(e.getCause().getMessage().contains("partitions without a share: [1]"), e.getCause().getMessage());
+        assertTrue(seconds < 4, "a 1000 ms step deadline held for " + seconds + " s under the scan");
+        assertTrue(s.rejectedConnections() > 0, "the scan should have been refused");
     }
 
     @Test

@@ -54,6 +54,7 @@ class RendezvousTest {
         rendezvous.expect(0, 2);
         Future<String[]> old = task(SECRET, 0, 0, 0);
         Thread.sleep(50);
+        rendezvous.attemptLaunched(0, 1); // as Spark's scheduler reports it
         Future<String[]> intruder = task(ParameterServer.newSecret(), 1, 1, 0);
         Future<String[]> a = task(SECRET, 0, 1, 0);
         ExecutionException e = assertThrows(ExecutionException.class, () -> old.get(5, TimeUnit.SECONDS));
@@ -63,5 +64,21 @@ class RendezvousTest {
         Future<String[]> b = task(SECRET, 1, 1, 0);
         assertArrayEquals(new String[] {"10.0.0.0:5001", "10.0.0.1:5001"}, a.get(5, TimeUnit.SECONDS));
         assertArrayEquals(a.get(), b.get(5, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void anAttemptSparkHasNotLaunchedIsHeldAndLocksNobodyOut() throws Exception {
+        rendezvous = Rendezvous.start(new ServerSettings("127.0.0.1", "127.0.0.1", 0, 0, 2000, 5000), SECRET, 0);
+        rendezvous.expect(0, 2);
+        // A peer holding the secret claims attempt 7, which Spark never launched; attempt 0 goes on.
+        Future<String[]> forged = task(SECRET, 1, 7, 0);
+        Thread.sleep(100);
+        Future<String[]> a = task(SECRET, 0, 0, 0);
+        Future<String[]> b = task(SECRET, 1, 0, 0);
+        assertArrayEquals(new String[] {"10.0.0.0:5000", "10.0.0.1:5000"}, a.get(5, TimeUnit.SECONDS));
+        assertArrayEquals(a.get(), b.get(5, TimeUnit.SECONDS));
+        assertTrue(!forged.isDone(), "the forged claim waits for an attempt Spark never reports");
+        rendezvous.expect(1, 2); // the next stage closes it
+        assertThrows(ExecutionException.class, () -> forged.get(5, TimeUnit.SECONDS));
     }
 }

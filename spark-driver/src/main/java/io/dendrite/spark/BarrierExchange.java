@@ -17,6 +17,7 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import scala.Tuple2;
+import scala.collection.JavaConverters;
 import scala.reflect.ClassTag$;
 
 /**
@@ -33,6 +34,8 @@ final class BarrierExchange implements StepExchange {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(BarrierExchange.class);
     /** How long the task slots must stay the same before a stage starts with fewer than one per shard. */
     static final long SETTLE_MILLIS = 3_000;
+    /** The name of a stage's barrier RDD, before the stage's number: how the listener finds its attempts. */
+    private static final String STEPS_RDD = "dendrite-steps-";
     private final JavaSparkContext jsc;
     private JavaRDD<ExampleBlock> blocks;
     private final PartitionShare share;
@@ -52,12 +55,25 @@ final class BarrierExchange implements StepExchange {
     private JavaFutureAction<Long> running;
 
     /**
-     * Notices a task that could not reach the server, so the run fails at once rather than at a timeout,
-     * and the executors lost, so a stage that then lacks slots can say which.
+     * Notices a task that could not reach the server, so the run fails at once rather than at a timeout;
+     * the executors lost, so a stage that then lacks slots can say which; and each attempt Spark launches
+     * of a stage, which the server and the rendezvous accept tasks of (a task's claim alone is not enough).
      */
-    private static final class Watch extends SparkListener {
+    private final class Watch extends SparkListener {
         private volatile String unreachable;
         private final java.util.List<String> lost = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        @Override
+        public void onStageSubmitted(org.apache.spark.scheduler.SparkListenerStageSubmitted submitted) {
+            org.apache.spark.scheduler.StageInfo info = submitted.stageInfo();
+            for (org.apache.spark.storage.RDDInfo rdd : JavaConverters.seqAsJavaList(info.rddInfos())) {
+                if (rdd.name() != null && rdd.name().startsWith(STEPS_RDD)) {
+                    int id = Integer.parseInt(rdd.name().substring(STEPS_RDD.length()));
+                    server.attemptLaunched(id, info.attemptNumber());
+                    rendezvous.attemptLaunched(id, info.attemptNumber());
+                }
+            }
+        }
 
         @Override
         public void onExecutorRemoved(org.apache.spark.scheduler.SparkListenerExecutorRemoved removed) {
@@ -139,7 +155,8 @@ final class BarrierExchange implements StepExchange {
         BarrierTask task = new BarrierTask(share, server.host(), server.port(), rendezvous.port(), secret, stage, epoch,
                 transport.fanOut(), transport.connectMillis(), transport.stepMillis());
         JavaRDD<Long> steps = ShardGroupRDD.forBarrier(blocks.rdd(), groups, placed.locations(), streamed).barrier()
-                .mapPartitionsWithIndex(task, true, ClassTag$.MODULE$.apply(Long.class)).toJavaRDD();
+                .mapPartitionsWithIndex(task, true, ClassTag$.MODULE$.apply(Long.class)).toJavaRDD()
+                .setName(STEPS_RDD + stage);
         jsc.setJobDescription("Dendrite barrier stage, epoch " + (epoch + 1));
         // Spark relaunches a failed barrier stage only when it is a map stage (a failed barrier result stage
         // aborts the job), so the steps end in a one-partition shuffle.
@@ -254,8 +271,9 @@ final class BarrierExchange implements StepExchange {
     private IllegalStateException unreachable(String report) {
         String detail = report.substring(report.indexOf(ServerUnreachableException.MESSAGE_START));
         int newline = detail.indexOf('\n');
-        return new IllegalStateException("executors cannot reach the parameter server at " + server.host() + ":"
-                + server.port() + " (" + (newline > 0 ? detail.substring(0, newline) : detail) + "). Set "
+        return new IllegalStateException("executors cannot reach the driver's step ports at " + server.host()
+                + " (parameter server " + server.port() + ", rendezvous " + rendezvous.port() + "): "
+                + (newline > 0 ? detail.substring(0, newline) : detail) + ". Set "
                 + "training.parameter_server.host to a driver address the executors can reach (default: "
                 + "spark.driver.host), open the port (training.parameter_server.port, port_retries), or use "
                 + "training.mode: job");

@@ -15,13 +15,8 @@ import io.dendrite.core.train.Sequential;
 import io.dendrite.datasets.ShardedDataset;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.spark.SparkConf;
-import org.apache.spark.scheduler.SparkListener;
-import org.apache.spark.scheduler.SparkListenerStageSubmitted;
-import org.apache.spark.scheduler.SparkListenerTaskEnd;
-import org.apache.spark.scheduler.SparkListenerTaskStart;
 import org.junit.Test;
 import org.junit.jupiter.api.Assertions;
 
@@ -78,36 +73,13 @@ public class BarrierModeTest extends SparkDriverSuite {
         assertArrayEquals(barrier.model().parameters(), resumed.model().parameters());
     }
 
-    /** Records the running tasks and the stage attempts. */
-    private static final class Tasks extends SparkListener {
-        final Map<Long, Integer> running = new ConcurrentHashMap<>();
-        final AtomicInteger retries = new AtomicInteger();
-
-        @Override
-        public void onTaskStart(SparkListenerTaskStart start) {
-            running.put(start.taskInfo().taskId(), start.stageAttemptId());
-        }
-
-        @Override
-        public void onTaskEnd(SparkListenerTaskEnd end) {
-            running.remove(end.taskInfo().taskId());
-        }
-
-        @Override
-        public void onStageSubmitted(SparkListenerStageSubmitted submitted) {
-            if (submitted.stageInfo().attemptNumber() > 0) {
-                retries.incrementAndGet();
-            }
-        }
-    }
-
     @Test
     public void killingATaskMidRunRelaunchesTheStageAndChangesNothing() throws Exception {
         TrainingConfig config = config(3);
         ShardedDataset data = digits(2);
         TrainingResult undisturbed = trainer(config, StepTransport.BARRIER, EpochReport.Listener.silent())
                 .fit(data, null);
-        Tasks tasks = new Tasks();
+        TaskWatch tasks = new TaskWatch();
         jsc().sc().addSparkListener(tasks);
         try {
             AtomicInteger killed = new AtomicInteger();
@@ -119,12 +91,7 @@ public class BarrierModeTest extends SparkDriverSuite {
                 @Override
                 public void onStepEnd(long step) {
                     if (step == 40) { // inside the second epoch: kill one task of the running barrier stage
-                        long deadline = System.nanoTime() + 5_000_000_000L;
-                        while (tasks.running.isEmpty() && System.nanoTime() < deadline) {
-                            Thread.onSpinWait();
-                        }
-                        long victim = tasks.running.keySet().iterator().next();
-                        jsc().sc().killTaskAttempt(victim, true, "killed by BarrierModeTest at step 40");
+                        jsc().sc().killTaskAttempt(tasks.anyRunning(), true, "killed by BarrierModeTest at step 40");
                         killed.incrementAndGet();
                     }
                 }
@@ -150,7 +117,10 @@ public class BarrierModeTest extends SparkDriverSuite {
                 () -> trainer(config(1), wrong, EpochReport.Listener.silent()).fit(digits(2), null));
         double seconds = (System.nanoTime() - started) / 1e9;
         System.out.printf("unreachable parameter server reported after %.2f s: %s%n", seconds, e.getMessage());
-        Assertions.assertTrue(e.getMessage().contains("cannot reach the parameter server at 127.0.0.2:"), e.getMessage());
+        Assertions.assertTrue(e.getMessage().matches("executors cannot reach the driver's step ports at 127\\.0\\.0\\.2 "
+                + "\\(parameter server \\d+, rendezvous \\d+\\): cannot reach the driver's rendezvous at "
+                + "127\\.0\\.0\\.2:\\d+ within 2000 ms.*"),
+                e.getMessage());
         Assertions.assertTrue(e.getMessage().contains("training.parameter_server.host"), e.getMessage());
         Assertions.assertTrue(seconds < 20, "failed after " + seconds + " s");
     }
