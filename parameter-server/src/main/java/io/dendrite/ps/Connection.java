@@ -10,8 +10,8 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.function.BooleanSupplier;
 
 /**
- * One task's connection on the server: a reader thread that authenticates the task and then turns its
- * frames into events for the training thread, and a writer thread that sends the frames queued for it,
+ * One authenticated task's connection on the server ({@link Handshaker} did the handshake): a reader
+ * thread that turns its frames into events for the training thread, and a writer thread that sends the frames queued for it,
  * so a slow or stuck task never blocks the training thread (whose waits all have deadlines). Shares are
  * read into one direct buffer per connection, so a step's gradient is copied once, into its array.
  */
@@ -28,14 +28,18 @@ final class Connection {
     private Selector writes;
     private volatile boolean closed;
     private final BooleanSupplier isClosed = () -> closed;
-    int partition = -1;
-    int attempt = -1;
-    int stage = -1;
+    final int partition;
+    final int attempt;
+    final int stage;
 
-    Connection(ParameterServer server, SocketChannel channel, int id) {
+    /** The connection of the task {@code hello} authenticated (the welcome is sent). */
+    Connection(ParameterServer server, SocketChannel channel, Wire.Hello hello, int id) {
         this.server = server;
         this.channel = channel;
         this.id = id;
+        this.partition = hello.task();
+        this.attempt = hello.attempt();
+        this.stage = hello.stage();
         this.reader = new Thread(this::read, "dendrite-ps-read-" + id);
         this.writer = new Thread(this::write, "dendrite-ps-write-" + id);
         reader.setDaemon(true);
@@ -81,13 +85,9 @@ final class Connection {
 
     private void read() {
         try {
-            channel.socket().setTcpNoDelay(true);
             Selector[] selectors = Wire.selectors(channel);
             reads = selectors[0];
             writes = selectors[1];
-            if (!handshake()) {
-                return;
-            }
             writer.start();
             server.offer(new ParameterServer.Join(this));
             int parameters = server.parameters();
@@ -120,45 +120,12 @@ final class Connection {
                         nanos, nodeIn, nodeOut));
             }
         } catch (IOException | RuntimeException e) {
-            if (!closed && partition >= 0) { // a peer that never authenticated was nobody's task
+            if (!closed) {
                 server.offer(new ParameterServer.Lost(this, e.getMessage()));
             }
         } finally {
             close();
         }
-    }
-
-    /** Challenges the task and checks its answer; a refusal is answered and logged, never silent. */
-    private boolean handshake() throws IOException {
-        long deadline = System.nanoTime() + server.connectMillis() * 1_000_000;
-        byte[] nonce = Wire.nonce();
-        Wire.writeFully(channel, writes, Wire.challenge(nonce), deadline, isClosed, "the challenge");
-        ByteBuffer h = Wire.le(new byte[Wire.HELLO_BYTES]);
-        Wire.readFully(channel, reads, h, deadline, isClosed, "the task's hello");
-        Wire.Hello hello = Wire.Hello.read(h.flip());
-        int p = hello.task();
-        int a = hello.attempt();
-        int s = hello.stage();
-        String refusal = null;
-        if (!hello.wellFormed()) {
-            refusal = "not a Dendrite task (bad hello frame)";
-        } else if (!hello.authentic(server.secret(), nonce)) {
-            refusal = "authentication failed (wrong run secret)";
-        } else if (p < 0 || p >= server.partitions()) {
-            refusal = "partition " + p + " is outside [0, " + server.partitions() + ")";
-        } else if (s != server.stage()) {
-            refusal = "stage " + s + " is not the running stage " + server.stage();
-        }
-        if (refusal != null) {
-            server.reject(this, refusal);
-            Wire.writeFully(channel, writes, Wire.rejectFrame(refusal), deadline, isClosed, "a refusal");
-            return false;
-        }
-        Wire.writeFully(channel, writes, hello.welcome(server.secret(), nonce), deadline, isClosed, "the welcome");
-        partition = p;
-        attempt = a;
-        stage = s;
-        return true;
     }
 
     private void write() {

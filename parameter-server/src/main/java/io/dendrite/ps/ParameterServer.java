@@ -395,7 +395,7 @@ public final class ParameterServer implements AutoCloseable {
                 join(c);
             } else if (now - h.getValue() > settings.connectMillis() * 1_000_000) {
                 it.remove();
-                reject(c, "attempt " + c.attempt + " of stage " + c.stage + " is not one Spark has launched (the latest "
+                reject(c.remote(), "attempt " + c.attempt + " of stage " + c.stage + " is not one Spark has launched (the latest "
                         + "is " + launched + ")");
                 c.close();
             }
@@ -441,20 +441,39 @@ public final class ParameterServer implements AutoCloseable {
         lent.clear();
     }
 
+    /**
+     * Authenticates connections on this one thread ({@link Handshaker}): only a task of the running stage,
+     * with a partition of the run, gets a connection with threads of its own.
+     */
     private void acceptLoop() {
         int next = 0;
-        while (!closed) {
-            try {
-                SocketChannel s = listener.accept();
-                Connection c = new Connection(this, s, next++);
-                open.add(c);
-                c.start();
-            } catch (IOException e) {
-                if (!closed) {
-                    LOG.log(System.Logger.Level.WARNING, "parameter server: accept failed", e);
+        try (Handshaker handshaker = new Handshaker(listener, secret, settings.connectMillis(),
+                Math.max(64, 4 * partitions), this::refusal, this::reject)) {
+            while (!closed) {
+                for (Handshaker.Authenticated a : handshaker.poll(EVENT_POLL_MILLIS)) {
+                    Connection c = new Connection(this, a.channel(), a.hello(), next++);
+                    open.add(c);
+                    c.start();
+                    if (closed) {
+                        c.close();
+                    }
                 }
             }
+        } catch (IOException | RuntimeException e) {
+            if (!closed) {
+                LOG.log(System.Logger.Level.WARNING, "parameter server: accepting connections failed", e);
+            }
         }
+    }
+
+    private String refusal(Wire.Hello hello) {
+        if (hello.task() < 0 || hello.task() >= partitions) {
+            return "partition " + hello.task() + " is outside [0, " + partitions + ")";
+        }
+        if (hello.stage() != stage) {
+            return "stage " + hello.stage() + " is not the running stage " + stage;
+        }
+        return null;
     }
 
     // Called from connection threads.
@@ -472,28 +491,12 @@ public final class ParameterServer implements AutoCloseable {
         open.remove(c);
     }
 
-    void reject(Connection c, String why) {
+    void reject(String peer, String why) {
         rejected.incrementAndGet();
-        LOG.log(System.Logger.Level.WARNING, "parameter server: refused a connection from {0}: {1}", c.remote(), why);
-    }
-
-    int stage() {
-        return stage;
-    }
-
-    int partitions() {
-        return partitions;
+        LOG.log(System.Logger.Level.WARNING, "parameter server: refused a connection from {0}: {1}", peer, why);
     }
 
     int parameters() {
         return parameters;
-    }
-
-    byte[] secret() {
-        return secret;
-    }
-
-    long connectMillis() {
-        return settings.connectMillis();
     }
 }

@@ -7,9 +7,10 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.BindException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.ArrayList;
@@ -30,7 +31,7 @@ public final class Rendezvous implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Rendezvous.class.getName());
     private static final int MAX_ADDRESS_BYTES = 1024;
 
-    private final ServerSocket listener;
+    private final ServerSocketChannel listener;
     private final byte[] secret;
     private final long connectMillis;
     private final Thread acceptor;
@@ -58,11 +59,11 @@ public final class Rendezvous implements AutoCloseable {
         }
     }
 
-    private Rendezvous(ServerSocket listener, byte[] secret, long connectMillis) {
+    private Rendezvous(ServerSocketChannel listener, byte[] secret, long connectMillis) {
         this.listener = listener;
         this.secret = secret.clone();
         this.connectMillis = connectMillis;
-        this.acceptor = new Thread(this::acceptLoop, "dendrite-rendezvous-" + listener.getLocalPort());
+        this.acceptor = new Thread(this::acceptLoop, "dendrite-rendezvous-" + listener.socket().getLocalPort());
         acceptor.setDaemon(true);
     }
 
@@ -72,7 +73,7 @@ public final class Rendezvous implements AutoCloseable {
         int last = settings.port() == 0 ? 0 : settings.port() + settings.portRetries();
         BindException failure = null;
         for (int port = first; port <= last; port++) {
-            ServerSocket s = new ServerSocket();
+            ServerSocketChannel s = ServerSocketChannel.open();
             try {
                 s.bind(new InetSocketAddress(settings.bindAddress(), port), 128);
                 Rendezvous r = new Rendezvous(s, secret, settings.connectMillis());
@@ -90,7 +91,7 @@ public final class Rendezvous implements AutoCloseable {
 
     /** The port listened on. */
     public int port() {
-        return listener.getLocalPort();
+        return listener.socket().getLocalPort();
     }
 
     /**
@@ -205,42 +206,41 @@ public final class Rendezvous implements AutoCloseable {
         }
     }
 
+    /**
+     * Authenticates connections on this one thread ({@link Handshaker}); an authenticated task gets a
+     * thread that reads its address.
+     */
     private void acceptLoop() {
-        while (!closed) {
-            try {
-                Socket s = listener.accept();
-                Thread t = new Thread(() -> handle(s), "dendrite-rendezvous-task");
-                t.setDaemon(true);
-                t.start();
-            } catch (IOException e) {
-                if (!closed) {
-                    LOG.log(System.Logger.Level.WARNING, "rendezvous: accept failed", e);
+        try (Handshaker handshaker = new Handshaker(listener, secret, connectMillis, 256, hello -> null,
+                (peer, why) -> LOG.log(System.Logger.Level.WARNING, "rendezvous: refused a connection from {0}: {1}",
+                        peer, why))) {
+            while (!closed) {
+                for (Handshaker.Authenticated a : handshaker.poll(Wire.POLL_MILLIS)) {
+                    Thread t = new Thread(() -> handle(a.channel(), a.hello()), "dendrite-rendezvous-task");
+                    t.setDaemon(true);
+                    t.start();
                 }
+            }
+        } catch (IOException | RuntimeException e) {
+            if (!closed) {
+                LOG.log(System.Logger.Level.WARNING, "rendezvous: accepting connections failed", e);
             }
         }
     }
 
-    private void handle(Socket s) {
+    /** Reads an authenticated task's address, which followed its hello, and records its arrival. */
+    private void handle(SocketChannel channel, Wire.Hello hello) {
+        Socket s = channel.socket();
         try {
-            s.setTcpNoDelay(true);
+            channel.configureBlocking(true);
             s.setSoTimeout((int) Math.min(Integer.MAX_VALUE, connectMillis));
-            byte[] nonce = Wire.nonce();
-            s.getOutputStream().write(Wire.challenge(nonce).array());
             DataInputStream in = new DataInputStream(s.getInputStream());
-            byte[] h = new byte[Wire.HELLO_BYTES + 4];
-            in.readFully(h);
-            ByteBuffer frame = Wire.le(h);
-            Wire.Hello hello = Wire.Hello.read(frame);
-            int len = frame.getInt();
-            if (!hello.wellFormed() || len < 0 || len > MAX_ADDRESS_BYTES || !hello.authentic(secret, nonce)) {
-                LOG.log(System.Logger.Level.WARNING, "rendezvous: refused a connection from {0}: not a task of this "
-                        + "run", s.getRemoteSocketAddress());
-                s.close();
-                return;
+            int len = Integer.reverseBytes(in.readInt()); // little-endian, as every frame
+            if (len < 0 || len > MAX_ADDRESS_BYTES) {
+                throw new IOException("an address of " + len + " bytes");
             }
             byte[] address = new byte[len];
             in.readFully(address);
-            s.getOutputStream().write(hello.welcome(secret, nonce).array());
             arrive(new Arrival(s, hello.task(), hello.attempt(), hello.stage(),
                     new String(address, StandardCharsets.UTF_8)));
         } catch (IOException | RuntimeException e) {

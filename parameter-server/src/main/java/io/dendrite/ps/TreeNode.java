@@ -137,17 +137,29 @@ public final class TreeNode implements AutoCloseable {
 
     /**
      * Accepts and authenticates {@code childTasks} (each once; anything else is refused and closed),
-     * waiting at most {@code connectMillis}.
+     * waiting at most {@code connectMillis}. Connections are authenticated side by side ({@link Handshaker}),
+     * so a silent or foreign peer on this port does not hold a child up.
      */
     public void acceptChildren(int[] childTasks, byte[] secret, int attempt, int stage, long connectMillis,
                                BooleanSupplier cancelled) throws IOException {
         SocketChannel[] byOrder = new SocketChannel[childTasks.length];
         long deadline = System.nanoTime() + connectMillis * 1_000_000;
-        listener.configureBlocking(false);
         int joined = 0;
-        while (joined < childTasks.length) {
-            SocketChannel c = listener.accept();
-            if (c == null) {
+        Handshaker.Verdict verdict = hello -> {
+            if (hello.stage() != stage || hello.attempt() != attempt) {
+                return "stage " + hello.stage() + " attempt " + hello.attempt() + " is not this node's (stage " + stage
+                        + " attempt " + attempt + ")";
+            }
+            int slot = indexOf(childTasks, hello.task());
+            if (slot < 0 || byOrder[slot] != null) {
+                return "task " + hello.task() + " is not a child still expected here " + Arrays.toString(childTasks);
+            }
+            return null;
+        };
+        try (Handshaker handshaker = new Handshaker(listener, secret, connectMillis, 4 * childTasks.length + 16,
+                verdict, (peer, why) -> System.getLogger(TreeNode.class.getName()).log(System.Logger.Level.WARNING,
+                        "step tree: refused a connection from {0}: {1}", peer, why))) {
+            while (joined < childTasks.length) {
                 if (cancelled.getAsBoolean()) {
                     throw new java.io.InterruptedIOException("cancelled while waiting for child tasks");
                 }
@@ -155,45 +167,24 @@ public final class TreeNode implements AutoCloseable {
                     throw new SocketTimeoutException("child tasks " + Arrays.toString(childTasks) + " did not all "
                             + "connect within " + connectMillis + " ms (" + joined + " did)");
                 }
-                sleep(5);
-                continue;
+                for (Handshaker.Authenticated a : handshaker.poll(5)) {
+                    int slot = indexOf(childTasks, a.hello().task());
+                    SocketChannel c = a.channel();
+                    if (byOrder[slot] != null) {
+                        c.close(); // a second connection of one child, both authenticated at once
+                        continue;
+                    }
+                    c.configureBlocking(true);
+                    c.socket().setSoTimeout((int) Math.min(Integer.MAX_VALUE, stepMillis));
+                    byOrder[slot] = c;
+                    joined++;
+                }
             }
-            c.configureBlocking(true);
-            c.socket().setTcpNoDelay(true);
-            c.socket().setSoTimeout((int) Math.min(Integer.MAX_VALUE, connectMillis));
-            int task = authenticate(c, secret, attempt, stage);
-            int slot = indexOf(childTasks, task);
-            if (slot < 0 || byOrder[slot] != null) {
-                c.close(); // not one of ours, or a second connection: never silent, the child's read fails
-                continue;
-            }
-            c.socket().setSoTimeout((int) Math.min(Integer.MAX_VALUE, stepMillis));
-            byOrder[slot] = c;
-            joined++;
         }
         for (SocketChannel c : byOrder) {
             children.add(c);
             childInputs.add(c.socket().getInputStream());
         }
-    }
-
-    private static int authenticate(SocketChannel c, byte[] secret, int attempt, int stage) throws IOException {
-        byte[] nonce = Wire.nonce();
-        writeAll(c, Wire.challenge(nonce));
-        ByteBuffer h = Wire.le(new byte[Wire.HELLO_BYTES]);
-        try {
-            readFully(c.socket().getInputStream(), h.array(), 0, h.capacity());
-        } catch (IOException e) {
-            return -1;
-        }
-        Wire.Hello hello = Wire.Hello.read(h);
-        boolean ok = hello.wellFormed() && hello.attempt() == attempt && hello.stage() == stage
-                && hello.authentic(secret, nonce);
-        if (!ok) {
-            return -1;
-        }
-        writeAll(c, hello.welcome(secret, nonce));
-        return hello.task();
     }
 
     /** Connects task {@code task} to its parent at {@code address} and authenticates. */
@@ -459,14 +450,5 @@ public final class TreeNode implements AutoCloseable {
             }
         }
         return -1;
-    }
-
-    private static void sleep(long millis) throws IOException {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new java.io.InterruptedIOException("interrupted while waiting for child tasks");
-        }
     }
 }

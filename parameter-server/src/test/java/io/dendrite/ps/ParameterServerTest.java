@@ -114,6 +114,46 @@ class ParameterServerTest {
     }
 
     @Test
+    void unauthenticatedPeersGetNoThreadAndAFloodPushesOutOnlyTheOldest() throws Exception {
+        byte[] secret = ParameterServer.newSecret();
+        ParameterServer s = ParameterServer.start(new ServerSettings("127.0.0.1", "127.0.0.1", 0, 0, 10_000, 10_000),
+                secret, 2, PARAMS);
+        servers.add(s);
+        s.beginStage(0);
+        long threadsBefore = Thread.getAllStackTraces().size();
+        // 100 silent connections: the server holds at most 64 awaiting authentication, pushing out the oldest.
+        List<java.net.Socket> silent = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            java.net.Socket p = new java.net.Socket("127.0.0.1", s.port());
+            p.setSoTimeout(20);
+            silent.add(p);
+        }
+        Thread.sleep(300);
+        int pushedOut = 0;
+        for (java.net.Socket p : silent) {
+            p.getInputStream().readNBytes(Wire.CHALLENGE_BYTES);
+            try {
+                pushedOut += p.getInputStream().read() < 0 ? 1 : 0;
+            } catch (java.net.SocketTimeoutException stillWaiting) {
+                // held until its connect timeout
+            }
+        }
+        assertEquals(36, pushedOut, "the oldest 36 of 100 are pushed out at once, 64 wait");
+        long threadsNow = Thread.getAllStackTraces().size();
+        assertTrue(threadsNow - threadsBefore < 5, "threads grew from " + threadsBefore + " to " + threadsNow);
+        assertEquals(0, Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().startsWith("dendrite-ps-read-")).count(), "reader threads of silent peers");
+        // Real tasks still get in and step.
+        task(s, secret, 0, 0, 0, 1);
+        task(s, secret, 1, 0, 0, 1);
+        float[] w = weights(0);
+        assertArrayEquals(expected(w, 2, 0), s.exchange(0, 0, w, () -> null).merged().total().gradient());
+        for (java.net.Socket p : silent) {
+            p.close();
+        }
+    }
+
+    @Test
     void aRogueServerWithoutTheSecretIsRefusedByTheTask() throws Exception {
         // Listens like a parameter server and welcomes everyone, but cannot know the run's secret.
         try (java.net.ServerSocket rogue = new java.net.ServerSocket(0, 5,

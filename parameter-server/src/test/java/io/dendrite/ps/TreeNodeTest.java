@@ -154,4 +154,30 @@ class TreeNodeTest {
             assertTrue(refused.getCause() instanceof IOException, String.valueOf(refused.getCause()));
         }
     }
+
+    @Test
+    void silentPeersOnANodesPortDoNotHoldItsChildrenUp() throws Exception {
+        try (TreeNode parent = TreeNode.listen("127.0.0.1", PARAMS, 2, 5000)) {
+            int colon = parent.address().lastIndexOf(':');
+            int port = Integer.parseInt(parent.address().substring(colon + 1));
+            List<java.net.Socket> silent = new java.util.ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                silent.add(new java.net.Socket("127.0.0.1", port)); // connect first, then say nothing
+            }
+            Future<?> child = pool.submit(() -> {
+                try (TreeNode.Upstream up = TreeNode.connectToParent(parent.address(), SECRET, 1, 0, 0, PARAMS, 2, 5000,
+                        5000)) {
+                    return null;
+                }
+            });
+            long t0 = System.nanoTime();
+            parent.acceptChildren(new int[] {1}, SECRET, 0, 0, 5000, () -> false);
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            child.get(5, TimeUnit.SECONDS);
+            for (java.net.Socket s : silent) {
+                s.close();
+            }
+            assertTrue(seconds < 2, "the child joined after " + seconds + " s behind three silent peers");
+        }
+    }
 }

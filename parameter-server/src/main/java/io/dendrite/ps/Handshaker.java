@@ -1,0 +1,212 @@
+package io.dendrite.ps;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Accepts connections on a listener and authenticates them on the caller's thread, all at once with one
+ * selector: each gets the challenge, and once its hello has arrived and holds (a well-formed frame, an HMAC
+ * under the run's secret, and whatever the owner's {@link Verdict} asks), the welcome; otherwise a refusal
+ * naming why. A peer that has not authenticated costs a few hundred bytes and no thread; at most
+ * {@code maxPending} wait at a time (a new one pushes out the oldest) and each for at most the connect
+ * timeout, so neither a port scan nor a flood of silent sockets blocks a real task for long.
+ */
+final class Handshaker implements Closeable {
+    /** An authenticated connection, handed over non-blocking and no longer registered here. */
+    record Authenticated(SocketChannel channel, Wire.Hello hello) {
+    }
+
+    /** The owner's checks of an authentic hello: null to accept, else the reason to refuse. */
+    interface Verdict {
+        String refusal(Wire.Hello hello);
+    }
+
+    /** Told of each refusal: the peer and why. */
+    interface Refusals {
+        void refused(String peer, String why);
+    }
+
+    private final ServerSocketChannel listener;
+    private final Selector selector;
+    private final byte[] secret;
+    private final long connectNanos;
+    private final int maxPending;
+    private final Verdict verdict;
+    private final Refusals refusals;
+    private final Map<SocketChannel, Pending> pending = new LinkedHashMap<>();
+
+    /** One connection being authenticated. */
+    private static final class Pending {
+        final SocketChannel channel;
+        final byte[] nonce = Wire.nonce();
+        final long deadline;
+        final ByteBuffer in = Wire.le(new byte[Wire.HELLO_BYTES]);
+        ByteBuffer out;
+        Wire.Hello hello;
+        boolean replied;
+        boolean accepted;
+
+        Pending(SocketChannel channel, long deadline) {
+            this.channel = channel;
+            this.deadline = deadline;
+            this.out = Wire.challenge(nonce);
+        }
+    }
+
+    Handshaker(ServerSocketChannel listener, byte[] secret, long connectMillis, int maxPending, Verdict verdict,
+               Refusals refusals) throws IOException {
+        this.listener = listener;
+        this.secret = secret;
+        this.connectNanos = connectMillis * 1_000_000;
+        this.maxPending = maxPending;
+        this.verdict = verdict;
+        this.refusals = refusals;
+        this.selector = Selector.open();
+        listener.configureBlocking(false);
+        listener.register(selector, SelectionKey.OP_ACCEPT);
+    }
+
+    /**
+     * Waits at most {@code millis} for something to happen, moves every connection on as far as it can, and
+     * returns those that authenticated.
+     */
+    List<Authenticated> poll(long millis) throws IOException {
+        selector.select(Math.max(1, millis));
+        List<Authenticated> ready = new ArrayList<>();
+        for (SelectionKey key : selector.selectedKeys()) {
+            if (!key.isValid()) {
+                continue;
+            }
+            if (key.isAcceptable()) {
+                acceptAll();
+                continue;
+            }
+            Pending p = (Pending) key.attachment();
+            try {
+                if (key.isReadable() && p.hello == null) {
+                    read(p);
+                }
+                if (p.out.hasRemaining()) {
+                    p.channel.write(p.out);
+                }
+                if (!p.out.hasRemaining() && p.replied) {
+                    pending.remove(p.channel);
+                    key.cancel();
+                    if (p.accepted) {
+                        ready.add(new Authenticated(p.channel, p.hello));
+                    } else {
+                        p.channel.close();
+                    }
+                } else {
+                    key.interestOps(p.out.hasRemaining() ? SelectionKey.OP_WRITE : SelectionKey.OP_READ);
+                }
+            } catch (IOException e) {
+                drop(p); // the peer went away mid-handshake
+            }
+        }
+        selector.selectedKeys().clear();
+        long now = System.nanoTime();
+        for (Pending p : new ArrayList<>(pending.values())) {
+            if (now - p.deadline > 0) {
+                drop(p); // silent for the whole connect timeout
+            }
+        }
+        if (!ready.isEmpty()) {
+            selector.selectNow(); // deregisters the handed-over channels, so their owners may reconfigure them
+        }
+        return ready;
+    }
+
+    private void acceptAll() throws IOException {
+        SocketChannel ch;
+        while ((ch = listener.accept()) != null) {
+            if (pending.size() >= maxPending) {
+                Pending oldest = pending.values().iterator().next();
+                refusals.refused(remote(oldest.channel), "pushed out by newer connections (more than " + maxPending
+                        + " awaiting authentication)");
+                drop(oldest);
+            }
+            ch.configureBlocking(false);
+            ch.socket().setTcpNoDelay(true);
+            Pending p = new Pending(ch, System.nanoTime() + connectNanos);
+            pending.put(ch, p);
+            try {
+                ch.write(p.out);
+                ch.register(selector, p.out.hasRemaining() ? SelectionKey.OP_WRITE : SelectionKey.OP_READ, p);
+            } catch (IOException e) {
+                drop(p);
+            }
+        }
+    }
+
+    private void read(Pending p) throws IOException {
+        if (p.channel.read(p.in) < 0) {
+            throw new ClosedChannelException();
+        }
+        if (p.in.hasRemaining()) {
+            return;
+        }
+        p.hello = Wire.Hello.read(p.in.flip());
+        String refusal;
+        if (!p.hello.wellFormed()) {
+            refusal = "not a Dendrite task (bad hello frame)";
+        } else if (!p.hello.authentic(secret, p.nonce)) {
+            refusal = "authentication failed (wrong run secret)";
+        } else {
+            refusal = verdict.refusal(p.hello);
+        }
+        p.replied = true;
+        p.accepted = refusal == null;
+        if (refusal == null) {
+            p.out = p.hello.welcome(secret, p.nonce);
+        } else {
+            refusals.refused(remote(p.channel), refusal);
+            p.out = Wire.rejectFrame(refusal);
+        }
+    }
+
+    private void drop(Pending p) {
+        pending.remove(p.channel);
+        SelectionKey key = p.channel.keyFor(selector);
+        if (key != null) {
+            key.cancel();
+        }
+        try {
+            p.channel.close();
+        } catch (IOException ignored) {
+            // closing anyway
+        }
+    }
+
+    private static String remote(SocketChannel ch) {
+        try {
+            return String.valueOf(ch.getRemoteAddress());
+        } catch (IOException e) {
+            return "a closed connection";
+        }
+    }
+
+    /** How many connections are being authenticated now. */
+    int pending() {
+        return pending.size();
+    }
+
+    /** Closes every connection still being authenticated, and the selector (not the listener). */
+    @Override
+    public void close() throws IOException {
+        for (Pending p : new ArrayList<>(pending.values())) {
+            drop(p);
+        }
+        selector.close();
+    }
+}
