@@ -11,9 +11,10 @@ import java.util.function.BooleanSupplier;
 
 /**
  * One authenticated task's connection on the server ({@link Handshaker} did the handshake): a reader
- * thread that turns its frames into events for the training thread, and a writer thread that sends the frames queued for it,
- * so a slow or stuck task never blocks the training thread (whose waits all have deadlines). Shares are
- * read into one direct buffer per connection, so a step's gradient is copied once, into its array.
+ * thread that turns its frames into events for the training thread, and a writer thread that sends the
+ * frames queued for it, so a slow or stuck task never blocks the training thread (whose waits all have
+ * deadlines). Shares are read into one direct buffer per connection, so a step's gradient is copied once,
+ * into its array.
  */
 final class Connection {
     private static final ByteBuffer CLOSE = ByteBuffer.allocate(0);
@@ -63,6 +64,10 @@ final class Connection {
         if (!closed) {
             outbox.add(frame.duplicate());
         }
+    }
+
+    boolean isClosed() {
+        return closed;
     }
 
     void close() {

@@ -390,13 +390,15 @@ public final class ParameterServer implements AutoCloseable {
         for (var it = held.entrySet().iterator(); it.hasNext(); ) {
             var h = it.next();
             Connection c = h.getKey();
-            if (c.attempt <= launched || c.stage != stage) {
+            if (c.isClosed()) {
+                it.remove(); // the peer left while held
+            } else if (c.attempt <= launched || c.stage != stage) {
                 it.remove();
                 join(c);
             } else if (now - h.getValue() > settings.connectMillis() * 1_000_000) {
                 it.remove();
-                reject(c.remote(), "attempt " + c.attempt + " of stage " + c.stage + " is not one Spark has launched (the latest "
-                        + "is " + launched + ")");
+                reject(c.remote(), "attempt " + c.attempt + " of stage " + c.stage + " is not one Spark has launched "
+                        + "(the latest is " + launched + ")");
                 c.close();
             }
         }

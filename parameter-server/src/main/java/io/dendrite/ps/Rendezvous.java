@@ -324,5 +324,7 @@ public final class Rendezvous implements AutoCloseable {
         }
         attempts.values().forEach(w -> Arrays.stream(w.sockets).forEach(Rendezvous::closeQuietly));
         attempts.clear();
+        held.forEach(h -> closeQuietly(h.socket()));
+        held.clear();
     }
 }
