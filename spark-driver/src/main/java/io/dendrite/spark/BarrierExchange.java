@@ -62,12 +62,19 @@ final class BarrierExchange implements StepExchange {
     private final class Watch extends SparkListener {
         private volatile String unreachable;
         private final java.util.List<String> lost = new java.util.concurrent.CopyOnWriteArrayList<>();
+        /** Spark's ids of this run's barrier stages. */
+        private final java.util.Set<Integer> stages = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        /** The first task of them that failed with an exception of its own (not killed), in one line. */
+        private volatile String firstFailure;
+        /** Whether that failure was bad input (an IllegalArgumentException), which no retry can mend. */
+        private volatile boolean badInput;
 
         @Override
         public void onStageSubmitted(org.apache.spark.scheduler.SparkListenerStageSubmitted submitted) {
             org.apache.spark.scheduler.StageInfo info = submitted.stageInfo();
             for (org.apache.spark.storage.RDDInfo rdd : JavaConverters.seqAsJavaList(info.rddInfos())) {
                 if (rdd.name() != null && rdd.name().startsWith(STEPS_RDD)) {
+                    stages.add(info.stageId());
                     int id = Integer.parseInt(rdd.name().substring(STEPS_RDD.length()));
                     server.attemptLaunched(id, info.attemptNumber());
                     rendezvous.attemptLaunched(id, info.attemptNumber());
@@ -82,9 +89,19 @@ final class BarrierExchange implements StepExchange {
 
         @Override
         public void onTaskEnd(SparkListenerTaskEnd end) {
-            if (end.reason() instanceof ExceptionFailure f && f.description() != null
-                    && f.description().contains(ServerUnreachableException.MESSAGE_START)) {
+            if (!(end.reason() instanceof ExceptionFailure f) || f.description() == null) {
+                return;
+            }
+            if (f.description().contains(ServerUnreachableException.MESSAGE_START)) {
                 unreachable = f.description();
+            }
+            // The tasks around a failed one fail too (their tree connections break); the first is the cause.
+            if (firstFailure == null && stages.contains(end.stageId())) {
+                String line = f.description().lines().findFirst().orElse("");
+                badInput = f.className().equals(IllegalArgumentException.class.getName());
+                firstFailure = "task " + end.taskInfo().index() + " on executor " + end.taskInfo().executorId() + " ("
+                        + end.taskInfo().host() + "): " + f.className().substring(f.className().lastIndexOf('.') + 1)
+                        + ": " + line;
             }
         }
     }
@@ -139,6 +156,8 @@ final class BarrierExchange implements StepExchange {
     public void beginEpoch(int epochNumber) {
         epoch = epochNumber;
         ending = false;
+        watch.firstFailure = null;
+        watch.badInput = false;
         startStage(Math.max(1, Math.min(share.partitions(), slots(jsc))));
     }
 
@@ -233,6 +252,11 @@ final class BarrierExchange implements StepExchange {
         if (watch.unreachable != null) {
             return unreachable(watch.unreachable);
         }
+        if (watch.badInput) {
+            // Bad input fails the same way however often Spark relaunches the stage: stop at the first.
+            return new IllegalArgumentException("the training data failed to read in epoch " + (epoch + 1) + ": "
+                    + watch.firstFailure);
+        }
         if (watch.lost.size() > lostAtStart && !ending) {
             int slots = slots(jsc);
             if (slots > 0 && slots < groups.length) {
@@ -260,7 +284,9 @@ final class BarrierExchange implements StepExchange {
                         + "with the executors left; resume from the last checkpoint", epoch + 1, groups.length,
                         slots(jsc), watch.lost.isEmpty() ? "no executor reported" : String.join(", ", watch.lost)));
             }
-            return new IllegalStateException("the barrier stage of epoch " + (epoch + 1) + " failed: " + message,
+            String spark = message.lines().findFirst().orElse("");
+            return new IllegalStateException("the barrier stage of epoch " + (epoch + 1) + " failed: "
+                    + (watch.firstFailure != null ? "first " + watch.firstFailure + " (Spark: " + spark + ")" : spark),
                     e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -145,7 +145,7 @@ final class StreamedRows implements ShardRows {
             block = source.next();
             blockRow = 0;
             if (block.failure() != null) {
-                throw new IllegalArgumentException(block.failure());
+                throw new IllegalArgumentException("streamed shard " + shard + ": " + block.failure());
             }
         }
         return true;

@@ -104,6 +104,65 @@ class StreamedTrainingTest {
         assertArrayEquals(undisturbed.loss(), disturbed.loss());
     }
 
+    /** An IDX file of {@code dims}, each value {@code fill(i)}. */
+    private static byte[] idx(int[] dims, java.util.function.IntUnaryOperator fill) {
+        int values = 1;
+        for (int d : dims) {
+            values *= d;
+        }
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(4 + 4 * dims.length + values);
+        b.put((byte) 0).put((byte) 0).put((byte) 8).put((byte) dims.length);
+        for (int d : dims) {
+            b.putInt(d);
+        }
+        for (int i = 0; i < values; i++) {
+            b.put((byte) fill.applyAsInt(i));
+        }
+        return b.array();
+    }
+
+    @Test
+    void aShardThatFailsMidRunIsTheCauseReported() throws Exception {
+        // 400 records of 16 pixels in two shards, streamed from the file each epoch. After epoch 1 the file
+        // loses records 250 onward: shard 1 (records 200-399) fails reading; shard 0 only loses its tree peer.
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("dendrite-streamed");
+        java.nio.file.Path images = dir.resolve("images.idx");
+        java.nio.file.Path labels = dir.resolve("labels.idx");
+        byte[] full = idx(new int[] {400, 4, 4}, i -> (i * 37) % 251);
+        java.nio.file.Files.write(images, full);
+        java.nio.file.Files.write(labels, idx(new int[] {400}, i -> i % 4));
+        TrainingConfig config = Sequential.input(16).dense(8, Activation.RELU).dense(4, Activation.SOFTMAX)
+                .loss(Losses.categoricalCrossEntropy()).optimizer(Optimizers.adam(1e-3f)).batchSize(40).seed(5)
+                .epochs(3).progress((java.io.PrintStream) null).config();
+        try (JavaSparkContext jsc = new JavaSparkContext(SparkDriverSuite.testConf("local[2]", "streamed-failure")
+                .set("spark.task.maxFailures", "1"))) {
+            ShardedDataset data = io.dendrite.datasets.IdxReader.read(jsc, images.toString(), labels.toString(),
+                    ReadOptions.classification(4).withPartitions(2));
+            EpochReport.Listener truncate = new EpochReport.Listener() {
+                @Override
+                public void onEpochEnd(EpochReport report) {
+                    if (report.epoch() == 1) {
+                        try {
+                            java.nio.file.Files.write(images, java.util.Arrays.copyOf(full, 16 + 250 * 16));
+                        } catch (java.io.IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                    }
+                }
+            };
+            Exception e = assertThrows(Exception.class, () -> new SparkTrainer(config, StepTransport.BARRIER,
+                    CheckpointPolicy.NONE, truncate).streaming(50).fit(data, null));
+            System.out.println("reported: " + e.getMessage());
+            // One line naming the shard, the file and the fault, and no relaunch of the stage for bad input.
+            assertTrue(e instanceof IllegalArgumentException, String.valueOf(e));
+            assertTrue(e.getMessage().startsWith("the training data failed to read in epoch 2: task 1 on executor "
+                    + "driver"), e.getMessage());
+            assertTrue(e.getMessage().contains("IllegalArgumentException: streamed shard 1: file:" + images
+                    + ": truncated: the header declares 400 records"), e.getMessage());
+            assertEquals(-1, e.getMessage().indexOf('\n'), e.getMessage());
+        }
+    }
+
     @Test
     void jobModeRefusesStreamedData() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new SparkTrainer(config(),
