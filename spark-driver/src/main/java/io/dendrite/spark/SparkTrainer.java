@@ -163,8 +163,11 @@ public final class SparkTrainer {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open the checkpoint directory " + checkpoints.root(), e);
         }
-        Run run = from == null ? Run.start(config, data, checkpoints, root, divergence, kernel)
-                : Run.resume(config, data, checkpoints, root, divergence, kernel, from);
+        // A streamed run's window decides its order, so a resume must keep it.
+        Map<String, String> reading = streamWindow > 0 ? Map.of("data.shuffle_window", String.valueOf(streamWindow))
+                : Map.of();
+        Run run = from == null ? Run.start(config, reading, data, checkpoints, root, divergence, kernel)
+                : Run.resume(config, reading, data, checkpoints, root, divergence, kernel, from);
         Checkpoint saved = run.resumedFrom();
         FeatureScaler scaler = saved == null ? train.fitScaler(config.scaling(), config.scalingDivisor()) : saved.scaler();
         ParameterAverager averager = saved == null ? ParameterAverager.start(config, kernel)

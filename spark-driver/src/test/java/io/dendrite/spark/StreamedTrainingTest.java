@@ -164,6 +164,28 @@ class StreamedTrainingTest {
     }
 
     @Test
+    void aStreamedRunResumesMidEpochToTheSameBitsAndOnlyWithItsWindow() throws Exception {
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("dendrite-streamed-ck");
+        try (JavaSparkContext jsc = new JavaSparkContext(SparkDriverSuite.testConf("local[2]", "streamed-resume"))) {
+            ShardedDataset data = Synthetic.generate(jsc, DATA, ReadOptions.classification(4));
+            TrainingResult whole = new SparkTrainer(config(), StepTransport.BARRIER,
+                    new CheckpointPolicy(dir.toUri().toString(), 5, 0, 100), EpochReport.Listener.silent())
+                    .streaming(37).fit(data, null);
+            // 16 steps an epoch: step 20 is inside the second.
+            String step20 = dir.resolve("step-000000020").toUri().toString();
+            SparkTrainer trainer = new SparkTrainer(config(), StepTransport.BARRIER, CheckpointPolicy.NONE,
+                    EpochReport.Listener.silent());
+            TrainingResult resumed = trainer.streaming(37).resume(data, null, step20);
+            assertArrayEquals(whole.model().parameters(), resumed.model().parameters());
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> trainer.streaming(101).resume(data, null, step20));
+            assertTrue(e.getMessage().contains("data.shuffle_window: checkpoint 37, this run 101"), e.getMessage());
+            e = assertThrows(IllegalArgumentException.class, () -> trainer.resume(data, null, step20));
+            assertTrue(e.getMessage().contains("data.shuffle_window: checkpoint 37, this run (none)"), e.getMessage());
+        }
+    }
+
+    @Test
     void jobModeRefusesStreamedData() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new SparkTrainer(config(),
                 StepTransport.JOB, CheckpointPolicy.NONE, EpochReport.Listener.silent()).streaming(100));

@@ -29,10 +29,13 @@ public final class Run {
     private final RunState state;
     private final Checkpoint resumedFrom;
     private String lastCheckpoint;
+    private final Map<String, String> settings;
 
-    private Run(TrainingConfig config, String id, DataFingerprint data, CheckpointPolicy policy, StateStore root,
-                Divergence divergence, Kernel kernel, Checkpoint resumedFrom, String where) throws IOException {
+    private Run(TrainingConfig config, Map<String, String> settings, String id, DataFingerprint data,
+                CheckpointPolicy policy, StateStore root, Divergence divergence, Kernel kernel, Checkpoint resumedFrom,
+                String where) throws IOException {
         this.config = config;
+        this.settings = settings;
         this.id = id;
         this.data = data;
         this.policy = policy;
@@ -53,8 +56,19 @@ public final class Run {
     /** A new run of {@code config} over {@code data}; {@code root} is the policy's root as a store, or null. */
     public static Run start(TrainingConfig config, DataFingerprint data, CheckpointPolicy policy, StateStore root,
                             Divergence divergence, Kernel kernel) {
+        return start(config, Map.of(), data, policy, root, divergence, kernel);
+    }
+
+    /**
+     * A new run as {@link #start(TrainingConfig, DataFingerprint, CheckpointPolicy, StateStore, Divergence,
+     * Kernel)}, whose data is read in a way that changes the arithmetic too ({@code readSettings}, e.g. a
+     * streamed run's shuffle window): kept in its checkpoints and compared on resume like the other settings.
+     */
+    public static Run start(TrainingConfig config, Map<String, String> readSettings, DataFingerprint data,
+                            CheckpointPolicy policy, StateStore root, Divergence divergence, Kernel kernel) {
         try {
-            return new Run(config, UUID.randomUUID().toString(), data, policy, root, divergence, kernel, null, null);
+            return new Run(config, settings(config, readSettings), UUID.randomUUID().toString(), data, policy, root,
+                    divergence, kernel, null, null);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot list the checkpoint directory " + policy.root(), e);
         }
@@ -66,8 +80,16 @@ public final class Run {
      */
     public static Run resume(TrainingConfig config, DataFingerprint data, CheckpointPolicy policy, StateStore root,
                              Divergence divergence, Kernel kernel, Checkpoints.Found found) {
+        return resume(config, Map.of(), data, policy, root, divergence, kernel, found);
+    }
+
+    /** A resume whose data is read with {@code readSettings}, which must be those the run was saved with. */
+    public static Run resume(TrainingConfig config, Map<String, String> readSettings, DataFingerprint data,
+                             CheckpointPolicy policy, StateStore root, Divergence divergence, Kernel kernel,
+                             Checkpoints.Found found) {
         Checkpoint c = found.checkpoint();
-        RunSettings.requireSame(c.settings(), RunSettings.of(config), found.where());
+        Map<String, String> settings = settings(config, readSettings);
+        RunSettings.requireSame(c.settings(), settings, found.where());
         data.requireSameAs(c.data(), found.where());
         int expected = config.spec().parameterCount();
         if (c.weights().length != expected) {
@@ -75,7 +97,7 @@ public final class Run {
                     + " weights but the network has " + expected);
         }
         try {
-            return new Run(config, c.runId(), data, policy, root, divergence, kernel, c, found.where());
+            return new Run(config, settings, c.runId(), data, policy, root, divergence, kernel, c, found.where());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot list the checkpoint directory " + policy.root(), e);
         }
@@ -176,11 +198,17 @@ public final class Run {
         return s;
     }
 
+    private static Map<String, String> settings(TrainingConfig config, Map<String, String> readSettings) {
+        Map<String, String> all = new LinkedHashMap<>(RunSettings.of(config));
+        all.putAll(readSettings);
+        return all;
+    }
+
     private void save(String name, float[] weights, Optimizer optimizer, FeatureScaler scaler) {
         requireFinite(weights, optimizer.iterations(), "checkpoint");
         Map<String, float[]> optState = new LinkedHashMap<>();
         optimizer.state().forEach((k, v) -> optState.put(k, v.clone()));
-        Checkpoint c = new Checkpoint(id, RunSettings.of(config), data, weights.clone(), optimizer.id(),
+        Checkpoint c = new Checkpoint(id, settings, data, weights.clone(), optimizer.id(),
                 optimizer.iterations(), optState, state.snapshot(), scaler);
         try {
             lastCheckpoint = Checkpoints.write(root, name, c, policy.keep());
