@@ -13,6 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.apache.spark.Success$;
+import org.apache.spark.api.java.JavaFutureAction;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.scheduler.SparkListener;
@@ -38,6 +39,8 @@ import org.apache.spark.storage.StorageLevel;
  */
 final class CachePlacement extends SparkListener {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(CachePlacement.class);
+    /** The longest a move of cached shards may wait for its executors before the shards stay put. */
+    private static final long MOVE_TIMEOUT_NANOS = 120_000_000_000L;
     /** Executor ids in their natural order: "2" before "10". */
     static final Comparator<String> BY_ID = Comparator.comparingInt(String::length).thenComparing(s -> s);
 
@@ -211,7 +214,35 @@ final class CachePlacement extends SparkListener {
         placed.persist(level);
         rddId = placed.id();
         JavaRDD<ExampleBlock> result = new JavaRDD<>(placed, blocks.classTag());
-        result.count();
+        // A move is only worth it while the executors it moves to are alive: one lost meanwhile (the last one,
+        // say) would leave the job waiting for a slot for ever. Then the shards stay where they are.
+        JavaFutureAction<Long> count = result.countAsync();
+        while (!count.isDone()) {
+            boolean gone = !live.keySet().containsAll(java.util.Arrays.asList(wanted));
+            if (gone || System.nanoTime() - started > MOVE_TIMEOUT_NANOS) {
+                count.cancel(true);
+                placed.unpersist(false);
+                LOG.warn("{}; could not place cached shards {} ({}); tasks read them where they are", why, moved,
+                        gone ? "an executor was lost meanwhile"
+                                : "no slot within " + MOVE_TIMEOUT_NANOS / 1_000_000_000L + " s");
+                return blocks;
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                count.cancel(true);
+                throw new IllegalStateException("interrupted while placing cached shards", e);
+            }
+        }
+        try {
+            count.get();
+        } catch (java.util.concurrent.ExecutionException | InterruptedException e) {
+            placed.unpersist(false);
+            LOG.warn("{}; could not place cached shards {} ({}); tasks read them where they are", why, moved,
+                    e.getMessage());
+            return blocks;
+        }
         release(blocks);
         LOG.info("{}; placed cached shards {} in {} ms (executor=shards: {})", why, moved,
                 (System.nanoTime() - started) / 1_000_000, counts(wanted));
