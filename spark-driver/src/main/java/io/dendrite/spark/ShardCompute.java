@@ -86,9 +86,11 @@ final class ShardCompute {
             while (j < pieces.size() && pieces.get(j).shard() == i) {
                 j++;
             }
-            float[] grad = new float[w.length];
+            float[] grad;
             LossStats total = LossStats.EMPTY;
-            if (j > first) {
+            if (j == first) {
+                grad = new float[w.length]; // a shard without rows this step adds zeros
+            } else {
                 for (int count = j - first; count > 1; count = (count + 1) / 2) {
                     for (int k = 0; 2 * k < count; k++) {
                         int l = first + 2 * k;
