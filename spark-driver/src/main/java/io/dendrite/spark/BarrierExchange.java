@@ -50,6 +50,8 @@ final class BarrierExchange implements StepExchange {
     private final Supplier<RuntimeException> failureCheck = this::failure;
     private int stage = -1;
     private int lostAtStart;
+    /** Since when (nanoTime) executors were lost mid-stage and no task slot is left; 0 while there is one. */
+    private long noSlotsSince;
     private int epoch;
     private boolean ending;
     private JavaFutureAction<Long> running;
@@ -165,6 +167,7 @@ final class BarrierExchange implements StepExchange {
     private void startStage(int tasks) {
         server.beginStage(++stage);
         lostAtStart = watch.lost.size();
+        noSlotsSince = 0;
         groups = contiguous(share.partitions(), tasks);
         // Streamed shards are read wherever their task runs; only cached ones are moved to it.
         CachePlacement.Placed placed = streamed != null ? new CachePlacement.Placed(blocks, new String[groups.length])
@@ -262,6 +265,15 @@ final class BarrierExchange implements StepExchange {
             if (slots > 0 && slots < groups.length) {
                 return new SlotsLost(String.join(", ", watch.lost.subList(lostAtStart, watch.lost.size())), slots);
             }
+            // With no slot at all, a stage Spark relaunches for its lost tasks waits for executors for ever (its
+            // slot check runs only when a job is submitted): wait the slots timeout for one, then fail.
+            if (slots > 0) {
+                noSlotsSince = 0;
+            } else if (noSlotsSince == 0) {
+                noSlotsSince = System.nanoTime();
+            } else if (System.nanoTime() - noSlotsSince > transport.slotsMillis() * 1_000_000) {
+                return slotsGone();
+            }
         }
         if (running == null || !running.isDone()) {
             return null;
@@ -278,11 +290,7 @@ final class BarrierExchange implements StepExchange {
             if (message.contains("SPARK-24819")) {
                 // Spark's barrier slot check gave up (spark.scheduler.barrier.maxConcurrentTasksCheck.*):
                 // an executor was lost and nothing replaced it.
-                return new IllegalArgumentException(String.format("training.mode: barrier lost task slots in epoch "
-                        + "%d: every task of the stage runs at once, so it needs %d slots, but the cluster now "
-                        + "offers %d (lost: %s). Add executors or workers, or use training.mode: job, which goes on "
-                        + "with the executors left; resume from the last checkpoint", epoch + 1, groups.length,
-                        slots(jsc), watch.lost.isEmpty() ? "no executor reported" : String.join(", ", watch.lost)));
+                return slotsGone();
             }
             String spark = message.lines().findFirst().orElse("");
             return new IllegalStateException("the barrier stage of epoch " + (epoch + 1) + " failed: "
@@ -292,6 +300,15 @@ final class BarrierExchange implements StepExchange {
             Thread.currentThread().interrupt();
             return new IllegalStateException("interrupted while checking the barrier stage", e);
         }
+    }
+
+    /** Executors were lost and the stage cannot run: one line saying so, and what to do. */
+    private IllegalArgumentException slotsGone() {
+        return new IllegalArgumentException(String.format("training.mode: barrier lost task slots in epoch %d: every "
+                + "task of the stage runs at once, so it needs %d slots, but the cluster now offers %d (lost: %s). "
+                + "Add executors or workers, or use training.mode: job, which goes on with the executors left; resume "
+                + "from the last checkpoint", epoch + 1, groups.length, slots(jsc),
+                watch.lost.isEmpty() ? "no executor reported" : String.join(", ", watch.lost)));
     }
 
     private IllegalStateException unreachable(String report) {
