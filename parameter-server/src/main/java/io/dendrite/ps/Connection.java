@@ -3,8 +3,6 @@ package io.dendrite.ps;
 import io.dendrite.core.loss.LossStats;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.Selector;
-import java.nio.channels.SocketChannel;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.function.BooleanSupplier;
@@ -20,13 +18,11 @@ final class Connection {
     private static final ByteBuffer CLOSE = ByteBuffer.allocate(0);
 
     private final ParameterServer server;
-    private final SocketChannel channel;
+    private final Link link;
     private final int id;
     private final BlockingQueue<ByteBuffer> outbox = new LinkedBlockingQueue<>();
     private final Thread reader;
     private final Thread writer;
-    private Selector reads;
-    private Selector writes;
     private volatile boolean closed;
     private final BooleanSupplier isClosed = () -> closed;
     final int partition;
@@ -34,9 +30,9 @@ final class Connection {
     final int stage;
 
     /** The connection of the task {@code hello} authenticated (the welcome is sent). */
-    Connection(ParameterServer server, SocketChannel channel, Wire.Hello hello, int id) {
+    Connection(ParameterServer server, Link link, Wire.Hello hello, int id) {
         this.server = server;
-        this.channel = channel;
+        this.link = link;
         this.id = id;
         this.partition = hello.task();
         this.attempt = hello.attempt();
@@ -52,11 +48,7 @@ final class Connection {
     }
 
     String remote() {
-        try {
-            return String.valueOf(channel.getRemoteAddress());
-        } catch (IOException e) {
-            return "a closed connection";
-        }
+        return link.remote();
     }
 
     /** Queues a frame (its remaining bytes, read through a duplicate); a closed connection drops it. */
@@ -77,11 +69,7 @@ final class Connection {
         closed = true;
         outbox.add(CLOSE);
         try {
-            channel.close();
-            if (reads != null) {
-                reads.close();
-                writes.close();
-            }
+            link.close();
         } catch (IOException ignored) {
             // closing anyway
         }
@@ -90,16 +78,13 @@ final class Connection {
 
     private void read() {
         try {
-            Selector[] selectors = Wire.selectors(channel);
-            reads = selectors[0];
-            writes = selectors[1];
             writer.start();
             server.offer(new ParameterServer.Join(this));
             int parameters = server.parameters();
             ByteBuffer frame = Wire.direct(Wire.SHARE_HEADER + 4 * parameters);
             while (!closed) {
                 frame.clear().limit(Wire.SHARE_HEADER);
-                Wire.readFully(channel, reads, frame, Wire.NO_DEADLINE, isClosed, "a share");
+                link.readFully(frame, Wire.NO_DEADLINE, isClosed, "a share");
                 int length = frame.getInt(0);
                 byte type = frame.get(4);
                 if (type != Wire.SHARE || length != frame.capacity() - 4) {
@@ -118,7 +103,7 @@ final class Connection {
                     throw new IOException("a share of " + n + " values on a server for " + parameters);
                 }
                 frame.limit(frame.capacity());
-                Wire.readFully(channel, reads, frame, Wire.NO_DEADLINE, isClosed, "a share");
+                link.readFully(frame, Wire.NO_DEADLINE, isClosed, "a share");
                 float[] gradient = server.borrow();
                 Wire.getFloats(frame, Wire.SHARE_HEADER, gradient);
                 server.offer(new ParameterServer.Share(this, step, gradient, new LossStats(lossSum, count, correct),
@@ -140,7 +125,7 @@ final class Connection {
                 if (frame == CLOSE) {
                     return;
                 }
-                Wire.writeFully(channel, writes, frame, Wire.NO_DEADLINE, isClosed, "a frame");
+                link.writeFully(frame, Wire.NO_DEADLINE, isClosed, "a frame");
             }
         } catch (IOException e) {
             if (!closed) {

@@ -12,10 +12,12 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import javax.net.ssl.SSLException;
 
 /**
  * Accepts connections on a listener and authenticates them on the caller's thread, all at once with one
- * selector: each gets the challenge, and once its hello has arrived and holds (a well-formed frame, an HMAC
+ * selector: each completes the TLS handshake when the run's traffic is encrypted ({@link RunKeys}), gets the
+ * challenge, and once its hello has arrived and holds (a well-formed frame, an HMAC
  * under the run's secret, and whatever the owner's {@link Verdict} asks), the welcome; otherwise a refusal
  * naming why. A peer that has not authenticated costs a few hundred bytes and no thread; at most
  * {@code maxPending} wait at a time (a new one pushes out the oldest) and each for at most the connect
@@ -23,7 +25,7 @@ import java.util.Map;
  */
 final class Handshaker implements Closeable {
     /** An authenticated connection, handed over non-blocking and no longer registered here. */
-    record Authenticated(SocketChannel channel, Wire.Hello hello) {
+    record Authenticated(Link link, Wire.Hello hello) {
     }
 
     /** The owner's checks of an authentic hello: null to accept, else the reason to refuse. */
@@ -38,6 +40,7 @@ final class Handshaker implements Closeable {
 
     private final ServerSocketChannel listener;
     private final Selector selector;
+    private final RunKeys keys;
     private final byte[] secret;
     private final long connectNanos;
     private final int maxPending;
@@ -48,6 +51,7 @@ final class Handshaker implements Closeable {
     /** One connection being authenticated. */
     private static final class Pending {
         final SocketChannel channel;
+        final Link link;
         final byte[] nonce = Wire.nonce();
         final long deadline;
         final ByteBuffer in = Wire.le(new byte[Wire.HELLO_BYTES]);
@@ -56,17 +60,19 @@ final class Handshaker implements Closeable {
         boolean replied;
         boolean accepted;
 
-        Pending(SocketChannel channel, long deadline) {
-            this.channel = channel;
+        Pending(Link link, long deadline) {
+            this.link = link;
+            this.channel = link.channel();
             this.deadline = deadline;
             this.out = Wire.challenge(nonce);
         }
     }
 
-    Handshaker(ServerSocketChannel listener, byte[] secret, long connectMillis, int maxPending, Verdict verdict,
+    Handshaker(ServerSocketChannel listener, RunKeys keys, long connectMillis, int maxPending, Verdict verdict,
                Refusals refusals) throws IOException {
         this.listener = listener;
-        this.secret = secret;
+        this.keys = keys;
+        this.secret = keys.secret();
         this.connectNanos = connectMillis * 1_000_000;
         this.maxPending = maxPending;
         this.verdict = verdict;
@@ -93,23 +99,20 @@ final class Handshaker implements Closeable {
             }
             Pending p = (Pending) key.attachment();
             try {
-                if (key.isReadable() && p.hello == null) {
-                    read(p);
-                }
-                if (p.out.hasRemaining()) {
-                    p.channel.write(p.out);
-                }
-                if (!p.out.hasRemaining() && p.replied) {
+                if (advance(p)) {
                     pending.remove(p.channel);
                     key.cancel();
                     if (p.accepted) {
-                        ready.add(new Authenticated(p.channel, p.hello));
+                        ready.add(new Authenticated(p.link, p.hello));
                     } else {
                         p.channel.close();
                     }
                 } else {
-                    key.interestOps(p.out.hasRemaining() ? SelectionKey.OP_WRITE : SelectionKey.OP_READ);
+                    key.interestOps(interest(p));
                 }
+            } catch (SSLException e) {
+                refusals.refused(remote(p.channel), e.getMessage());
+                drop(p); // not this run's TLS peer
             } catch (IOException e) {
                 drop(p); // the peer went away mid-handshake
             }
@@ -136,21 +139,53 @@ final class Handshaker implements Closeable {
                         + " awaiting authentication)");
                 drop(oldest);
             }
-            ch.configureBlocking(false);
             ch.socket().setTcpNoDelay(true);
-            Pending p = new Pending(ch, System.nanoTime() + connectNanos);
+            Pending p;
+            try {
+                p = new Pending(Link.accepted(ch, keys), System.nanoTime() + connectNanos);
+            } catch (IOException e) {
+                ch.close();
+                continue;
+            }
             pending.put(ch, p);
             try {
-                ch.write(p.out);
-                ch.register(selector, p.out.hasRemaining() ? SelectionKey.OP_WRITE : SelectionKey.OP_READ, p);
+                advance(p);
+                ch.register(selector, interest(p), p);
+            } catch (SSLException e) {
+                refusals.refused(remote(ch), e.getMessage());
+                drop(p);
             } catch (IOException e) {
                 drop(p);
             }
         }
     }
 
+    /**
+     * Moves {@code p} on as far as it can without waiting: the TLS handshake, the challenge, the hello and
+     * the answer. True once the answer is sent.
+     */
+    private boolean advance(Pending p) throws IOException {
+        if (!p.link.handshake()) {
+            return false;
+        }
+        if (p.hello == null) {
+            read(p);
+        }
+        if (p.out.hasRemaining()) {
+            p.link.write(p.out);
+        }
+        return !p.out.hasRemaining() && p.link.flush() && p.replied;
+    }
+
+    private static int interest(Pending p) {
+        if (!p.link.isHandshaken()) {
+            return p.link.handshakeInterest();
+        }
+        return p.out.hasRemaining() || p.link.hasUnsent() ? SelectionKey.OP_WRITE : SelectionKey.OP_READ;
+    }
+
     private void read(Pending p) throws IOException {
-        if (p.channel.read(p.in) < 0) {
+        if (p.link.read(p.in) < 0) {
             throw new ClosedChannelException();
         }
         if (p.in.hasRemaining()) {

@@ -2,10 +2,7 @@ package io.dendrite.ps;
 
 import io.dendrite.core.loss.LossStats;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.channels.Selector;
-import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.function.BooleanSupplier;
 
@@ -17,9 +14,7 @@ import java.util.function.BooleanSupplier;
  * {@code cancelled} says the task was killed.
  */
 public final class ParameterClient implements AutoCloseable {
-    private final SocketChannel channel;
-    private final Selector reads;
-    private final Selector writes;
+    private final Link link;
     private final String server;
     private final String waitingForWork;
     private final String sendingShare;
@@ -33,12 +28,8 @@ public final class ParameterClient implements AutoCloseable {
     public record Work(long step, long stepInEpoch, float[] weights) {
     }
 
-    private ParameterClient(SocketChannel channel, String server, int parameters, long waitMillis,
-                            BooleanSupplier cancelled) throws IOException {
-        this.channel = channel;
-        Selector[] selectors = Wire.selectors(channel);
-        this.reads = selectors[0];
-        this.writes = selectors[1];
+    private ParameterClient(Link link, String server, int parameters, long waitMillis, BooleanSupplier cancelled) {
+        this.link = link;
         this.server = server;
         this.waitingForWork = "work from the parameter server at " + server;
         this.sendingShare = "a share to " + server;
@@ -51,43 +42,20 @@ public final class ParameterClient implements AutoCloseable {
 
     /**
      * Connects to {@code host:port} and authenticates as {@code partition} of {@code attempt} of
-     * {@code stage}; fails with {@link ServerUnreachableException} when the server cannot be reached.
+     * {@code stage} with the run's {@code keys} (over TLS when they encrypt); fails with
+     * {@link ServerUnreachableException} when the server cannot be reached.
      */
-    public static ParameterClient connect(String host, int port, byte[] secret, int partition, int attempt, int stage,
+    public static ParameterClient connect(String host, int port, RunKeys keys, int partition, int attempt, int stage,
                                           int parameters, long connectMillis, long waitMillis,
                                           BooleanSupplier cancelled) throws IOException {
-        SocketChannel ch = SocketChannel.open();
+        Link link = Link.connect("parameter server", host, port, keys, connectMillis, cancelled);
         try {
-            ch.socket().setTcpNoDelay(true);
-            ch.socket().connect(new InetSocketAddress(host, port), (int) Math.min(Integer.MAX_VALUE, connectMillis));
-        } catch (IOException e) {
-            ch.close();
-            throw new ServerUnreachableException("parameter server", host, port, connectMillis, e);
-        }
-        ParameterClient c = null;
-        try {
-            c = new ParameterClient(ch, host + ":" + port, parameters, waitMillis, cancelled);
-            long deadline = System.nanoTime() + connectMillis * 1_000_000;
-            ByteBuffer challenge = Wire.le(new byte[Wire.CHALLENGE_BYTES]);
-            Wire.readFully(ch, c.reads, challenge, deadline, cancelled,
-                    "the parameter server's challenge from " + c.server);
-            byte[] nonce = Wire.nonceOf(challenge.flip());
-            if (nonce == null) {
-                throw new IOException(host + ":" + port + " is not a Dendrite parameter server (bad challenge)");
-            }
-            Wire.Hello me = Wire.Hello.of(partition, attempt, stage);
-            Wire.writeFully(ch, c.writes, Wire.hello(secret, nonce, me, 0).flip(), deadline, cancelled, "the hello");
-            ParameterClient client = c;
-            Wire.awaitWelcome(b -> Wire.readFully(ch, client.reads, b, deadline, cancelled,
-                    "the parameter server's welcome from " + client.server), me, secret, nonce,
-                    "the parameter server at " + c.server);
-            return c;
+            String server = host + ":" + port;
+            Wire.authenticate(link, keys, Wire.Hello.of(partition, attempt, stage), new byte[0],
+                    System.nanoTime() + connectMillis * 1_000_000, cancelled, "parameter server", server);
+            return new ParameterClient(link, server, parameters, waitMillis, cancelled);
         } catch (IOException | RuntimeException e) {
-            if (c != null) {
-                c.close();
-            } else {
-                ch.close();
-            }
+            link.close();
             throw e;
         }
     }
@@ -105,7 +73,7 @@ public final class ParameterClient implements AutoCloseable {
         long deadline = System.nanoTime() + waitMillis * 1_000_000;
         String what = waitingForWork;
         work.clear().limit(5);
-        Wire.readFully(channel, reads, work, deadline, cancelled, what);
+        link.readFully(work, deadline, cancelled, what);
         int length = work.getInt(0);
         byte type = work.get(4);
         if (type == Wire.END) {
@@ -114,7 +82,7 @@ public final class ParameterClient implements AutoCloseable {
         }
         if (type == Wire.REJECT) {
             ByteBuffer text = ByteBuffer.allocate(Math.max(0, Math.min(length - 1, 4096)));
-            Wire.readFully(channel, reads, text, deadline, cancelled, what);
+            link.readFully(text, deadline, cancelled, what);
             throw new IOException("the parameter server at " + server + " refused this task: "
                     + new String(text.array(), StandardCharsets.UTF_8));
         }
@@ -125,7 +93,7 @@ public final class ParameterClient implements AutoCloseable {
         for (int from = 0; from < work.capacity(); ) {
             int to = Math.min(work.capacity(), Math.max(Wire.WORK_HEADER, from + TreeNode.CHUNK));
             work.limit(to);
-            Wire.readFully(channel, reads, work, deadline, cancelled, what);
+            link.readFully(work, deadline, cancelled, what);
             forward.accept(work.duplicate().position(from).limit(to));
             from = to;
         }
@@ -160,17 +128,12 @@ public final class ParameterClient implements AutoCloseable {
                 .putInt(gradient.length);
         Wire.putFloats(share, Wire.SHARE_HEADER, gradient);
         share.clear();
-        Wire.writeFully(channel, writes, share, System.nanoTime() + waitMillis * 1_000_000, cancelled,
+        link.writeFully(share, System.nanoTime() + waitMillis * 1_000_000, cancelled,
                 sendingShare);
     }
 
     @Override
     public void close() throws IOException {
-        try {
-            channel.close();
-        } finally {
-            reads.close();
-            writes.close();
-        }
+        link.close();
     }
 }

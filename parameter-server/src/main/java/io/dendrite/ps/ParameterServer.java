@@ -38,7 +38,7 @@ public final class ParameterServer implements AutoCloseable {
     private static final long EVENT_POLL_MILLIS = 50;
 
     private final ServerSettings settings;
-    private final byte[] secret;
+    private final RunKeys keys;
     private final int partitions;
     /** The most weights a run can have: one share or work frame holds them all, 4 bytes each, within an int. */
     public static final int MAX_PARAMETERS = Wire.MAX_PARAMETERS;
@@ -87,10 +87,10 @@ public final class ParameterServer implements AutoCloseable {
     public record Exchanged(GradientAccumulator merged, long publishNanos, long waitNanos, StepBytes bytes) {
     }
 
-    private ParameterServer(ServerSettings settings, byte[] secret, int partitions, int parameters,
+    private ParameterServer(ServerSettings settings, RunKeys keys, int partitions, int parameters,
                             ServerSocketChannel listener) throws IOException {
         this.settings = settings;
-        this.secret = secret.clone();
+        this.keys = keys;
         this.partitions = partitions;
         this.parameters = parameters;
         this.listener = listener;
@@ -104,21 +104,19 @@ public final class ParameterServer implements AutoCloseable {
      * Listens on the first free port of {@code settings}' range for a run over {@code partitions}
      * partitions and {@code parameters} weights.
      */
-    public static ParameterServer start(ServerSettings settings, byte[] secret, int partitions, int parameters)
+    public static ParameterServer start(ServerSettings settings, RunKeys keys, int partitions, int parameters)
             throws IOException {
         Checks.atLeast("partitions", partitions, 1);
         Checks.atLeast("parameters", parameters, 1);
         Checks.checkArgument(parameters <= MAX_PARAMETERS, "a network of %s parameters does not fit one frame "
                 + "of the parameter server (at most %s)", parameters, MAX_PARAMETERS);
-        Checks.checkArgument(secret.length >= 16, "the run secret must hold at least 16 bytes but has %s",
-                secret.length);
         int last = settings.port() == 0 ? 0 : settings.port() + settings.portRetries();
         IOException failure = null;
         for (int port = settings.port(); port <= last; port++) {
             ServerSocketChannel s = ServerSocketChannel.open();
             try {
                 s.bind(new InetSocketAddress(settings.bindAddress(), port), Math.max(50, partitions * 2));
-                ParameterServer server = new ParameterServer(settings, secret, partitions, parameters, s);
+                ParameterServer server = new ParameterServer(settings, keys, partitions, parameters, s);
                 server.acceptor.start();
                 return server;
             } catch (BindException e) {
@@ -131,11 +129,6 @@ public final class ParameterServer implements AutoCloseable {
         }
         throw new BindException("cannot listen on " + settings.bindAddress() + " ports " + settings.port() + "–" + last
                 + ": " + (failure == null ? "no port in range" : failure.getMessage()));
-    }
-
-    /** A fresh random secret for one run. */
-    public static byte[] newSecret() {
-        return Wire.newSecret();
     }
 
     /** The address tasks connect to. */
@@ -449,11 +442,11 @@ public final class ParameterServer implements AutoCloseable {
      */
     private void acceptLoop() {
         int next = 0;
-        try (Handshaker handshaker = new Handshaker(listener, secret, settings.connectMillis(),
+        try (Handshaker handshaker = new Handshaker(listener, keys, settings.connectMillis(),
                 Math.max(64, 4 * partitions), this::refusal, this::reject)) {
             while (!closed) {
                 for (Handshaker.Authenticated a : handshaker.poll(EVENT_POLL_MILLIS)) {
-                    Connection c = new Connection(this, a.channel(), a.hello(), next++);
+                    Connection c = new Connection(this, a.link(), a.hello(), next++);
                     open.add(c);
                     c.start();
                     if (closed) {

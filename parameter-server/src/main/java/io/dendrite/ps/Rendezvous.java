@@ -1,16 +1,12 @@
 package io.dendrite.ps;
 
 import io.dendrite.core.util.Checks;
-import java.io.DataInputStream;
+import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.BindException;
 import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.ArrayList;
@@ -32,7 +28,7 @@ public final class Rendezvous implements AutoCloseable {
     private static final int MAX_ADDRESS_BYTES = 1024;
 
     private final ServerSocketChannel listener;
-    private final byte[] secret;
+    private final RunKeys keys;
     private final long connectMillis;
     private final Thread acceptor;
     private final Map<Integer, Waiting> attempts = new HashMap<>();
@@ -44,31 +40,31 @@ public final class Rendezvous implements AutoCloseable {
     private volatile boolean closed;
 
     /** A task's authenticated arrival. */
-    private record Arrival(Socket socket, int task, int attempt, int stage, String address) {
+    private record Arrival(Link link, int task, int attempt, int stage, String address) {
     }
 
     /** The tasks of one stage attempt that have sent their address so far. */
     private static final class Waiting {
-        final Socket[] sockets;
+        final Link[] links;
         final String[] addresses;
         int arrived;
 
         Waiting(int tasks) {
-            sockets = new Socket[tasks];
+            links = new Link[tasks];
             addresses = new String[tasks];
         }
     }
 
-    private Rendezvous(ServerSocketChannel listener, byte[] secret, long connectMillis) {
+    private Rendezvous(ServerSocketChannel listener, RunKeys keys, long connectMillis) {
         this.listener = listener;
-        this.secret = secret.clone();
+        this.keys = keys;
         this.connectMillis = connectMillis;
         this.acceptor = new Thread(this::acceptLoop, "dendrite-rendezvous-" + listener.socket().getLocalPort());
         acceptor.setDaemon(true);
     }
 
     /** Listens on the first free port of {@code settings}' range after {@code after} (0: any free port). */
-    public static Rendezvous start(ServerSettings settings, byte[] secret, int after) throws IOException {
+    public static Rendezvous start(ServerSettings settings, RunKeys keys, int after) throws IOException {
         int first = settings.port() == 0 ? 0 : after + 1;
         int last = settings.port() == 0 ? 0 : settings.port() + settings.portRetries();
         BindException failure = null;
@@ -76,7 +72,7 @@ public final class Rendezvous implements AutoCloseable {
             ServerSocketChannel s = ServerSocketChannel.open();
             try {
                 s.bind(new InetSocketAddress(settings.bindAddress(), port), 128);
-                Rendezvous r = new Rendezvous(s, secret, settings.connectMillis());
+                Rendezvous r = new Rendezvous(s, keys, settings.connectMillis());
                 r.acceptor.start();
                 return r;
             } catch (BindException e) {
@@ -103,9 +99,9 @@ public final class Rendezvous implements AutoCloseable {
         stage = id;
         tasks = taskCount;
         launched = 0;
-        attempts.values().forEach(w -> Arrays.stream(w.sockets).forEach(Rendezvous::closeQuietly));
+        attempts.values().forEach(w -> Arrays.stream(w.links).forEach(Rendezvous::closeQuietly));
         attempts.clear();
-        held.forEach(h -> closeQuietly(h.socket()));
+        held.forEach(h -> closeQuietly(h.link()));
         held.clear();
     }
 
@@ -134,75 +130,43 @@ public final class Rendezvous implements AutoCloseable {
      * Task {@code task} of attempt {@code attempt} of stage {@code stage} sends {@code address} and returns
      * every task's address, in task order, once all have sent theirs.
      */
-    public static String[] exchange(String host, int port, byte[] secret, int task, int attempt, int stage,
+    public static String[] exchange(String host, int port, RunKeys keys, int task, int attempt, int stage,
                                     String address, long connectMillis, long waitMillis, BooleanSupplier cancelled)
             throws IOException {
-        try (Socket s = new Socket()) {
-            s.setTcpNoDelay(true);
-            try {
-                s.connect(new InetSocketAddress(host, port), (int) Math.min(Integer.MAX_VALUE, connectMillis));
-            } catch (IOException e) {
-                throw new ServerUnreachableException("rendezvous", host, port, connectMillis, e);
-            }
-            s.setSoTimeout(Wire.POLL_MILLIS);
+        try (Link link = Link.connect("rendezvous", host, port, keys, connectMillis, cancelled)) {
             long deadline = System.nanoTime() + waitMillis * 1_000_000;
-            InputStream in = s.getInputStream();
-            byte[] challenge = new byte[Wire.CHALLENGE_BYTES];
-            read(in, challenge, deadline, cancelled);
-            byte[] nonce = Wire.nonceOf(Wire.le(challenge));
-            if (nonce == null) {
-                throw new IOException(host + ":" + port + " is not a Dendrite rendezvous (bad challenge)");
-            }
             byte[] a = address.getBytes(StandardCharsets.UTF_8);
-            Wire.Hello me = Wire.Hello.of(task, attempt, stage);
-            ByteBuffer hello = Wire.hello(secret, nonce, me, 4 + a.length).putInt(a.length).put(a);
-            OutputStream out = s.getOutputStream();
-            out.write(hello.array());
-            out.flush();
-            Wire.awaitWelcome(b -> {
-                byte[] part = new byte[b.remaining()];
-                read(in, part, deadline, cancelled);
-                b.put(part);
-            }, me, secret, nonce, "the rendezvous at " + host + ":" + port);
-            byte[] count = new byte[4];
-            read(in, count, deadline, cancelled);
-            int n = Wire.le(count).getInt();
+            byte[] extra = Wire.le(new byte[4 + a.length]).putInt(a.length).put(a).array();
+            String server = host + ":" + port;
+            Wire.authenticate(link, keys, Wire.Hello.of(task, attempt, stage), extra, deadline, cancelled, "rendezvous",
+                    server);
+            ByteBuffer count = Wire.le(new byte[4]);
+            read(link, count, deadline, cancelled);
+            int n = count.getInt(0);
             if (n < 1 || n > 1 << 20) {
-                throw new IOException("the rendezvous at " + host + ":" + port + " answered " + n + " addresses");
+                throw new IOException("the rendezvous at " + server + " answered " + n + " addresses");
             }
             String[] addresses = new String[n];
             for (int i = 0; i < n; i++) {
-                read(in, count, deadline, cancelled);
-                int len = Wire.le(count).getInt();
+                read(link, count.clear(), deadline, cancelled);
+                int len = count.getInt(0);
                 if (len < 0 || len > MAX_ADDRESS_BYTES) {
                     throw new IOException("the rendezvous sent an address of " + len + " bytes");
                 }
-                byte[] text = new byte[len];
-                read(in, text, deadline, cancelled);
-                addresses[i] = new String(text, StandardCharsets.UTF_8);
+                ByteBuffer text = ByteBuffer.allocate(len);
+                read(link, text, deadline, cancelled);
+                addresses[i] = new String(text.array(), StandardCharsets.UTF_8);
             }
             return addresses;
         }
     }
 
-    /** Reads all of {@code b}, waking every poll interval to check {@code cancelled} and the deadline. */
-    private static void read(InputStream in, byte[] b, long deadline, BooleanSupplier cancelled) throws IOException {
-        for (int done = 0; done < b.length; ) {
-            try {
-                int n = in.read(b, done, b.length - done);
-                if (n < 0) {
-                    throw new IOException("the rendezvous closed the connection (a newer stage attempt, or the run "
-                            + "ended)");
-                }
-                done += n;
-            } catch (java.net.SocketTimeoutException e) {
-                if (cancelled.getAsBoolean()) {
-                    throw new java.io.InterruptedIOException("cancelled while waiting for the other tasks' addresses");
-                }
-                if (System.nanoTime() - deadline > 0) {
-                    throw new java.net.SocketTimeoutException("the other tasks' addresses did not arrive in time");
-                }
-            }
+    /** Fills {@code b} before the deadline, saying why when the rendezvous closes the connection instead. */
+    private static void read(Link link, ByteBuffer b, long deadline, BooleanSupplier cancelled) throws IOException {
+        try {
+            link.readFully(b, deadline, cancelled, "the other tasks' addresses");
+        } catch (EOFException e) {
+            throw new IOException("the rendezvous closed the connection (a newer stage attempt, or the run ended)", e);
         }
     }
 
@@ -211,12 +175,12 @@ public final class Rendezvous implements AutoCloseable {
      * thread that reads its address.
      */
     private void acceptLoop() {
-        try (Handshaker handshaker = new Handshaker(listener, secret, connectMillis, 256, hello -> null,
+        try (Handshaker handshaker = new Handshaker(listener, keys, connectMillis, 256, hello -> null,
                 (peer, why) -> LOG.log(System.Logger.Level.WARNING, "rendezvous: refused a connection from {0}: {1}",
                         peer, why))) {
             while (!closed) {
                 for (Handshaker.Authenticated a : handshaker.poll(Wire.POLL_MILLIS)) {
-                    Thread t = new Thread(() -> handle(a.channel(), a.hello()), "dendrite-rendezvous-task");
+                    Thread t = new Thread(() -> handle(a.link(), a.hello()), "dendrite-rendezvous-task");
                     t.setDaemon(true);
                     t.start();
                 }
@@ -229,60 +193,60 @@ public final class Rendezvous implements AutoCloseable {
     }
 
     /** Reads an authenticated task's address, which followed its hello, and records its arrival. */
-    private void handle(SocketChannel channel, Wire.Hello hello) {
-        Socket s = channel.socket();
+    private void handle(Link link, Wire.Hello hello) {
         try {
-            channel.configureBlocking(true);
-            s.setSoTimeout((int) Math.min(Integer.MAX_VALUE, connectMillis));
-            DataInputStream in = new DataInputStream(s.getInputStream());
-            int len = Integer.reverseBytes(in.readInt()); // little-endian, as every frame
-            if (len < 0 || len > MAX_ADDRESS_BYTES) {
-                throw new IOException("an address of " + len + " bytes");
+            long deadline = System.nanoTime() + connectMillis * 1_000_000;
+            ByteBuffer len = Wire.le(new byte[4]);
+            link.readFully(len, deadline, () -> closed, "a task's address");
+            int n = len.getInt(0);
+            if (n < 0 || n > MAX_ADDRESS_BYTES) {
+                throw new IOException("an address of " + n + " bytes");
             }
-            byte[] address = new byte[len];
-            in.readFully(address);
-            arrive(new Arrival(s, hello.task(), hello.attempt(), hello.stage(),
-                    new String(address, StandardCharsets.UTF_8)));
+            ByteBuffer address = ByteBuffer.allocate(n);
+            link.readFully(address, deadline, () -> closed, "a task's address");
+            arrive(new Arrival(link, hello.task(), hello.attempt(), hello.stage(),
+                    new String(address.array(), StandardCharsets.UTF_8)));
         } catch (IOException | RuntimeException e) {
             LOG.log(System.Logger.Level.DEBUG, "rendezvous: a connection failed", e);
-            closeQuietly(s);
+            closeQuietly(link);
         }
     }
 
     private synchronized void arrive(Arrival arrival) throws IOException {
-        Socket s = arrival.socket();
+        Link link = arrival.link();
         int task = arrival.task();
         int attempt = arrival.attempt();
         String address = arrival.address();
         if (arrival.stage() != stage || task < 0 || task >= tasks
                 || attempts.keySet().stream().anyMatch(a -> a > attempt)) {
-            s.close(); // an older stage or attempt: its task fails, as Spark has replaced it
+            link.close(); // an older stage or attempt: its task fails, as Spark has replaced it
             return;
         }
         if (attempt > launched) {
             held.add(arrival);
             if (held.size() > 2 * tasks + 16) {
-                closeQuietly(held.remove(0).socket()); // the oldest claim goes; its task, if real, fails
+                closeQuietly(held.remove(0).link()); // the oldest claim goes; its task, if real, fails
             }
             return;
         }
         for (Integer older : attempts.keySet().stream().filter(a -> a < attempt).toList()) {
-            Arrays.stream(attempts.remove(older).sockets).forEach(Rendezvous::closeQuietly);
+            Arrays.stream(attempts.remove(older).links).forEach(Rendezvous::closeQuietly);
         }
         Waiting w = attempts.computeIfAbsent(attempt, a -> new Waiting(tasks));
-        if (w.sockets[task] != null) {
-            closeQuietly(w.sockets[task]);
+        if (w.links[task] != null) {
+            closeQuietly(w.links[task]);
             w.arrived--;
         }
-        w.sockets[task] = s;
+        w.links[task] = link;
         w.addresses[task] = address;
         if (++w.arrived < tasks) {
             return;
         }
         ByteBuffer answer = answer(w.addresses);
-        for (Socket t : w.sockets) {
+        long deadline = System.nanoTime() + connectMillis * 1_000_000;
+        for (Link t : w.links) {
             try (t) {
-                t.getOutputStream().write(answer.array(), 0, answer.limit());
+                t.writeFully(answer.duplicate(), deadline, () -> closed, "the addresses");
             } catch (IOException e) {
                 LOG.log(System.Logger.Level.DEBUG, "rendezvous: a task left before the answer", e);
             }
@@ -304,7 +268,7 @@ public final class Rendezvous implements AutoCloseable {
         return b.flip();
     }
 
-    private static void closeQuietly(Socket s) {
+    private static void closeQuietly(Link s) {
         if (s != null) {
             try {
                 s.close();
@@ -322,9 +286,9 @@ public final class Rendezvous implements AutoCloseable {
         } catch (IOException e) {
             LOG.log(System.Logger.Level.DEBUG, "closing the rendezvous", e);
         }
-        attempts.values().forEach(w -> Arrays.stream(w.sockets).forEach(Rendezvous::closeQuietly));
+        attempts.values().forEach(w -> Arrays.stream(w.links).forEach(Rendezvous::closeQuietly));
         attempts.clear();
-        held.forEach(h -> closeQuietly(h.socket()));
+        held.forEach(h -> closeQuietly(h.link()));
         held.clear();
     }
 }

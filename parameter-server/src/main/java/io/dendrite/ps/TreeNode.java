@@ -38,7 +38,7 @@ public final class TreeNode implements AutoCloseable {
 
     private final ServerSocketChannel listener;
     private final String host;
-    private final List<SocketChannel> children = new ArrayList<>();
+    private final List<Link> children = new ArrayList<>();
     private final List<InputStream> childInputs = new ArrayList<>();
     private final int parameters;
     private final int shards;
@@ -140,9 +140,9 @@ public final class TreeNode implements AutoCloseable {
      * waiting at most {@code connectMillis}. Connections are authenticated side by side ({@link Handshaker}),
      * so a silent or foreign peer on this port does not hold a child up.
      */
-    public void acceptChildren(int[] childTasks, byte[] secret, int attempt, int stage, long connectMillis,
+    public void acceptChildren(int[] childTasks, RunKeys keys, int attempt, int stage, long connectMillis,
                                BooleanSupplier cancelled) throws IOException {
-        SocketChannel[] byOrder = new SocketChannel[childTasks.length];
+        Link[] byOrder = new Link[childTasks.length];
         long deadline = System.nanoTime() + connectMillis * 1_000_000;
         int joined = 0;
         Handshaker.Verdict verdict = hello -> {
@@ -156,7 +156,7 @@ public final class TreeNode implements AutoCloseable {
             }
             return null;
         };
-        try (Handshaker handshaker = new Handshaker(listener, secret, connectMillis, 4 * childTasks.length + 16,
+        try (Handshaker handshaker = new Handshaker(listener, keys, connectMillis, 4 * childTasks.length + 16,
                 verdict, (peer, why) -> System.getLogger(TreeNode.class.getName()).log(System.Logger.Level.WARNING,
                         "step tree: refused a connection from {0}: {1}", peer, why))) {
             while (joined < childTasks.length) {
@@ -169,50 +169,38 @@ public final class TreeNode implements AutoCloseable {
                 }
                 for (Handshaker.Authenticated a : handshaker.poll(5)) {
                     int slot = indexOf(childTasks, a.hello().task());
-                    SocketChannel c = a.channel();
+                    Link c = a.link();
                     if (byOrder[slot] != null) {
                         c.close(); // a second connection of one child, both authenticated at once
                         continue;
                     }
-                    c.configureBlocking(true);
-                    c.socket().setSoTimeout((int) Math.min(Integer.MAX_VALUE, stepMillis));
                     byOrder[slot] = c;
                     joined++;
                 }
             }
         }
-        for (SocketChannel c : byOrder) {
+        for (Link c : byOrder) {
             children.add(c);
-            childInputs.add(c.socket().getInputStream());
+            childInputs.add(c.input(stepMillis));
         }
     }
 
     /** Connects task {@code task} to its parent at {@code address} and authenticates. */
-    public static Upstream connectToParent(String address, byte[] secret, int task, int attempt, int stage,
+    public static Upstream connectToParent(String address, RunKeys keys, int task, int attempt, int stage,
                                            int parameters, int shards, long connectMillis, long stepMillis)
             throws IOException {
         int colon = address.lastIndexOf(':');
-        SocketChannel ch = SocketChannel.open();
+        Link link = null;
         try {
-            ch.socket().setTcpNoDelay(true);
-            ch.socket().connect(new InetSocketAddress(address.substring(0, colon),
-                    Integer.parseInt(address.substring(colon + 1))), (int) Math.min(Integer.MAX_VALUE, connectMillis));
-            ch.socket().setSoTimeout((int) Math.min(Integer.MAX_VALUE, connectMillis));
-            InputStream in = ch.socket().getInputStream();
-            ByteBuffer challenge = Wire.le(new byte[Wire.CHALLENGE_BYTES]);
-            readFully(in, challenge.array(), 0, challenge.capacity());
-            byte[] nonce = Wire.nonceOf(challenge);
-            if (nonce == null) {
-                throw new IOException(address + " is not a Dendrite step-tree node (bad challenge)");
-            }
-            Wire.Hello me = Wire.Hello.of(task, attempt, stage);
-            writeAll(ch, Wire.hello(secret, nonce, me, 0).flip());
-            Wire.awaitWelcome(b -> readFully(in, b.array(), b.position(), b.remaining()), me, secret, nonce,
-                    "the step-tree parent at " + address);
-            ch.socket().setSoTimeout((int) Math.min(Integer.MAX_VALUE, stepMillis));
-            return new ParentLink(ch, address, parameters, shards);
+            link = Link.connect("step-tree parent", address.substring(0, colon),
+                    Integer.parseInt(address.substring(colon + 1)), keys, connectMillis, () -> false);
+            Wire.authenticate(link, keys, Wire.Hello.of(task, attempt, stage), new byte[0],
+                    System.nanoTime() + connectMillis * 1_000_000, () -> false, "step-tree node", address);
+            return new ParentLink(link, address, parameters, shards, stepMillis);
         } catch (IOException | RuntimeException e) {
-            ch.close();
+            if (link != null) {
+                link.close();
+            }
             throw new IOException("task " + task + " cannot join its parent in the step tree at " + address + ": "
                     + e.getMessage(), e);
         }
@@ -251,8 +239,8 @@ public final class TreeNode implements AutoCloseable {
     /** Passes a piece of the frame from upstream on to every child (the buffer's position is unchanged). */
     public void forward(ByteBuffer piece) throws IOException {
         bytesIn += piece.remaining();
-        for (SocketChannel c : children) {
-            bytesOut += writeAll(c, piece.duplicate());
+        for (Link c : children) {
+            bytesOut += writeAll(c, piece.duplicate(), stepMillis);
         }
     }
 
@@ -330,15 +318,15 @@ public final class TreeNode implements AutoCloseable {
 
     /** Passes the end of the stage on to every child. */
     public void end() throws IOException {
-        for (SocketChannel c : children) {
-            writeAll(c, Wire.endFrame());
+        for (Link c : children) {
+            writeAll(c, Wire.endFrame(), stepMillis);
         }
     }
 
     @Override
     public void close() throws IOException {
         IOException failure = null;
-        for (SocketChannel c : children) {
+        for (Link c : children) {
             try {
                 c.close();
             } catch (IOException e) {
@@ -353,17 +341,19 @@ public final class TreeNode implements AutoCloseable {
 
     /** A task's link to its parent task. */
     private static final class ParentLink implements Upstream {
-        private final SocketChannel channel;
+        private final Link link;
         private final DataInputStream in;
+        private final long stepMillis;
         private final String parent;
         private final float[] weights;
         private final int shards;
         private final byte[] piece = new byte[CHUNK];
         private ByteBuffer up;
 
-        ParentLink(SocketChannel channel, String parent, int parameters, int shards) throws IOException {
-            this.channel = channel;
-            this.in = new DataInputStream(channel.socket().getInputStream());
+        ParentLink(Link link, String parent, int parameters, int shards, long stepMillis) {
+            this.link = link;
+            this.in = new DataInputStream(link.input(stepMillis));
+            this.stepMillis = stepMillis;
             this.parent = parent;
             this.weights = new float[parameters];
             this.shards = shards;
@@ -416,20 +406,19 @@ public final class TreeNode implements AutoCloseable {
                 up.position(up.position() + 4 * n.gradient().length);
             }
             up.flip();
-            writeAll(channel, up);
+            writeAll(link, up, stepMillis);
         }
 
         @Override
         public void close() throws IOException {
-            channel.close();
+            link.close();
         }
     }
 
-    private static long writeAll(SocketChannel c, ByteBuffer b) throws IOException {
+    /** Sends all of {@code b} within {@code millis}; the bytes sent. */
+    private static long writeAll(Link c, ByteBuffer b, long millis) throws IOException {
         long n = b.remaining();
-        while (b.hasRemaining()) {
-            c.write(b);
-        }
+        c.writeFully(b, System.nanoTime() + millis * 1_000_000, () -> false, "a step frame to " + c.remote());
         return n;
     }
 

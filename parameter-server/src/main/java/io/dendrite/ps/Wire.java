@@ -1,14 +1,8 @@
 package io.dendrite.ps;
 
-import java.io.EOFException;
 import java.io.IOException;
-import java.io.InterruptedIOException;
-import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.SelectionKey;
-import java.nio.channels.Selector;
-import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
@@ -234,52 +228,21 @@ final class Wire {
     }
 
     /**
-     * Fills {@code buf} from a non-blocking channel, waiting on {@code selector} (registered for reads) at
-     * most {@link #POLL_MILLIS} at a time to check {@code cancelled} and the deadline, so a wait never
-     * outlives either.
+     * A client's side of the handshake on {@code link}: reads the challenge of the {@code what} at
+     * {@code server}, sends {@code me}'s hello (followed by {@code extra}) and waits for the server's proof
+     * that it holds the run's secret, all before {@code deadlineNanos}.
      */
-    static void readFully(SocketChannel channel, Selector selector, ByteBuffer buf, long deadlineNanos,
-                          BooleanSupplier cancelled, String waitingFor) throws IOException {
-        while (buf.hasRemaining()) {
-            int n = channel.read(buf);
-            if (n < 0) {
-                throw new EOFException("the connection closed while waiting for " + waitingFor);
-            }
-            if (n == 0) {
-                await(selector, deadlineNanos, cancelled, waitingFor);
-            }
+    static void authenticate(Link link, RunKeys keys, Hello me, byte[] extra, long deadlineNanos,
+                             BooleanSupplier cancelled, String what, String server) throws IOException {
+        ByteBuffer challenge = le(new byte[CHALLENGE_BYTES]);
+        link.readFully(challenge, deadlineNanos, cancelled, "the " + what + "'s challenge from " + server);
+        byte[] nonce = nonceOf(challenge.flip());
+        if (nonce == null) {
+            throw new IOException(server + " is not a Dendrite " + what + " (bad challenge)");
         }
-    }
-
-    /** Writes all of {@code buf} to a non-blocking channel, with the same waiting rules as {@link #readFully}. */
-    static void writeFully(SocketChannel channel, Selector selector, ByteBuffer buf, long deadlineNanos,
-                           BooleanSupplier cancelled, String sending) throws IOException {
-        while (buf.hasRemaining()) {
-            if (channel.write(buf) == 0) {
-                await(selector, deadlineNanos, cancelled, "room to send " + sending);
-            }
-        }
-    }
-
-    private static void await(Selector selector, long deadlineNanos, BooleanSupplier cancelled, String waitingFor)
-            throws IOException {
-        selector.select(POLL_MILLIS);
-        selector.selectedKeys().clear();
-        if (cancelled.getAsBoolean()) {
-            throw new InterruptedIOException("cancelled while waiting for " + waitingFor);
-        }
-        if (deadlineNanos != NO_DEADLINE && System.nanoTime() - deadlineNanos > 0) {
-            throw new SocketTimeoutException("no " + waitingFor + " within the timeout");
-        }
-    }
-
-    /** Puts {@code channel} in non-blocking mode with one selector for reads and one for writes. */
-    static Selector[] selectors(SocketChannel channel) throws IOException {
-        channel.configureBlocking(false);
-        Selector reads = Selector.open();
-        Selector writes = Selector.open();
-        channel.register(reads, SelectionKey.OP_READ);
-        channel.register(writes, SelectionKey.OP_WRITE);
-        return new Selector[] {reads, writes};
+        ByteBuffer hello = hello(keys.secret(), nonce, me, extra.length).put(extra).flip();
+        link.writeFully(hello, deadlineNanos, cancelled, "the hello");
+        awaitWelcome(b -> link.readFully(b, deadlineNanos, cancelled, "the " + what + "'s welcome from " + server), me,
+                keys.secret(), nonce, "the " + what + " at " + server);
     }
 }

@@ -16,6 +16,8 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The server and client over real loopback sockets, without Spark. */
 class ParameterServerTest {
@@ -29,18 +31,18 @@ class ParameterServerTest {
         servers.forEach(ParameterServer::close);
     }
 
-    private ParameterServer server(byte[] secret, int partitions, long stepMillis) throws IOException {
+    private ParameterServer server(RunKeys keys, int partitions, long stepMillis) throws IOException {
         ParameterServer s = ParameterServer.start(new ServerSettings("127.0.0.1", "127.0.0.1", 0, 0, 2000, stepMillis),
-                secret, partitions, PARAMS);
+                keys, partitions, PARAMS);
         servers.add(s);
         return s;
     }
 
     /** A task whose share of a step is its weights times (partition + 1 + attempt/10), over `rows` rows. */
-    private Future<Integer> task(ParameterServer s, byte[] secret, int partition, int attempt, int stage, int steps) {
+    private Future<Integer> task(ParameterServer s, RunKeys keys, int partition, int attempt, int stage, int steps) {
         return tasks.submit(() -> {
             int done = 0;
-            try (ParameterClient c = ParameterClient.connect(s.host(), s.port(), secret, partition, attempt, stage,
+            try (ParameterClient c = ParameterClient.connect(s.host(), s.port(), keys, partition, attempt, stage,
                     PARAMS, 2000, 5000, () -> Thread.currentThread().isInterrupted())) {
                 ParameterClient.Work w;
                 while (done < steps && (w = c.next()) != null) {
@@ -78,12 +80,12 @@ class ParameterServerTest {
 
     @Test
     void stepsMergeEveryShareInTheFixedTreeAndEndTheStage() throws Exception {
-        byte[] secret = ParameterServer.newSecret();
-        ParameterServer s = server(secret, 3, 10_000);
+        RunKeys keys = RunKeys.authenticated();
+        ParameterServer s = server(keys, 3, 10_000);
         s.beginStage(0);
         List<Future<Integer>> running = new ArrayList<>();
         for (int p = 0; p < 3; p++) {
-            running.add(task(s, secret, p, 0, 0, Integer.MAX_VALUE));
+            running.add(task(s, keys, p, 0, 0, Integer.MAX_VALUE));
         }
         for (long step = 0; step < 5; step++) {
             float[] w = weights(step);
@@ -99,25 +101,25 @@ class ParameterServerTest {
 
     @Test
     void aWrongSecretIsRefusedAndTheRunGoesOn() throws Exception {
-        byte[] secret = ParameterServer.newSecret();
-        ParameterServer s = server(secret, 2, 10_000);
+        RunKeys keys = RunKeys.authenticated();
+        ParameterServer s = server(keys, 2, 10_000);
         s.beginStage(0);
-        byte[] wrong = ParameterServer.newSecret();
+        RunKeys wrong = RunKeys.authenticated();
         IOException e = assertThrows(IOException.class, () -> ParameterClient.connect(s.host(), s.port(), wrong, 0, 0,
                 0, PARAMS, 2000, 5000, () -> false));
         assertTrue(e.getMessage().contains("refused this task: authentication failed"), e.getMessage());
         assertEquals(1, s.rejectedConnections());
-        task(s, secret, 0, 0, 0, 1);
-        task(s, secret, 1, 0, 0, 1);
+        task(s, keys, 0, 0, 0, 1);
+        task(s, keys, 1, 0, 0, 1);
         float[] w = weights(0);
         assertArrayEquals(expected(w, 2, 0), s.exchange(0, 0, w, () -> null).merged().total().gradient());
     }
 
     @Test
     void unauthenticatedPeersGetNoThreadAndAFloodPushesOutOnlyTheOldest() throws Exception {
-        byte[] secret = ParameterServer.newSecret();
+        RunKeys keys = RunKeys.authenticated();
         ParameterServer s = ParameterServer.start(new ServerSettings("127.0.0.1", "127.0.0.1", 0, 0, 10_000, 10_000),
-                secret, 2, PARAMS);
+                keys, 2, PARAMS);
         servers.add(s);
         s.beginStage(0);
         long threadsBefore = Thread.getAllStackTraces().size();
@@ -144,8 +146,8 @@ class ParameterServerTest {
         assertEquals(0, Thread.getAllStackTraces().keySet().stream()
                 .filter(t -> t.getName().startsWith("dendrite-ps-read-")).count(), "reader threads of silent peers");
         // Real tasks still get in and step.
-        task(s, secret, 0, 0, 0, 1);
-        task(s, secret, 1, 0, 0, 1);
+        task(s, keys, 0, 0, 0, 1);
+        task(s, keys, 1, 0, 0, 1);
         float[] w = weights(0);
         assertArrayEquals(expected(w, 2, 0), s.exchange(0, 0, w, () -> null).merged().total().gradient());
         for (java.net.Socket p : silent) {
@@ -169,7 +171,7 @@ class ParameterServerTest {
                 return null;
             });
             IOException e = assertThrows(IOException.class, () -> ParameterClient.connect("127.0.0.1",
-                    rogue.getLocalPort(), ParameterServer.newSecret(), 0, 0, 0, PARAMS, 2000, 2000, () -> false));
+                    rogue.getLocalPort(), RunKeys.authenticated(), 0, 0, 0, PARAMS, 2000, 2000, () -> false));
             assertTrue(e.getMessage().contains("did not prove that it holds this run's secret"), e.getMessage());
             serve.get(5, TimeUnit.SECONDS);
         }
@@ -177,14 +179,14 @@ class ParameterServerTest {
 
     @Test
     void aReplayedHelloIsRefused() throws Exception {
-        byte[] secret = ParameterServer.newSecret();
-        ParameterServer s = server(secret, 1, 10_000);
+        RunKeys keys = RunKeys.authenticated();
+        ParameterServer s = server(keys, 1, 10_000);
         s.beginStage(0);
         // A genuine hello, recorded off the wire, answers one connection's challenge only.
         byte[] recorded;
         try (java.net.Socket first = new java.net.Socket("127.0.0.1", s.port())) {
             byte[] challenge = first.getInputStream().readNBytes(Wire.CHALLENGE_BYTES);
-            recorded = Wire.hello(secret, Wire.nonceOf(Wire.le(challenge)), Wire.Hello.of(0, 0, 0), 0).array();
+            recorded = Wire.hello(keys.secret(), Wire.nonceOf(Wire.le(challenge)), Wire.Hello.of(0, 0, 0), 0).array();
         }
         try (java.net.Socket replay = new java.net.Socket("127.0.0.1", s.port())) {
             replay.setSoTimeout(5000);
@@ -196,14 +198,14 @@ class ParameterServerTest {
             assertTrue(text.contains("authentication failed"), text);
         }
         // The genuine task still joins and steps.
-        task(s, secret, 0, 0, 0, 1);
+        task(s, keys, 0, 0, 0, 1);
         float[] w = weights(0);
         assertArrayEquals(expected(w, 1, 0), s.exchange(0, 0, w, () -> null).merged().total().gradient());
     }
 
     @Test
     void somethingThatIsNotATaskIsRefusedAndOneThatSaysNothingIsDropped() throws Exception {
-        ParameterServer s = server(ParameterServer.newSecret(), 1, 10_000);
+        ParameterServer s = server(RunKeys.authenticated(), 1, 10_000);
         s.beginStage(0);
         try (java.net.Socket garbage = new java.net.Socket("127.0.0.1", s.port());
              java.net.Socket silent = new java.net.Socket("127.0.0.1", s.port())) {
@@ -226,12 +228,12 @@ class ParameterServerTest {
 
     @Test
     void aNewAttemptReplacesTheSharesOfTheOldOne() throws Exception {
-        byte[] secret = ParameterServer.newSecret();
-        ParameterServer s = server(secret, 2, 10_000);
+        RunKeys keys = RunKeys.authenticated();
+        ParameterServer s = server(keys, 2, 10_000);
         s.beginStage(4);
         // attempt 0: partition 0 computes step 0, partition 1 connects and dies before sending
-        Future<Integer> first = task(s, secret, 0, 0, 4, 1);
-        ParameterClient dying = ParameterClient.connect(s.host(), s.port(), secret, 1, 0, 4, PARAMS, 2000, 5000,
+        Future<Integer> first = task(s, keys, 0, 0, 4, 1);
+        ParameterClient dying = ParameterClient.connect(s.host(), s.port(), keys, 1, 0, 4, PARAMS, 2000, 5000,
                 () -> false);
         float[] w = weights(7);
         Future<ParameterServer.Exchanged> step = tasks.submit(() -> s.exchange(7, 0, w, () -> null));
@@ -240,21 +242,22 @@ class ParameterServerTest {
         dying.close();
         // attempt 1 of the stage (as Spark's scheduler reports it): both partitions again
         s.attemptLaunched(4, 1);
-        task(s, secret, 0, 1, 4, 1);
-        task(s, secret, 1, 1, 4, 1);
+        task(s, keys, 0, 1, 4, 1);
+        task(s, keys, 1, 1, 4, 1);
         assertArrayEquals(expected(w, 2, 1), step.get(10, TimeUnit.SECONDS).merged().total().gradient());
     }
 
-    @Test
-    void anAttemptSparkHasNotLaunchedIsRefusedAndLocksNobodyOut() throws Exception {
-        byte[] secret = ParameterServer.newSecret();
-        ParameterServer s = server(secret, 2, 10_000);
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void anAttemptSparkHasNotLaunchedIsRefusedAndLocksNobodyOut(boolean encrypted) throws Exception {
+        RunKeys keys = encrypted ? RunKeys.encrypted() : RunKeys.authenticated();
+        ParameterServer s = server(keys, 2, 10_000);
         s.beginStage(0);
         // A peer holding the secret claims the highest attempt there is, which Spark never launched.
-        ParameterClient forger = ParameterClient.connect(s.host(), s.port(), secret, 0, Integer.MAX_VALUE, 0, PARAMS,
+        ParameterClient forger = ParameterClient.connect(s.host(), s.port(), keys, 0, Integer.MAX_VALUE, 0, PARAMS,
                 2000, 5000, () -> false);
-        task(s, secret, 0, 0, 0, 1);
-        task(s, secret, 1, 0, 0, 1);
+        task(s, keys, 0, 0, 0, 1);
+        task(s, keys, 1, 0, 0, 1);
         float[] w = weights(0);
         assertArrayEquals(expected(w, 2, 0), s.exchange(0, 0, w, () -> null).merged().total().gradient());
         // Refused once the connect timeout (2 s) passes without Spark reporting that attempt.
@@ -268,10 +271,10 @@ class ParameterServerTest {
 
     @Test
     void aMissingPartitionFailsTheStepAtItsTimeoutNamingIt() throws Exception {
-        byte[] secret = ParameterServer.newSecret();
-        ParameterServer s = server(secret, 2, 600);
+        RunKeys keys = RunKeys.authenticated();
+        ParameterServer s = server(keys, 2, 600);
         s.beginStage(0);
-        task(s, secret, 0, 0, 0, Integer.MAX_VALUE);
+        task(s, keys, 0, 0, 0, Integer.MAX_VALUE);
         long t0 = System.nanoTime();
         IllegalStateException e = assertThrows(IllegalStateException.class,
                 () -> s.exchange(0, 0, weights(0), () -> null));
@@ -282,10 +285,10 @@ class ParameterServerTest {
 
     @Test
     void aPortScannerDoesNotKeepAStuckStepPastItsDeadline() throws Exception {
-        byte[] secret = ParameterServer.newSecret();
-        ParameterServer s = server(secret, 2, 1000);
+        RunKeys keys = RunKeys.authenticated();
+        ParameterServer s = server(keys, 2, 1000);
         s.beginStage(0);
-        task(s, secret, 0, 0, 0, Integer.MAX_VALUE);
+        task(s, keys, 0, 0, 0, Integer.MAX_VALUE);
         // Every 100 ms: a connection closed at once, one sending junk, one with the wrong secret.
         Future<?> scanner = tasks.submit(() -> {
             for (int i = 0; !Thread.currentThread().isInterrupted(); i++) {
@@ -293,7 +296,7 @@ class ParameterServerTest {
                     if (i % 3 == 1) {
                         probe.getOutputStream().write(new byte[64]);
                     } else if (i % 3 == 2) {
-                        ParameterClient.connect(s.host(), s.port(), ParameterServer.newSecret(), 1, 0, 0, PARAMS, 500,
+                        ParameterClient.connect(s.host(), s.port(), RunKeys.authenticated(), 1, 0, 0, PARAMS, 500,
                                 500, () -> false).close();
                     }
                 } catch (IOException expected) {
@@ -316,7 +319,7 @@ class ParameterServerTest {
 
     @Test
     void aFailureReportedWhileWaitingIsThrown() throws Exception {
-        ParameterServer s = server(ParameterServer.newSecret(), 2, 60_000);
+        ParameterServer s = server(RunKeys.authenticated(), 2, 60_000);
         s.beginStage(0);
         RuntimeException failure = new IllegalStateException("the stage failed");
         assertEquals(failure, assertThrows(IllegalStateException.class,
@@ -331,16 +334,16 @@ class ParameterServerTest {
         }
         int closed = port;
         ServerUnreachableException e = assertThrows(ServerUnreachableException.class, () -> ParameterClient.connect(
-                "127.0.0.1", closed, ParameterServer.newSecret(), 0, 0, 0, PARAMS, 1000, 1000, () -> false));
+                "127.0.0.1", closed, RunKeys.authenticated(), 0, 0, 0, PARAMS, 1000, 1000, () -> false));
         assertTrue(e.getMessage().contains("127.0.0.1:" + closed), e.getMessage());
     }
 
     @Test
     void aTaskWaitingForWorkGivesUpAtItsDeadline() throws Exception {
-        byte[] secret = ParameterServer.newSecret();
-        ParameterServer s = server(secret, 2, 60_000);
+        RunKeys keys = RunKeys.authenticated();
+        ParameterServer s = server(keys, 2, 60_000);
         s.beginStage(0);
-        try (ParameterClient c = ParameterClient.connect(s.host(), s.port(), secret, 0, 0, 0, PARAMS, 2000, 500,
+        try (ParameterClient c = ParameterClient.connect(s.host(), s.port(), keys, 0, 0, 0, PARAMS, 2000, 500,
                 () -> false)) {
             IOException e = assertThrows(IOException.class, c::next);
             assertTrue(e.getMessage().contains("no work from the parameter server at 127.0.0.1:" + s.port()),
@@ -356,7 +359,7 @@ class ParameterServerTest {
                 return;
             }
             ParameterServer s = ParameterServer.start(new ServerSettings("127.0.0.1", "127.0.0.1", port, 1, 1000, 1000),
-                    ParameterServer.newSecret(), 1, PARAMS);
+                    RunKeys.authenticated(), 1, PARAMS);
             servers.add(s);
             assertEquals(port + 1, s.port());
         } catch (java.net.BindException e) {

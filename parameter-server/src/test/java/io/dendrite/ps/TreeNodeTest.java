@@ -22,7 +22,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 /** The step tree over real loopback sockets, tasks as threads, without Spark. */
 class TreeNodeTest {
     private static final int PARAMS = 70_000; // several chunks a frame
-    private static final byte[] SECRET = ParameterServer.newSecret();
+    private static final RunKeys KEYS = RunKeys.authenticated();
+    private static final RunKeys ENCRYPTED = RunKeys.encrypted();
     private final ExecutorService pool = Executors.newCachedThreadPool();
     private ParameterServer server;
 
@@ -66,7 +67,7 @@ class TreeNodeTest {
     }
 
     /** Task {@code t} of {@code tasks}, holding shards [t·S/T, (t+1)·S/T), for {@code steps} steps. */
-    private Future<Integer> task(int t, int tasks, int fanOut, int shards, List<String> addresses) {
+    private Future<Integer> task(RunKeys keys, int t, int tasks, int fanOut, int shards, List<String> addresses) {
         return pool.submit(() -> {
             try (TreeNode node = TreeNode.listen("127.0.0.1", PARAMS, shards, 5000)) {
                 synchronized (addresses) {
@@ -78,10 +79,10 @@ class TreeNodeTest {
                 }
                 int parent = TreeNode.parent(t, tasks, fanOut);
                 try (TreeNode.Upstream up = parent < 0
-                        ? TreeNode.driver(ParameterClient.connect(server.host(), server.port(), SECRET, 0, 0, 0,
+                        ? TreeNode.driver(ParameterClient.connect(server.host(), server.port(), keys, 0, 0, 0,
                                 PARAMS, 2000, 5000, () -> false))
-                        : TreeNode.connectToParent(addresses.get(parent), SECRET, t, 0, 0, PARAMS, shards, 2000, 5000)) {
-                    node.acceptChildren(TreeNode.children(t, tasks, fanOut), SECRET, 0, 0, 2000, () -> false);
+                        : TreeNode.connectToParent(addresses.get(parent), keys, t, 0, 0, PARAMS, shards, 2000, 5000)) {
+                    node.acceptChildren(TreeNode.children(t, tasks, fanOut), keys, 0, 0, 2000, () -> false);
                     int steps = 0;
                     TreeNode.Work w;
                     while (true) {
@@ -101,10 +102,12 @@ class TreeNodeTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"1, 2, 3", "5, 2, 7", "7, 3, 16", "4, 1, 4"})
-    void theTreeGivesTheFixedShardTreesBitsAndTheDriverMovesTwoFramesAStep(int tasks, int fanOut, int shards)
-            throws Exception {
-        server = ParameterServer.start(new ServerSettings("127.0.0.1", "127.0.0.1", 0, 0, 2000, 5000), SECRET, 1,
+    @CsvSource({"1, 2, 3, false", "5, 2, 7, false", "7, 3, 16, false", "4, 1, 4, false", "5, 2, 7, true",
+        "4, 1, 4, true"})
+    void theTreeGivesTheFixedShardTreesBitsAndTheDriverMovesTwoFramesAStep(int tasks, int fanOut, int shards,
+                                                                          boolean encrypted) throws Exception {
+        RunKeys keys = encrypted ? ENCRYPTED : KEYS;
+        server = ParameterServer.start(new ServerSettings("127.0.0.1", "127.0.0.1", 0, 0, 2000, 5000), keys, 1,
                 PARAMS);
         server.beginStage(0);
         List<String> addresses = new ArrayList<>();
@@ -113,7 +116,7 @@ class TreeNodeTest {
         }
         List<Future<Integer>> running = new ArrayList<>();
         for (int t = 0; t < tasks; t++) {
-            running.add(task(t, tasks, fanOut, shards, addresses));
+            running.add(task(keys, t, tasks, fanOut, shards, addresses));
         }
         float[] w = new float[PARAMS];
         for (int i = 0; i < PARAMS; i++) {
@@ -142,12 +145,12 @@ class TreeNodeTest {
     void aChildWithTheWrongSecretIsRefused() throws Exception {
         try (TreeNode parent = TreeNode.listen("127.0.0.1", PARAMS, 2, 5000)) {
             Future<?> intruder = pool.submit(() -> {
-                try (TreeNode.Upstream up = TreeNode.connectToParent(parent.address(), ParameterServer.newSecret(), 1,
+                try (TreeNode.Upstream up = TreeNode.connectToParent(parent.address(), RunKeys.authenticated(), 1,
                         0, 0, PARAMS, 2, 2000, 2000); TreeNode none = TreeNode.listen("127.0.0.1", PARAMS, 2, 2000)) {
                     return up.next(none);
                 }
             });
-            IOException e = assertThrows(IOException.class, () -> parent.acceptChildren(new int[] {1}, SECRET, 0, 0,
+            IOException e = assertThrows(IOException.class, () -> parent.acceptChildren(new int[] {1}, KEYS, 0, 0,
                     1000, () -> false));
             assertTrue(e.getMessage().contains("did not all connect within 1000 ms (0 did)"), e.getMessage());
             Exception refused = assertThrows(Exception.class, () -> intruder.get(10, TimeUnit.SECONDS));
@@ -165,13 +168,13 @@ class TreeNodeTest {
                 silent.add(new java.net.Socket("127.0.0.1", port)); // connect first, then say nothing
             }
             Future<?> child = pool.submit(() -> {
-                try (TreeNode.Upstream up = TreeNode.connectToParent(parent.address(), SECRET, 1, 0, 0, PARAMS, 2, 5000,
+                try (TreeNode.Upstream up = TreeNode.connectToParent(parent.address(), KEYS, 1, 0, 0, PARAMS, 2, 5000,
                         5000)) {
                     return null;
                 }
             });
             long t0 = System.nanoTime();
-            parent.acceptChildren(new int[] {1}, SECRET, 0, 0, 5000, () -> false);
+            parent.acceptChildren(new int[] {1}, KEYS, 0, 0, 5000, () -> false);
             double seconds = (System.nanoTime() - t0) / 1e9;
             child.get(5, TimeUnit.SECONDS);
             for (java.net.Socket s : silent) {

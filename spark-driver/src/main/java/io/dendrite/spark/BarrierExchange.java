@@ -3,6 +3,7 @@ package io.dendrite.spark;
 import io.dendrite.datasets.ExampleBlock;
 import io.dendrite.ps.ParameterServer;
 import io.dendrite.ps.Rendezvous;
+import io.dendrite.ps.RunKeys;
 import io.dendrite.ps.ServerSettings;
 import io.dendrite.ps.ServerUnreachableException;
 import java.io.IOException;
@@ -42,7 +43,7 @@ final class BarrierExchange implements StepExchange {
     private final StepTransport transport;
     private final ParameterServer server;
     private final Rendezvous rendezvous;
-    private final byte[] secret;
+    private final RunKeys keys;
     private final CachePlacement placement;
     private final ShardGroupRDD.Streamed streamed;
     private final Watch watch = new Watch();
@@ -109,7 +110,7 @@ final class BarrierExchange implements StepExchange {
     }
 
     private BarrierExchange(JavaSparkContext jsc, JavaRDD<ExampleBlock> blocks, PartitionShare share,
-                            StepTransport transport, ParameterServer server, Rendezvous rendezvous, byte[] secret,
+                            StepTransport transport, ParameterServer server, Rendezvous rendezvous, RunKeys keys,
                             CachePlacement placement, ShardGroupRDD.Streamed streamed) {
         this.jsc = jsc;
         this.streamed = streamed;
@@ -119,7 +120,7 @@ final class BarrierExchange implements StepExchange {
         this.share = share;
         this.transport = transport;
         this.server = server;
-        this.secret = secret;
+        this.keys = keys;
         jsc.sc().addSparkListener(watch);
     }
 
@@ -135,23 +136,28 @@ final class BarrierExchange implements StepExchange {
         String host = transport.host() != null ? transport.host() : conf.get("spark.driver.host", "localhost");
         String bind = transport.bindAddress() != null ? transport.bindAddress()
                 : conf.get("spark.driver.bindAddress", host);
-        byte[] secret = ParameterServer.newSecret();
+        RunKeys keys = runKeys(conf);
         ServerSettings settings = new ServerSettings(bind, host, transport.port(), transport.portRetries(),
                 transport.connectMillis(), transport.stepMillis());
         try {
-            ParameterServer server = ParameterServer.start(settings, secret, 1, share.parameters());
+            ParameterServer server = ParameterServer.start(settings, keys, 1, share.parameters());
             Rendezvous rendezvous;
             try {
-                rendezvous = Rendezvous.start(settings, secret, server.port());
+                rendezvous = Rendezvous.start(settings, keys, server.port());
             } catch (IOException | RuntimeException e) {
                 server.close();
                 throw e;
             }
-            return new BarrierExchange(jsc, blocks, share, transport, server, rendezvous, secret, placement, streamed);
+            return new BarrierExchange(jsc, blocks, share, transport, server, rendezvous, keys, placement, streamed);
         } catch (IOException e) {
             throw new IllegalStateException("cannot start the parameter server: " + e.getMessage() + "; set "
                     + "training.parameter_server.bind_address, port or port_retries, or use training.mode: job", e);
         }
+    }
+
+    @Override
+    public String traffic() {
+        return keys.isEncrypted() ? "tls1.3" : "hmac";
     }
 
     @Override
@@ -174,7 +180,7 @@ final class BarrierExchange implements StepExchange {
                 : placement.placeGroups(blocks, groups);
         blocks = placed.blocks();
         rendezvous.expect(stage, groups.length);
-        BarrierTask task = new BarrierTask(share, server.host(), server.port(), rendezvous.port(), secret, stage, epoch,
+        BarrierTask task = new BarrierTask(share, server.host(), server.port(), rendezvous.port(), keys, stage, epoch,
                 transport.fanOut(), transport.connectMillis(), transport.stepMillis());
         JavaRDD<Long> steps = ShardGroupRDD.forBarrier(blocks.rdd(), groups, placed.locations(), streamed).barrier()
                 .mapPartitionsWithIndex(task, true, ClassTag$.MODULE$.apply(Long.class)).toJavaRDD()
@@ -322,16 +328,31 @@ final class BarrierExchange implements StepExchange {
                 + "training.mode: job");
     }
 
-    /** Encryption asked of Spark and dynamic allocation are refused before anything starts. */
-    static void refuseUnsupported(SparkConf conf) {
-        for (String key : List.of("spark.network.crypto.enabled", "spark.ssl.enabled")) {
-            if (conf.getBoolean(key, false)) {
-                throw new IllegalArgumentException("training.mode: barrier sends weights and gradients over its own "
-                        + "TCP connections, authenticated by a per-run secret but not encrypted; it does not offer "
-                        + "TLS. " + key + "=true asks for encrypted traffic, so it will not start. Use "
-                        + "training.mode: job, whose traffic goes through Spark's own channels");
-            }
+    /**
+     * The keys of this run's step connections: TLS 1.3 with a certificate made for the run when Spark is
+     * asked to encrypt its own traffic ({@code spark.network.crypto.enabled} or {@code spark.ssl.enabled}),
+     * else the HMAC-authenticated plain connections. The keys travel to the executors inside the tasks, so
+     * they are as safe as Spark's RPC: encrypted with {@code spark.authenticate} and
+     * {@code spark.network.crypto.enabled}, in the clear otherwise (said in the log).
+     */
+    static RunKeys runKeys(SparkConf conf) {
+        boolean rpcEncrypted = conf.getBoolean("spark.authenticate", false)
+                && conf.getBoolean("spark.network.crypto.enabled", false);
+        String asked = List.of("spark.network.crypto.enabled", "spark.ssl.enabled").stream()
+                .filter(k -> conf.getBoolean(k, false)).findFirst().orElse(null);
+        if (asked == null) {
+            LOG.info("barrier mode: step connections are authenticated (HMAC-SHA256 under a per-run secret, both "
+                    + "ways) but not encrypted; set spark.authenticate and spark.network.crypto.enabled to encrypt them");
+            return RunKeys.authenticated();
         }
+        LOG.info("barrier mode: step connections use TLS 1.3 with a per-run certificate, both ends authenticated ("
+                + asked + "=true)" + (rpcEncrypted ? "" : "; but the run's keys reach the executors through Spark's "
+                + "RPC, which is not encrypted without spark.authenticate=true and spark.network.crypto.enabled=true"));
+        return RunKeys.encrypted();
+    }
+
+    /** Dynamic allocation is refused before anything starts. */
+    static void refuseUnsupported(SparkConf conf) {
         if (conf.getBoolean("spark.dynamicAllocation.enabled", false)) {
             throw new IllegalArgumentException("training.mode: barrier needs a fixed set of executors, but "
                     + "spark.dynamicAllocation.enabled=true (Spark's barrier stages do not support it). Disable it "

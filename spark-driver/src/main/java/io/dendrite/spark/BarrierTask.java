@@ -3,6 +3,7 @@ package io.dendrite.spark;
 import io.dendrite.ps.GradientAccumulator;
 import io.dendrite.ps.ParameterClient;
 import io.dendrite.ps.Rendezvous;
+import io.dendrite.ps.RunKeys;
 import io.dendrite.ps.TreeNode;
 import java.io.IOException;
 import java.io.Serializable;
@@ -30,20 +31,20 @@ final class BarrierTask extends AbstractFunction2<Object, scala.collection.Itera
     private final String host;
     private final int port;
     private final int rendezvousPort;
-    private final byte[] secret;
+    private final RunKeys keys;
     private final int stage;
     private final int epoch;
     private final int fanOut;
     private final long connectMillis;
     private final long stepMillis;
 
-    BarrierTask(PartitionShare share, String host, int port, int rendezvousPort, byte[] secret, int stage, int epoch,
+    BarrierTask(PartitionShare share, String host, int port, int rendezvousPort, RunKeys keys, int stage, int epoch,
                 int fanOut, long connectMillis, long stepMillis) {
         this.share = share;
         this.host = host;
         this.port = port;
         this.rendezvousPort = rendezvousPort;
-        this.secret = secret;
+        this.keys = keys;
         this.stage = stage;
         this.epoch = epoch;
         this.fanOut = fanOut;
@@ -64,15 +65,15 @@ final class BarrierTask extends AbstractFunction2<Object, scala.collection.Itera
         String myHost = address.substring(0, address.lastIndexOf(':'));
         long steps = 0;
         try (TreeNode node = TreeNode.listen(myHost, share.parameters(), share.partitions(), stepMillis)) {
-            String[] addresses = Rendezvous.exchange(host, rendezvousPort, secret, g, attempt, stage, node.address(),
+            String[] addresses = Rendezvous.exchange(host, rendezvousPort, keys, g, attempt, stage, node.address(),
                     connectMillis, stepMillis, context::isInterrupted);
             int parent = TreeNode.parent(g, tasks, fanOut);
             try (TreeNode.Upstream up = parent < 0
-                    ? TreeNode.driver(ParameterClient.connect(host, port, secret, 0, attempt, stage,
+                    ? TreeNode.driver(ParameterClient.connect(host, port, keys, 0, attempt, stage,
                             share.parameters(), connectMillis, stepMillis, context::isInterrupted))
-                    : TreeNode.connectToParent(addresses[parent], secret, g, attempt, stage, share.parameters(),
+                    : TreeNode.connectToParent(addresses[parent], keys, g, attempt, stage, share.parameters(),
                             share.partitions(), connectMillis, stepMillis)) {
-                node.acceptChildren(TreeNode.children(g, tasks, fanOut), secret, attempt, stage, connectMillis,
+                node.acceptChildren(TreeNode.children(g, tasks, fanOut), keys, attempt, stage, connectMillis,
                         context::isInterrupted);
                 while (true) {
                     node.beginStep();

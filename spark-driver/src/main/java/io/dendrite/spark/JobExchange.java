@@ -31,6 +31,11 @@ final class JobExchange implements StepExchange {
     }
 
     @Override
+    public String traffic() {
+        return "spark";
+    }
+
+    @Override
     public void beginEpoch(int epoch) {
         // nothing to set up: every step is its own job
     }

@@ -181,10 +181,12 @@ public final class SparkTrainer {
                 config.batchSize(), partitionRows, total);
         long trainingStarted = System.nanoTime();
         long examplesSeen = 0;
+        String traffic;
         try (StepExchange exchange = transport.mode() == StepTransport.Mode.BARRIER
                 ? BarrierExchange.open(jsc, train.blocks(), share, transport, placement,
                         streamWindow > 0 ? new ShardGroupRDD.Streamed(partitionRows, streamWindow) : null)
                 : new JobExchange(jsc, train.blocks(), share, placement)) {
+            traffic = exchange.traffic();
             for (int epoch = state.epoch(); epoch < config.epochs(); epoch = state.epoch()) {
                 long epochStarted = System.nanoTime();
                 StepTimes times = new StepTimes();
@@ -231,6 +233,7 @@ public final class SparkTrainer {
         Map<String, Object> summary = run.summary("spark", averager.optimizer(), total);
         summary.put("partitions", partitionRows.length);
         summary.put("step_mode", transport.mode().name().toLowerCase(java.util.Locale.ROOT));
+        summary.put("step_traffic", traffic);
         summary.put("master", jsc.master());
         if (streamWindow > 0) {
             summary.put("streamed", Map.of("shuffle_window", streamWindow));

@@ -16,6 +16,13 @@ interface StepExchange extends AutoCloseable {
     record Result(GradientAccumulator merged, long publishNanos, long waitNanos, StepBytes bytes) {
     }
 
+    /**
+     * How the step traffic is protected, as the run's summary records it: {@code spark} (Spark's own task
+     * and result channels), {@code tls1.3} or {@code hmac} (the barrier mode's own connections, encrypted or
+     * authenticated only).
+     */
+    String traffic();
+
     /** Called before the first step of each epoch (or of the epoch a resumed run continues). */
     void beginEpoch(int epoch);
 

@@ -154,17 +154,15 @@ public class BarrierModeTest extends SparkDriverSuite {
     }
 
     @Test
-    public void encryptionAndDynamicAllocationAreRefused() {
-        IllegalArgumentException crypto = assertThrows(IllegalArgumentException.class,
-                () -> BarrierExchange.refuseUnsupported(new SparkConf().set("spark.network.crypto.enabled", "true")));
-        Assertions.assertTrue(crypto.getMessage().contains("does not offer TLS"), crypto.getMessage());
-        Assertions.assertTrue(crypto.getMessage().contains("spark.network.crypto.enabled=true"), crypto.getMessage());
-        IllegalArgumentException ssl = assertThrows(IllegalArgumentException.class,
-                () -> BarrierExchange.refuseUnsupported(new SparkConf().set("spark.ssl.enabled", "true")));
-        Assertions.assertTrue(ssl.getMessage().contains("spark.ssl.enabled=true"), ssl.getMessage());
+    public void sparksEncryptionSettingsEncryptTheStepsAndDynamicAllocationIsRefused() {
+        Assertions.assertFalse(BarrierExchange.runKeys(new SparkConf()).isEncrypted());
+        Assertions.assertFalse(BarrierExchange.runKeys(new SparkConf().set("spark.authenticate", "true")).isEncrypted());
+        Assertions.assertTrue(BarrierExchange.runKeys(new SparkConf().set("spark.authenticate", "true")
+                .set("spark.network.crypto.enabled", "true")).isEncrypted());
+        Assertions.assertTrue(BarrierExchange.runKeys(new SparkConf().set("spark.ssl.enabled", "true")).isEncrypted());
         IllegalArgumentException dynamic = assertThrows(IllegalArgumentException.class,
                 () -> BarrierExchange.refuseUnsupported(new SparkConf().set("spark.dynamicAllocation.enabled", "true")));
         Assertions.assertTrue(dynamic.getMessage().contains("dynamicAllocation"), dynamic.getMessage());
-        BarrierExchange.refuseUnsupported(new SparkConf());
+        BarrierExchange.refuseUnsupported(new SparkConf().set("spark.network.crypto.enabled", "true"));
     }
 }
