@@ -5,8 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.dendrite.core.model.ModelFiles;
+import io.dendrite.core.run.Streams;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -141,18 +144,35 @@ class YarnClusterTest {
         String hdfs = fs.getUri().toString();
         Path yarnJob = job(hdfs + input);
         List<float[]> weights = new ArrayList<>();
+        byte[] stepCapture = null;
         for (String mode : List.of("client", "cluster")) {
             String output = hdfs + "/runs/" + mode;
-            List<String> c = List.of("bash", SUBMIT.toString(), "--master", "yarn", "--deploy-mode", mode,
-                    "--conf", "spark.yarn.jars=local:" + SPARK_HOME.resolve("jars") + "/*",
+            List<String> c = new ArrayList<>(List.of("bash", SUBMIT.toString(), "--master", "yarn", "--deploy-mode",
+                    mode, "--conf", "spark.yarn.jars=local:" + SPARK_HOME.resolve("jars") + "/*",
                     "--conf", "spark.executor.instances=2", "--conf", "spark.executor.cores=1",
                     "--conf", "spark.executor.memory=1g", "--conf", "spark.yarn.am.memory=512m",
                     "--conf", "spark.driver.memory=1g",
-                    "train", "--job", yarnJob.toUri().toString(), "--output", output);
+                    "train", "--job", yarnJob.toUri().toString(), "--output", output));
+            boolean encrypted = mode.equals("cluster");
+            int port = encrypted ? freePorts() : 0;
+            if (encrypted) {
+                // Spark's authentication (YARN makes the secret) and network encryption: the steps go over TLS.
+                c.addAll(6, List.of("--conf", "spark.authenticate=true", "--conf", "spark.network.crypto.enabled=true"));
+                c.addAll(List.of("training.parameter_server.port=" + port, "training.parameter_server.port_retries=3"));
+            }
             Path log = dir.resolve("yarn-" + mode + ".log");
             long started = System.nanoTime();
-            int code = submit(c, log);
-            System.out.printf(Locale.ROOT, "YarnClusterTest: %s mode: %.1f s%n", mode, (System.nanoTime() - started) / 1e9);
+            int code;
+            if (encrypted) {
+                try (LoopbackCapture capture = LoopbackCapture.start(dir.resolve("steps.pcap"), port, port + 3)) {
+                    code = submit(c, log);
+                    stepCapture = capture.stop();
+                }
+            } else {
+                code = submit(c, log);
+            }
+            System.out.printf(Locale.ROOT, "YarnClusterTest: %s mode%s: %.1f s%n", mode, encrypted ? " (encrypted)" : "",
+                    (System.nanoTime() - started) / 1e9);
             assertEquals(0, code, Files.readString(log, StandardCharsets.UTF_8));
             ApplicationReport app = lastApplication();
             assertEquals(FinalApplicationStatus.SUCCEEDED, app.getFinalApplicationStatus(), app.toString());
@@ -169,7 +189,59 @@ class YarnClusterTest {
         assertEquals(0, code, Files.readString(dir.resolve("local.log")));
         float[] expected = ModelFiles.load(reference.resolve("model")).parameters();
         assertArrayEquals(expected, weights.get(0), "client mode on YARN equals local[2]");
-        assertArrayEquals(expected, weights.get(1), "cluster mode on YARN equals local[2]");
+        assertArrayEquals(expected, weights.get(1), "cluster mode on YARN, encrypted, equals local[2]");
+        String summary = new String(fs.open(new org.apache.hadoop.fs.Path(hdfs + "/runs/cluster/summary.json"))
+                .readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(summary.contains("\"step_traffic\" : \"tls1.3\"") || summary.contains("\"step_traffic\":\"tls1.3\""),
+                summary);
+        assertNoPlaintextSteps(stepCapture, ModelFiles.load(reference.resolve("model")).spec()
+                .initialParameters(Streams.init(42)));
+    }
+
+    /**
+     * The capture of the encrypted run's step ports holds TLS records and at least the bytes of its steps'
+     * weights, but not the first step's weights in the clear nor the step protocol's challenge.
+     */
+    private static void assertNoPlaintextSteps(byte[] pcap, float[] initial) {
+        // 1797 rows less a 20% test split, batch 64: 22 or 23 steps an epoch, at least 66 in all; the root's traffic
+        // alone carries the weights down and a share up each step.
+        long stepBytes = 2L * 66 * 4 * initial.length;
+        assertTrue(pcap.length > stepBytes, "the capture holds " + pcap.length + " bytes, fewer than the " + stepBytes
+                + " the steps moved");
+        assertTrue(LoopbackCapture.indexOf(pcap, new byte[] {0x16, 0x03, 0x03}) >= 0
+                || LoopbackCapture.indexOf(pcap, new byte[] {0x16, 0x03, 0x01}) >= 0, "a TLS handshake record");
+        ByteBuffer w = ByteBuffer.allocate(64).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < 16; i++) {
+            w.putFloat(initial[i]);
+        }
+        assertEquals(-1, LoopbackCapture.indexOf(pcap, w.array()), "the first step's weights crossed in the clear");
+        byte[] magic = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(0x44505331).array(); // "DPS1"
+        assertEquals(-1, LoopbackCapture.indexOf(pcap, magic), "the step protocol's challenge crossed in the clear");
+    }
+
+    /** A port that is free, with the three after it, for the parameter server and its rendezvous. */
+    private static int freePorts() throws IOException {
+        for (int attempt = 0; attempt < 50; attempt++) {
+            int port;
+            try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+                port = s.getLocalPort();
+            }
+            if (port + 3 > 65535) {
+                continue;
+            }
+            boolean free = true;
+            for (int p = port; p <= port + 3 && free; p++) {
+                try (java.net.ServerSocket s = new java.net.ServerSocket(p)) {
+                    free = true;
+                } catch (IOException taken) {
+                    free = false;
+                }
+            }
+            if (free) {
+                return port;
+            }
+        }
+        throw new IOException("no four free ports in a row for the parameter server");
     }
 
     @Test

@@ -1,4 +1,4 @@
-package io.dendrite.spark;
+package io.dendrite.cluster;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -10,7 +10,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A packet capture of the loopback interface's TCP traffic with {@code tcpdump} (root, as CI runs), for
+ * A packet capture of TCP traffic on the loopback interface with {@code tcpdump} (root, as CI runs), for
  * tests that check what crosses a socket. {@link #stop} ends it and returns the capture file's bytes.
  */
 final class LoopbackCapture implements AutoCloseable {
@@ -22,12 +22,15 @@ final class LoopbackCapture implements AutoCloseable {
         this.file = file;
     }
 
-    /** Starts capturing into {@code file} and returns once tcpdump says it is listening. */
-    static LoopbackCapture start(Path file) throws IOException, InterruptedException {
+    /**
+     * Starts capturing the TCP traffic to and from ports {@code firstPort}–{@code lastPort} into {@code file}
+     * and returns once tcpdump says it is listening.
+     */
+    static LoopbackCapture start(Path file, int firstPort, int lastPort) throws IOException, InterruptedException {
         Process p;
         try {
-            p = new ProcessBuilder("tcpdump", "-i", "lo", "-U", "-s", "0", "-Z", "root", "-w", file.toString(), "tcp")
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            p = new ProcessBuilder("tcpdump", "-i", "lo", "-U", "-s", "0", "-Z", "root", "-w", file.toString(),
+                    "tcp portrange " + firstPort + "-" + lastPort).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         } catch (IOException e) {
             throw new IOException("this test captures loopback traffic with tcpdump, which did not start (install "
                     + "Debian's tcpdump and run as root, as .ci/run does): " + e.getMessage(), e);
@@ -80,5 +83,19 @@ final class LoopbackCapture implements AutoCloseable {
     @Override
     public void close() {
         process.destroyForcibly();
+    }
+
+    /** Where {@code needle} first occurs in {@code haystack}, or -1. */
+    static int indexOf(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
     }
 }
