@@ -1,6 +1,5 @@
 package io.dendrite.ps;
 
-import io.dendrite.core.loss.LossStats;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.concurrent.BlockingQueue;
@@ -8,16 +7,30 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.function.BooleanSupplier;
 
 /**
- * One authenticated task's connection on the server ({@link Handshaker} did the handshake): a reader
- * thread that turns its frames into events for the training thread, and a writer thread that sends the
- * frames queued for it, so a slow or stuck task never blocks the training thread (whose waits all have
- * deadlines). Shares are read into one direct buffer per connection, so a step's gradient is copied once,
- * into its array.
+ * One authenticated task's connection on a server ({@link Handshaker} did the handshake): a reader thread
+ * that hands its frames to the server ({@link Owner#read}) as events for the training thread, and a writer
+ * thread that sends the frames queued for it, so a slow or stuck task never blocks the training thread
+ * (whose waits all have deadlines).
  */
 final class Connection {
     private static final ByteBuffer CLOSE = ByteBuffer.allocate(0);
 
-    private final ParameterServer server;
+    /** The server a connection belongs to: what it is told, and how it reads one frame. */
+    interface Owner {
+        /** The connection is ready (its threads run). */
+        void joined(Connection c);
+
+        /** Reads the task's next frame from {@code link} and passes it on; {@code closed} cancels the wait. */
+        void read(Connection c, Link link, BooleanSupplier closed) throws IOException;
+
+        /** The connection failed while open, for {@code why}. */
+        void lost(Connection c, String why);
+
+        /** The connection is closed. */
+        void forget(Connection c);
+    }
+
+    private final Owner server;
     private final Link link;
     private final int id;
     private final BlockingQueue<ByteBuffer> outbox = new LinkedBlockingQueue<>();
@@ -30,7 +43,10 @@ final class Connection {
     final int stage;
 
     /** The connection of the task {@code hello} authenticated (the welcome is sent). */
-    Connection(ParameterServer server, Link link, Wire.Hello hello, int id) {
+    /** Scratch the owner keeps per connection (e.g. the buffer its frames are read into). */
+    Object scratch;
+
+    Connection(Owner server, Link link, Wire.Hello hello, int id) {
         this.server = server;
         this.link = link;
         this.id = id;
@@ -79,39 +95,13 @@ final class Connection {
     private void read() {
         try {
             writer.start();
-            server.offer(new ParameterServer.Join(this));
-            int parameters = server.parameters();
-            ByteBuffer frame = Wire.direct(Wire.SHARE_HEADER + 4 * parameters);
+            server.joined(this);
             while (!closed) {
-                frame.clear().limit(Wire.SHARE_HEADER);
-                link.readFully(frame, Wire.NO_DEADLINE, isClosed, "a share");
-                int length = frame.getInt(0);
-                byte type = frame.get(4);
-                if (type != Wire.SHARE || length != frame.capacity() - 4) {
-                    throw new IOException("expected a share frame of " + (frame.capacity() - 4) + " bytes but got type "
-                            + type + " of " + length + " bytes");
-                }
-                long step = frame.getLong(5);
-                double lossSum = frame.getDouble(13);
-                long count = frame.getLong(21);
-                long correct = frame.getLong(29);
-                long nanos = frame.getLong(37);
-                long nodeIn = frame.getLong(45);
-                long nodeOut = frame.getLong(53);
-                int n = frame.getInt(61);
-                if (n != parameters) {
-                    throw new IOException("a share of " + n + " values on a server for " + parameters);
-                }
-                frame.limit(frame.capacity());
-                link.readFully(frame, Wire.NO_DEADLINE, isClosed, "a share");
-                float[] gradient = server.borrow();
-                Wire.getFloats(frame, Wire.SHARE_HEADER, gradient);
-                server.offer(new ParameterServer.Share(this, step, gradient, new LossStats(lossSum, count, correct),
-                        nanos, nodeIn, nodeOut));
+                server.read(this, link, isClosed);
             }
         } catch (IOException | RuntimeException e) {
             if (!closed) {
-                server.offer(new ParameterServer.Lost(this, e.getMessage()));
+                server.lost(this, e.getMessage());
             }
         } finally {
             close();
@@ -129,7 +119,7 @@ final class Connection {
             }
         } catch (IOException e) {
             if (!closed) {
-                server.offer(new ParameterServer.Lost(this, "sending failed: " + e.getMessage()));
+                server.lost(this, "sending failed: " + e.getMessage());
             }
             close();
         } catch (InterruptedException e) {

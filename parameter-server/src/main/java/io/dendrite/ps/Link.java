@@ -386,6 +386,14 @@ final class Link implements Closeable {
      * (as a socket's read timeout would), then fails with a {@link SocketTimeoutException}.
      */
     InputStream input(long timeoutMillis) {
+        return input(timeoutMillis, () -> false);
+    }
+
+    /**
+     * A blocking stream over this link whose reads wait at most {@code timeoutMillis} for a byte (for ever
+     * when it is 0), and end when {@code cancelled} says so.
+     */
+    InputStream input(long timeoutMillis, BooleanSupplier cancelled) {
         return new InputStream() {
             @Override
             public int read() throws IOException {
@@ -398,14 +406,14 @@ final class Link implements Closeable {
                 if (len == 0) {
                     return 0;
                 }
-                long deadline = System.nanoTime() + timeoutMillis * 1_000_000;
+                long deadline = timeoutMillis > 0 ? System.nanoTime() + timeoutMillis * 1_000_000 : Wire.NO_DEADLINE;
                 ByteBuffer into = ByteBuffer.wrap(b, off, len);
                 while (true) {
                     int n = Link.this.read(into);
                     if (n != 0) {
                         return n;
                     }
-                    await(flush() ? reads() : writes(), deadline, () -> false, "data from " + remote());
+                    await(flush() ? reads() : writes(), deadline, cancelled, "data from " + remote());
                 }
             }
         };

@@ -33,7 +33,7 @@ import java.util.function.Supplier;
  * older one and the step is recomputed by the new tasks from the same weights, so no update is lost or
  * applied twice. Connections of older attempts or stages are closed. Every wait has a deadline.
  */
-public final class ParameterServer implements AutoCloseable {
+public final class ParameterServer implements AutoCloseable, Connection.Owner {
     private static final System.Logger LOG = System.getLogger(ParameterServer.class.getName());
     private static final long EVENT_POLL_MILLIS = 50;
 
@@ -473,25 +473,57 @@ public final class ParameterServer implements AutoCloseable {
 
     // Called from connection threads.
 
-    float[] borrow() {
-        float[] g = pool.poll();
-        return g != null ? g : new float[parameters];
+    @Override
+    public void joined(Connection c) {
+        events.add(new Join(c));
     }
 
-    void offer(Event e) {
-        events.add(e);
+    @Override
+    public void lost(Connection c, String why) {
+        events.add(new Lost(c, why));
     }
 
-    void forget(Connection c) {
+    @Override
+    public void forget(Connection c) {
         open.remove(c);
     }
 
-    void reject(String peer, String why) {
-        rejected.incrementAndGet();
-        LOG.log(System.Logger.Level.WARNING, "parameter server: refused a connection from {0}: {1}", peer, why);
+    /** Reads a share into the connection's one direct buffer, so a gradient is copied once, into its array. */
+    @Override
+    public void read(Connection c, Link link, BooleanSupplier closed) throws IOException {
+        if (c.scratch == null) {
+            c.scratch = Wire.direct(Wire.SHARE_HEADER + 4 * parameters);
+        }
+        ByteBuffer frame = (ByteBuffer) c.scratch;
+        frame.clear().limit(Wire.SHARE_HEADER);
+        link.readFully(frame, Wire.NO_DEADLINE, closed, "a share");
+        int length = frame.getInt(0);
+        byte type = frame.get(4);
+        if (type != Wire.SHARE || length != frame.capacity() - 4) {
+            throw new IOException("expected a share frame of " + (frame.capacity() - 4) + " bytes but got type "
+                    + type + " of " + length + " bytes");
+        }
+        long step = frame.getLong(5);
+        double lossSum = frame.getDouble(13);
+        long count = frame.getLong(21);
+        long correct = frame.getLong(29);
+        long nanos = frame.getLong(37);
+        long nodeIn = frame.getLong(45);
+        long nodeOut = frame.getLong(53);
+        int n = frame.getInt(61);
+        if (n != parameters) {
+            throw new IOException("a share of " + n + " values on a server for " + parameters);
+        }
+        frame.limit(frame.capacity());
+        link.readFully(frame, Wire.NO_DEADLINE, closed, "a share");
+        float[] g = pool.poll();
+        float[] gradient = g != null ? g : new float[parameters];
+        Wire.getFloats(frame, Wire.SHARE_HEADER, gradient);
+        events.add(new Share(c, step, gradient, new LossStats(lossSum, count, correct), nanos, nodeIn, nodeOut));
     }
 
-    int parameters() {
-        return parameters;
+    private void reject(String peer, String why) {
+        rejected.incrementAndGet();
+        LOG.log(System.Logger.Level.WARNING, "parameter server: refused a connection from {0}: {1}", peer, why);
     }
 }

@@ -263,50 +263,78 @@ public final class TreeNode implements AutoCloseable {
 
     private long[] readSubtree(InputStream in, long step, GradientAccumulator into) throws IOException {
         long started = System.nanoTime();
-        DataInputStream d = new DataInputStream(in);
-        byte[] head = new byte[SUBTREE_HEADER];
-        d.readFully(head);
-        ByteBuffer h = Wire.le(head);
-        int length = h.getInt();
-        byte type = h.get();
-        long s = h.getLong();
-        int count = h.getInt();
-        long maxIn = h.getLong();
-        long maxOut = h.getLong();
-        if (type != Wire.SUBTREE || s != step || count < 1 || count > 64) {
-            throw new IOException("expected a child's result of step " + step + " but got frame type " + type
-                    + " of step " + s + " with " + count + " nodes");
+        Subtree t = Subtree.read(new DataInputStream(in), parameters, chunk);
+        if (t.step() != step) {
+            throw new IOException("expected a child's result of step " + step + " but got step " + t.step());
         }
-        List<GradientAccumulator.Node> nodes = new ArrayList<>();
-        byte[] nodeHead = new byte[NODE_HEADER];
-        for (int i = 0; i < count; i++) {
-            d.readFully(nodeHead);
-            ByteBuffer n = Wire.le(nodeHead);
-            int level = n.getInt();
-            int index = n.getInt();
-            double lossSum = n.getDouble();
-            long examples = n.getLong();
-            long correct = n.getLong();
-            long nanos = n.getLong();
-            int values = n.getInt();
-            if (values != parameters) {
-                throw new IOException("a child sent a gradient of " + values + " values for " + parameters);
-            }
-            float[] gradient = new float[values];
-            readFloats(d, gradient);
-            nodes.add(new GradientAccumulator.Node(level, index, gradient, lossSum, examples, correct, nanos));
-        }
-        bytesIn += 4L + length;
-        into.mergeInPlace(GradientAccumulator.restore(shards, nodes, 0, System.nanoTime() - started));
-        return new long[] {maxIn, maxOut};
+        bytesIn += t.bytes();
+        into.mergeInPlace(GradientAccumulator.restore(shards, t.nodes(), 0, System.nanoTime() - started));
+        return new long[] {t.maxIn(), t.maxOut()};
     }
 
-    private void readFloats(DataInputStream d, float[] out) throws IOException {
-        for (int done = 0; done < out.length; ) {
-            int n = Math.min(CHUNK / 4, out.length - done);
-            d.readFully(chunk, 0, 4 * n);
-            Wire.le(chunk).asFloatBuffer().get(out, done, n);
-            done += n;
+    /**
+     * A subtree frame: the merged result of some shards for one step (the nodes of the fixed shard tree
+     * they fill), and the busiest node's bytes below it; what a task sends its parent, and what an elastic
+     * task sends the server.
+     */
+    record Subtree(long step, List<GradientAccumulator.Node> nodes, long maxIn, long maxOut, long bytes) {
+        /** Reads one subtree frame of gradients of {@code parameters} values, using {@code chunk} as scratch. */
+        static Subtree read(DataInputStream d, int parameters, byte[] chunk) throws IOException {
+            byte[] head = new byte[SUBTREE_HEADER];
+            d.readFully(head);
+            ByteBuffer h = Wire.le(head);
+            int length = h.getInt();
+            byte type = h.get();
+            long step = h.getLong();
+            int count = h.getInt();
+            long maxIn = h.getLong();
+            long maxOut = h.getLong();
+            if (type != Wire.SUBTREE || count < 1 || count > 1 << 16) {
+                throw new IOException("expected a subtree result but got frame type " + type + " of step " + step
+                        + " with " + count + " nodes");
+            }
+            List<GradientAccumulator.Node> nodes = new ArrayList<>();
+            byte[] nodeHead = new byte[NODE_HEADER];
+            for (int i = 0; i < count; i++) {
+                d.readFully(nodeHead);
+                ByteBuffer n = Wire.le(nodeHead);
+                int level = n.getInt();
+                int index = n.getInt();
+                double lossSum = n.getDouble();
+                long examples = n.getLong();
+                long correct = n.getLong();
+                long nanos = n.getLong();
+                int values = n.getInt();
+                if (values != parameters) {
+                    throw new IOException("a subtree gradient of " + values + " values for " + parameters);
+                }
+                float[] gradient = new float[values];
+                for (int done = 0; done < values; ) {
+                    int k = Math.min(chunk.length / 4, values - done);
+                    d.readFully(chunk, 0, 4 * k);
+                    Wire.le(chunk).asFloatBuffer().get(gradient, done, k);
+                    done += k;
+                }
+                nodes.add(new GradientAccumulator.Node(level, index, gradient, lossSum, examples, correct, nanos));
+            }
+            return new Subtree(step, nodes, maxIn, maxOut, 4L + length);
+        }
+
+        /** {@code merged}'s frame for step {@code step}, in {@code reuse} when it is large enough (flipped). */
+        static ByteBuffer write(ByteBuffer reuse, long step, GradientAccumulator merged, long maxIn, long maxOut) {
+            int count = merged.nodes().size();
+            long bytes = subtreeBytes(merged);
+            Checks.checkState(bytes <= Integer.MAX_VALUE, "a subtree result of %s bytes does not fit one frame", bytes);
+            ByteBuffer up = reuse != null && reuse.capacity() >= bytes ? reuse : Wire.direct((int) bytes);
+            up.clear();
+            up.putInt((int) bytes - 4).put(Wire.SUBTREE).putLong(step).putInt(count).putLong(maxIn).putLong(maxOut);
+            for (GradientAccumulator.Node n : merged.nodes()) {
+                up.putInt(n.level()).putInt(n.index()).putDouble(n.stats().lossSum()).putLong(n.stats().count())
+                        .putLong(n.stats().correct()).putLong(n.computeNanos()).putInt(n.gradient().length);
+                Wire.putFloats(up, up.position(), n.gradient());
+                up.position(up.position() + 4 * n.gradient().length);
+            }
+            return up.flip();
         }
     }
 
@@ -391,21 +419,7 @@ public final class TreeNode implements AutoCloseable {
 
         @Override
         public void send(long step, GradientAccumulator merged, long maxIn, long maxOut) throws IOException {
-            int count = merged.nodes().size();
-            long bytes = subtreeBytes(merged);
-            Checks.checkState(bytes <= Integer.MAX_VALUE, "a subtree result of %s bytes does not fit one frame", bytes);
-            if (up == null || up.capacity() < bytes) {
-                up = Wire.direct((int) bytes);
-            }
-            up.clear();
-            up.putInt((int) bytes - 4).put(Wire.SUBTREE).putLong(step).putInt(count).putLong(maxIn).putLong(maxOut);
-            for (GradientAccumulator.Node n : merged.nodes()) {
-                up.putInt(n.level()).putInt(n.index()).putDouble(n.stats().lossSum()).putLong(n.stats().count())
-                        .putLong(n.stats().correct()).putLong(n.computeNanos()).putInt(n.gradient().length);
-                Wire.putFloats(up, up.position(), n.gradient());
-                up.position(up.position() + 4 * n.gradient().length);
-            }
-            up.flip();
+            up = Subtree.write(up, step, merged, maxIn, maxOut);
             writeAll(link, up, stepMillis);
         }
 

@@ -35,6 +35,8 @@ final class Wire {
     static final byte SHARE = 6;
     static final byte SUBTREE = 7;
     static final byte WELCOME = 8;
+    /** An elastic task's shards to compute for the step whose weights it has: step, count, shard indices. */
+    static final byte ASSIGN = 9;
     /** The roles an HMAC is computed for, so a client's proof never passes for a server's. */
     private static final byte CLIENT_ROLE = 'C';
     private static final byte SERVER_ROLE = 'S';

@@ -1,0 +1,620 @@
+package io.dendrite.ps;
+
+import io.dendrite.core.util.Checks;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+
+/**
+ * The driver's end of elastic steps. The tasks of an ordinary (not barrier) Spark stage connect directly,
+ * task {@code g} as the owner of group {@code g} of the shards. Every step the server sends the weights to
+ * each connected task and assigns every shard to exactly one of them: its owner when connected, else (once
+ * the owner was lost, or has not joined within the connect timeout) the connected task with the least
+ * work. The tasks send back their shards' results as nodes of the fixed shard tree, which merge to the same
+ * bits whoever computed which shard.
+ *
+ * <p>A task lost mid-step costs only the shards it had not yet delivered: they are assigned at once to the
+ * tasks left (which read them from Spark's cache or recompute them), and the task Spark relaunches takes its
+ * own shards back from the next step. Nothing else is recomputed, no stage restarts, and no update is lost
+ * or applied twice. Attempts are accepted only once Spark's scheduler has reported them
+ * ({@link #taskLaunched}); every wait has a deadline that only real progress extends.
+ */
+public final class ElasticServer implements AutoCloseable, Connection.Owner {
+    private static final System.Logger LOG = System.getLogger(ElasticServer.class.getName());
+    private static final long EVENT_POLL_MILLIS = 50;
+    private static final int MAX_GROUPS = 1 << 16;
+
+    private final ServerSettings settings;
+    private final RunKeys keys;
+    private final int shards;
+    private final int parameters;
+    private final ServerSocketChannel listener;
+    private final Thread acceptor;
+    private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
+    private final Set<Connection> open = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger rejected = new AtomicInteger();
+    private volatile int stage = -1;
+    /** The latest attempt Spark has reported of each group's task in the running stage (-1: none yet). */
+    private volatile AtomicIntegerArray launched = new AtomicIntegerArray(0);
+    private volatile boolean closed;
+
+    // Owned by the training thread.
+    private int[][] groups = new int[0][];
+    private int[] groupOf = new int[0];
+    private Connection[] owners = new Connection[0];
+    private boolean[] everJoined = new boolean[0];
+    private long stageStarted;
+    private final Map<Connection, Long> held = new LinkedHashMap<>();
+    private final Map<Connection, Deque<int[]>> outstanding = new HashMap<>();
+    private final ByteBuffer[] workFrames = new ByteBuffer[2];
+    private int workIndex;
+    private ByteBuffer currentWork;
+    private long currentStep = -1;
+    private boolean[] covered;
+    private boolean[] assigned;
+    private GradientAccumulator merged;
+    private long workBytesSent;
+    private long receivedBytes;
+    private long busiestTaskOut;
+    private long recomputed;
+    private long computedElsewhere;
+    private String lastLoss = "none";
+
+    /** What one connection told the training thread. */
+    private sealed interface Event permits Join, Result, Lost {
+    }
+
+    private record Join(Connection connection) implements Event {
+    }
+
+    private record Result(Connection connection, TreeNode.Subtree subtree) implements Event {
+    }
+
+    private record Lost(Connection connection, String why) implements Event {
+    }
+
+    /**
+     * One step's merged result, the driver-side time of publishing and of waiting for it, the bytes, and how
+     * many of its shards were computed by a task other than their owner's ({@code elsewhere}) and how many
+     * had to be computed again because the task computing them was lost ({@code recomputed}).
+     */
+    public record Exchanged(GradientAccumulator merged, long publishNanos, long waitNanos, StepBytes bytes,
+                            int elsewhere, int recomputed) {
+    }
+
+    private ElasticServer(ServerSettings settings, RunKeys keys, int shards, int parameters,
+                          ServerSocketChannel listener) {
+        this.settings = settings;
+        this.keys = keys;
+        this.shards = shards;
+        this.parameters = parameters;
+        this.listener = listener;
+        this.acceptor = new Thread(this::acceptLoop, "dendrite-elastic-accept-" + port());
+        acceptor.setDaemon(true);
+    }
+
+    /** Listens on the first free port of {@code settings}' range for a run over {@code shards} shards. */
+    public static ElasticServer start(ServerSettings settings, RunKeys keys, int shards, int parameters)
+            throws IOException {
+        Checks.atLeast("shards", shards, 1);
+        Checks.atLeast("parameters", parameters, 1);
+        Checks.checkArgument(parameters <= Wire.MAX_PARAMETERS, "a network of %s parameters does not fit one frame "
+                + "(at most %s)", parameters, Wire.MAX_PARAMETERS);
+        int last = settings.port() == 0 ? 0 : settings.port() + settings.portRetries();
+        IOException failure = null;
+        for (int port = settings.port(); port <= last; port++) {
+            ServerSocketChannel s = ServerSocketChannel.open();
+            try {
+                s.bind(new InetSocketAddress(settings.bindAddress(), port), 128);
+                ElasticServer server = new ElasticServer(settings, keys, shards, parameters, s);
+                server.acceptor.start();
+                return server;
+            } catch (BindException e) {
+                s.close();
+                failure = e;
+            } catch (IOException | RuntimeException e) {
+                s.close();
+                throw e;
+            }
+        }
+        throw new BindException("cannot listen on " + settings.bindAddress() + " ports " + settings.port() + "–" + last
+                + ": " + (failure == null ? "no port in range" : failure.getMessage()));
+    }
+
+    /** The address tasks connect to. */
+    public String host() {
+        return settings.host();
+    }
+
+    /** The port listened on. */
+    public int port() {
+        return listener.socket().getLocalPort();
+    }
+
+    /** Connections refused so far (authentication, a bad group, an attempt Spark never launched). */
+    public int rejectedConnections() {
+        return rejected.get();
+    }
+
+    /** Shard-steps computed again because the task computing them was lost, since the server started. */
+    public long recomputedShardSteps() {
+        return recomputed;
+    }
+
+    /** Shard-steps computed by a task other than their group's, since the server started. */
+    public long shardStepsComputedElsewhere() {
+        return computedElsewhere;
+    }
+
+    /**
+     * Starts stage {@code id}, whose task {@code g} owns the shards {@code groups[g]} (every shard in exactly
+     * one group). Connections of earlier stages are closed.
+     */
+    public void beginStage(int id, int[][] groups) {
+        Checks.checkArgument(id > stage, "stage %s does not follow stage %s", id, stage);
+        Checks.checkArgument(groups.length >= 1 && groups.length <= MAX_GROUPS, "%s groups", groups.length);
+        int[] of = new int[shards];
+        Arrays.fill(of, -1);
+        for (int g = 0; g < groups.length; g++) {
+            for (int s : groups[g]) {
+                Checks.checkArgument(s >= 0 && s < shards && of[s] < 0, "shard %s is outside [0, %s) or in two groups",
+                        s, shards);
+                of[s] = g;
+            }
+        }
+        for (int s = 0; s < shards; s++) {
+            Checks.checkArgument(of[s] >= 0, "shard %s is in no group", s);
+        }
+        AtomicIntegerArray reported = new AtomicIntegerArray(groups.length);
+        for (int g = 0; g < groups.length; g++) {
+            reported.set(g, -1);
+        }
+        launched = reported;
+        stage = id;
+        this.groups = groups;
+        groupOf = of;
+        held.keySet().forEach(Connection::close);
+        held.clear();
+        for (Connection c : open) {
+            c.close();
+        }
+        owners = new Connection[groups.length];
+        everJoined = new boolean[groups.length];
+        outstanding.clear();
+        currentWork = null;
+        currentStep = -1;
+        stageStarted = System.nanoTime();
+    }
+
+    /**
+     * Spark launched attempt {@code attempt} of the task of group {@code group} in stage {@code id} (as its
+     * scheduler reports it): a connection claiming it is accepted from now on. Any thread may call it.
+     */
+    public void taskLaunched(int id, int group, int attempt) {
+        AtomicIntegerArray reported = launched;
+        if (id == stage && group >= 0 && group < reported.length()) {
+            reported.accumulateAndGet(group, attempt, Math::max);
+        }
+    }
+
+    /**
+     * Publishes step {@code step}'s weights and waits until every shard's result of it has arrived.
+     * {@code failure} is asked while waiting; a non-null answer is thrown.
+     */
+    public Exchanged exchange(long step, long stepInEpoch, float[] weights, Supplier<RuntimeException> failure) {
+        Checks.checkArgument(weights.length == parameters, "cannot publish %s weights on a server for %s",
+                weights.length, parameters);
+        Checks.checkArgument(stage >= 0, "exchange before beginStage");
+        long started = System.nanoTime();
+        ByteBuffer frame = workFrames[workIndex ^= 1];
+        if (frame == null) {
+            frame = workFrames[workIndex] = Wire.direct(Wire.WORK_HEADER + 4 * parameters);
+        }
+        frame.clear();
+        frame.putInt(frame.capacity() - 4).put(Wire.WORK).putLong(step).putLong(stepInEpoch).putInt(parameters);
+        Wire.putFloats(frame, Wire.WORK_HEADER, weights);
+        frame.clear();
+        currentWork = frame;
+        currentStep = step;
+        covered = new boolean[shards];
+        assigned = new boolean[shards];
+        merged = GradientAccumulator.empty(shards);
+        outstanding.clear();
+        workBytesSent = 0;
+        receivedBytes = 0;
+        busiestTaskOut = 0;
+        int elsewhereBefore = (int) computedElsewhere;
+        int recomputedBefore = (int) recomputed;
+        for (Connection c : owners) {
+            if (c != null) {
+                sendWork(c);
+            }
+        }
+        assignOwned();
+        long published = System.nanoTime();
+        long lastProgress = published;
+        String waitingFor = "the shards of step " + step;
+        while (coveredCount() < shards) {
+            assignOrphans();
+            Event e = nextEvent(failure, lastProgress, waitingFor);
+            if (e instanceof Join j) {
+                if (join(j.connection())) {
+                    lastProgress = System.nanoTime();
+                }
+            } else if (e instanceof Result r) {
+                if (accept(r)) {
+                    lastProgress = System.nanoTime();
+                }
+            } else if (e instanceof Lost l) {
+                lost(l);
+            }
+        }
+        long arrived = System.nanoTime();
+        GradientAccumulator result = merged;
+        merged = null;
+        return new Exchanged(result, published - started, arrived - published,
+                new StepBytes(receivedBytes, workBytesSent, frame.capacity(), busiestTaskOut),
+                (int) computedElsewhere - elsewhereBefore, (int) recomputed - recomputedBefore);
+    }
+
+    /**
+     * Ends the current stage: every task of it is told to finish, including tasks that connect now, until
+     * {@code done} says the stage is over.
+     */
+    public void endStage(BooleanSupplier done, Supplier<RuntimeException> failure) {
+        currentWork = null;
+        currentStep = -1;
+        ByteBuffer end = Wire.endFrame();
+        for (Connection c : owners) {
+            if (c != null) {
+                c.send(end);
+            }
+        }
+        long lastProgress = System.nanoTime();
+        while (!done.getAsBoolean()) {
+            Event e = nextEvent(failure, lastProgress, "the tasks of stage " + stage + " to finish");
+            if (e instanceof Join j) {
+                if (join(j.connection())) {
+                    lastProgress = System.nanoTime();
+                }
+            } else if (e instanceof Lost l) {
+                lost(l);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        try {
+            listener.close();
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.DEBUG, "closing the listener", e);
+        }
+        for (Connection c : open) {
+            c.close();
+        }
+    }
+
+    // The training thread's bookkeeping.
+
+    private int coveredCount() {
+        int n = 0;
+        for (boolean b : covered) {
+            n += b ? 1 : 0;
+        }
+        return n;
+    }
+
+    /** Gives each connected owner its group's shards not yet assigned in this step. */
+    private void assignOwned() {
+        for (int g = 0; g < owners.length; g++) {
+            if (owners[g] != null) {
+                assign(owners[g], Arrays.stream(groups[g]).filter(s -> !assigned[s]).toArray());
+            }
+        }
+    }
+
+    /**
+     * Gives the shards of groups without a connected owner, once that owner was lost or has not joined within
+     * the connect timeout, to the connected tasks with the least outstanding work.
+     */
+    private void assignOrphans() {
+        if (currentWork == null) {
+            return;
+        }
+        boolean late = System.nanoTime() - stageStarted > settings.connectMillis() * 1_000_000;
+        Map<Connection, List<Integer>> extra = new LinkedHashMap<>();
+        for (int s = 0; s < shards; s++) {
+            int g = groupOf[s];
+            if (assigned[s] || owners[g] != null || !(everJoined[g] || late)) {
+                continue;
+            }
+            Connection least = null;
+            for (Connection c : owners) {
+                if (c != null && (least == null || load(c, extra) < load(least, extra))) {
+                    least = c;
+                }
+            }
+            if (least == null) {
+                return; // nobody to give it to yet: a task's joining will be
+            }
+            extra.computeIfAbsent(least, k -> new ArrayList<>()).add(s);
+        }
+        extra.forEach((c, list) -> assign(c, list.stream().mapToInt(Integer::intValue).toArray()));
+    }
+
+    private int load(Connection c, Map<Connection, List<Integer>> extra) {
+        int n = extra.getOrDefault(c, List.of()).size();
+        for (int[] a : outstanding.getOrDefault(c, new ArrayDeque<>())) {
+            n += a.length;
+        }
+        return n;
+    }
+
+    private void assign(Connection c, int[] list) {
+        if (list.length == 0) {
+            return;
+        }
+        for (int s : list) {
+            assigned[s] = true;
+            if (groupOf[s] != c.partition) {
+                computedElsewhere++;
+            }
+        }
+        outstanding.computeIfAbsent(c, k -> new ArrayDeque<>()).add(list);
+        ByteBuffer a = Wire.le(new byte[4 + 1 + 8 + 4 + 4 * list.length]);
+        a.putInt(a.capacity() - 4).put(Wire.ASSIGN).putLong(currentStep).putInt(list.length);
+        for (int s : list) {
+            a.putInt(s);
+        }
+        c.send(a.flip());
+        workBytesSent += a.capacity();
+    }
+
+    /** Takes a task's result of its oldest outstanding assignment; false when it is not one (and is dropped). */
+    private boolean accept(Result r) {
+        Connection c = r.connection();
+        Deque<int[]> queue = outstanding.get(c);
+        if (c.stage != stage || owners[c.partition] != c || queue == null || queue.isEmpty()
+                || r.subtree().step() != currentStep) {
+            return false; // a replaced attempt's, or a result of an earlier step
+        }
+        int[] expected = queue.poll();
+        boolean[] got = new boolean[shards];
+        for (GradientAccumulator.Node n : r.subtree().nodes()) {
+            long first = (long) n.index() << n.level();
+            for (long s = first; s < Math.min(shards, first + (1L << n.level())); s++) {
+                got[(int) s] = true;
+            }
+        }
+        for (int s : expected) {
+            Checks.checkState(got[s], "task %s sent step %s without shard %s it was given", c.partition, currentStep, s);
+            got[s] = false;
+        }
+        for (int s = 0; s < shards; s++) {
+            Checks.checkState(!got[s], "task %s sent shard %s of step %s, which it was not given", c.partition, s,
+                    currentStep);
+        }
+        merged.mergeInPlace(GradientAccumulator.restore(shards, r.subtree().nodes(), 0, 0));
+        for (int s : expected) {
+            covered[s] = true;
+        }
+        receivedBytes += r.subtree().bytes();
+        busiestTaskOut = Math.max(busiestTaskOut, r.subtree().bytes());
+        return true;
+    }
+
+    /**
+     * Registers a task's connection: the newest attempt of a group replaces an older one (whose unfinished
+     * shards go back to be assigned), an older one is closed. False when it is not admitted.
+     */
+    private boolean join(Connection c) {
+        if (c.stage != stage || c.partition >= owners.length) {
+            c.close();
+            return false;
+        }
+        if (c.attempt > launched.get(c.partition)) {
+            if (held.putIfAbsent(c, System.nanoTime()) == null) {
+                LOG.log(System.Logger.Level.INFO, "elastic server: holding {0} until Spark reports attempt {1} of "
+                        + "task {2}", c, c.attempt, c.partition);
+            }
+            return false;
+        }
+        Connection old = owners[c.partition];
+        if (old != null && old.attempt >= c.attempt) {
+            c.close();
+            return false;
+        }
+        if (old != null) {
+            owners[c.partition] = null;
+            release(old, "replaced by attempt " + c.attempt);
+            old.close();
+        }
+        owners[c.partition] = c;
+        everJoined[c.partition] = true;
+        if (currentWork != null) {
+            sendWork(c);
+            assign(c, Arrays.stream(groups[c.partition]).filter(s -> !assigned[s]).toArray());
+        } else {
+            c.send(Wire.endFrame());
+        }
+        return true;
+    }
+
+    private void lost(Lost l) {
+        Connection c = l.connection();
+        lastLoss = "task " + c.partition + " attempt " + c.attempt + ": " + l.why();
+        if (c.stage == stage && c.partition < owners.length && owners[c.partition] == c) {
+            owners[c.partition] = null;
+            release(c, "lost (" + l.why() + ")");
+        }
+    }
+
+    /** Returns the shards {@code c} had not delivered in this step, to be assigned again. */
+    private void release(Connection c, String why) {
+        Deque<int[]> queue = outstanding.remove(c);
+        if (queue == null || queue.isEmpty() || currentWork == null) {
+            return;
+        }
+        List<Integer> undone = new ArrayList<>();
+        for (int[] a : queue) {
+            for (int s : a) {
+                assigned[s] = false;
+                undone.add(s);
+            }
+        }
+        recomputed += undone.size();
+        LOG.log(System.Logger.Level.WARNING, "elastic server: task {0} attempt {1} {2} during step {3}; its "
+                + "unfinished shards {4} go to the tasks left (only these are recomputed)", c.partition, c.attempt, why,
+                currentStep, undone);
+        assignOwned();
+    }
+
+    private void sendWork(Connection c) {
+        c.send(currentWork);
+        workBytesSent += currentWork.capacity();
+    }
+
+    private Event nextEvent(Supplier<RuntimeException> failure, long lastProgress, String waitingFor) {
+        if (!held.isEmpty()) {
+            admitHeld();
+        }
+        Event e;
+        try {
+            e = events.poll(EVENT_POLL_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for " + waitingFor, ie);
+        }
+        if (e != null) {
+            return e;
+        }
+        RuntimeException f = failure.get();
+        if (f != null) {
+            throw f;
+        }
+        Checks.checkState(!closed, "the elastic server was closed while waiting for %s", waitingFor);
+        long waited = (System.nanoTime() - lastProgress) / 1_000_000;
+        if (waited > settings.stepMillis()) {
+            List<Integer> missing = new ArrayList<>();
+            for (int s = 0; covered != null && s < shards; s++) {
+                if (!covered[s]) {
+                    missing.add(s);
+                }
+            }
+            List<Integer> connected = new ArrayList<>();
+            for (int g = 0; g < owners.length; g++) {
+                if (owners[g] != null) {
+                    connected.add(g);
+                }
+            }
+            throw new IllegalStateException(String.format("no progress for %d ms while waiting for %s (stage %d; "
+                    + "shards without a result: %s; tasks connected: %s; last lost connection: %s); the step timeout "
+                    + "is %d ms", waited, waitingFor, stage, missing, connected, lastLoss, settings.stepMillis()));
+        }
+        return null;
+    }
+
+    /** Joins the held connections Spark has since reported; refuses those unreported after the connect timeout. */
+    private void admitHeld() {
+        long now = System.nanoTime();
+        for (var it = held.entrySet().iterator(); it.hasNext(); ) {
+            var h = it.next();
+            Connection c = h.getKey();
+            if (c.isClosed()) {
+                it.remove();
+            } else if (c.stage != stage || c.attempt <= launched.get(c.partition)) {
+                it.remove();
+                join(c);
+            } else if (now - h.getValue() > settings.connectMillis() * 1_000_000) {
+                it.remove();
+                reject(c.remote(), "attempt " + c.attempt + " of task " + c.partition + " is not one Spark has launched");
+                c.close();
+            }
+        }
+    }
+
+    // Called from connection threads.
+
+    @Override
+    public void joined(Connection c) {
+        events.add(new Join(c));
+    }
+
+    @Override
+    public void lost(Connection c, String why) {
+        events.add(new Lost(c, why));
+    }
+
+    @Override
+    public void forget(Connection c) {
+        open.remove(c);
+    }
+
+    @Override
+    public void read(Connection c, Link link, BooleanSupplier isClosed) throws IOException {
+        if (c.scratch == null) {
+            c.scratch = new DataInputStream(link.input(0, isClosed));
+        }
+        events.add(new Result(c, TreeNode.Subtree.read((DataInputStream) c.scratch, parameters,
+                new byte[TreeNode.CHUNK])));
+    }
+
+    private void reject(String peer, String why) {
+        rejected.incrementAndGet();
+        LOG.log(System.Logger.Level.WARNING, "elastic server: refused a connection from {0}: {1}", peer, why);
+    }
+
+    private String refusal(Wire.Hello hello) {
+        int groupCount = launched.length();
+        if (hello.stage() != stage) {
+            return "stage " + hello.stage() + " is not the running stage " + stage;
+        }
+        if (hello.task() < 0 || hello.task() >= groupCount) {
+            return "task " + hello.task() + " is outside [0, " + groupCount + ")";
+        }
+        return null;
+    }
+
+    private void acceptLoop() {
+        int next = 0;
+        try (Handshaker handshaker = new Handshaker(listener, keys, settings.connectMillis(), Math.max(64, 4 * shards),
+                this::refusal, this::reject)) {
+            while (!closed) {
+                for (Handshaker.Authenticated a : handshaker.poll(EVENT_POLL_MILLIS)) {
+                    Connection c = new Connection(this, a.link(), a.hello(), next++);
+                    open.add(c);
+                    c.start();
+                    if (closed) {
+                        c.close();
+                    }
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            if (!closed) {
+                LOG.log(System.Logger.Level.WARNING, "elastic server: accepting connections failed", e);
+            }
+        }
+    }
+}
