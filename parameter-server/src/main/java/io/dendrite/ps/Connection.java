@@ -101,7 +101,7 @@ final class Connection {
             }
         } catch (IOException | RuntimeException e) {
             if (!closed) {
-                server.lost(this, e.getMessage());
+                server.lost(this, e.getMessage() != null ? e.getMessage() : e.toString());
             }
         } finally {
             close();

@@ -26,6 +26,8 @@ final class Link implements Closeable {
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
     /** What {@link #unwrap} returns when no whole record has arrived and the socket has nothing more now. */
     private static final int NEED_MORE = -2;
+    /** How many TLS records the buffers between the engine and the socket hold. */
+    private static final int RECORDS_PER_CALL = 8;
 
     private final SocketChannel channel;
     private final SSLEngine engine;
@@ -45,10 +47,11 @@ final class Link implements Closeable {
         this.engine = engine;
         channel.configureBlocking(false);
         if (engine != null) {
+            // Several records a system call each way: a step's megabyte is some 64 records of 16 KiB.
             int packet = engine.getSession().getPacketBufferSize();
-            netIn = ByteBuffer.allocateDirect(packet);
+            netIn = ByteBuffer.allocateDirect(RECORDS_PER_CALL * packet);
             appIn = ByteBuffer.allocateDirect(engine.getSession().getApplicationBufferSize());
-            netOut = ByteBuffer.allocateDirect(4 * packet).flip();
+            netOut = ByteBuffer.allocateDirect(RECORDS_PER_CALL * packet).flip();
         }
         handshaken = engine == null;
     }
@@ -202,17 +205,24 @@ final class Link implements Closeable {
             return 0;
         }
         int moved = drain(dst);
-        while (moved == 0) {
-            int n = unwrap();
-            if (n == -1) {
-                return -1;
-            }
-            if (n == NEED_MORE) {
-                return 0;
-            }
-            moved = drain(dst);
+        if (moved > 0) {
+            return moved;
         }
-        return moved;
+        // Records decrypt straight into dst while a whole one fits; the rest goes through appIn.
+        int whole = engine.getSession().getApplicationBufferSize();
+        int start = dst.position();
+        while (true) {
+            boolean direct = dst.remaining() >= whole;
+            int n = unwrap(direct ? dst : appIn);
+            drain(dst); // what overflowed into appIn, or the record decrypted there
+            moved = dst.position() - start;
+            if (n == -1) {
+                return moved > 0 ? moved : -1;
+            }
+            if (n == NEED_MORE || moved > 0 && dst.remaining() < whole) {
+                return moved;
+            }
+        }
     }
 
     /** Writes as much of {@code src} as the socket takes now: the bytes of {@code src} consumed. */
@@ -225,7 +235,11 @@ final class Link implements Closeable {
         }
         synchronized (writeLock) {
             int before = src.remaining();
-            while (src.hasRemaining() && flush()) {
+            int packet = engine.getSession().getPacketBufferSize();
+            while (src.hasRemaining()) {
+                if (netOut.capacity() - netOut.remaining() < packet && !flush()) {
+                    break;
+                }
                 wrap(src);
             }
             flush();
@@ -266,21 +280,31 @@ final class Link implements Closeable {
      * the end.
      */
     private int unwrap() throws IOException {
+        return unwrap(appIn);
+    }
+
+    /** {@link #unwrap()} into {@code target}, which has room for a whole record unless it is {@code appIn}. */
+    private int unwrap(ByteBuffer target) throws IOException {
         while (true) {
             netIn.flip();
-            int before = appIn.position();
+            int before = target.position();
             SSLEngineResult r;
             try {
-                r = engine.unwrap(netIn, appIn);
+                r = engine.unwrap(netIn, target);
             } finally {
                 netIn.compact();
             }
             afterEngine(r.getHandshakeStatus());
             switch (r.getStatus()) {
                 case OK:
-                    return appIn.position() - before;
+                    return target.position() - before;
                 case BUFFER_OVERFLOW:
+                    if (target != appIn) {
+                        target = appIn; // the caller drains appIn next
+                        continue;
+                    }
                     appIn = grow(appIn, engine.getSession().getApplicationBufferSize());
+                    target = appIn;
                     continue;
                 case BUFFER_UNDERFLOW:
                     if (!netIn.hasRemaining()) {

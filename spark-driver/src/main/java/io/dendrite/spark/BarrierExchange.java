@@ -355,8 +355,8 @@ final class BarrierExchange implements StepExchange {
     static void refuseUnsupported(SparkConf conf) {
         if (conf.getBoolean("spark.dynamicAllocation.enabled", false)) {
             throw new IllegalArgumentException("training.mode: barrier needs a fixed set of executors, but "
-                    + "spark.dynamicAllocation.enabled=true (Spark's barrier stages do not support it). Disable it "
-                    + "or use training.mode: job");
+                    + "spark.dynamicAllocation.enabled=true (Spark's barrier stages do not support it). Use "
+                    + "training.mode: elastic, which works with it, or disable it");
         }
     }
 
@@ -403,7 +403,7 @@ final class BarrierExchange implements StepExchange {
     }
 
     /** Task slots free for a stage now, counted as Spark's own barrier check counts them. */
-    private static int slots(JavaSparkContext jsc) {
+    static int slots(JavaSparkContext jsc) {
         return jsc.sc().maxNumConcurrentTasks(jsc.sc().resourceProfileManager().defaultResourceProfile());
     }
 }

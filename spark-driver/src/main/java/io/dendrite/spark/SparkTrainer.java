@@ -182,11 +182,15 @@ public final class SparkTrainer {
         long trainingStarted = System.nanoTime();
         long examplesSeen = 0;
         String traffic;
-        try (StepExchange exchange = transport.mode() == StepTransport.Mode.BARRIER
-                ? BarrierExchange.open(jsc, train.blocks(), share, transport, placement,
-                        streamWindow > 0 ? new ShardGroupRDD.Streamed(partitionRows, streamWindow) : null)
-                : new JobExchange(jsc, train.blocks(), share, placement)) {
+        ElasticExchange elastic;
+        try (StepExchange exchange = switch (transport.mode()) {
+            case BARRIER -> BarrierExchange.open(jsc, train.blocks(), share, transport, placement,
+                    streamWindow > 0 ? new ShardGroupRDD.Streamed(partitionRows, streamWindow) : null);
+            case ELASTIC -> ElasticExchange.open(jsc, train.blocks(), share, transport, placement);
+            case JOB -> new JobExchange(jsc, train.blocks(), share, placement);
+        }) {
             traffic = exchange.traffic();
+            elastic = exchange instanceof ElasticExchange e ? e : null;
             for (int epoch = state.epoch(); epoch < config.epochs(); epoch = state.epoch()) {
                 long epochStarted = System.nanoTime();
                 StepTimes times = new StepTimes();
@@ -234,6 +238,9 @@ public final class SparkTrainer {
         summary.put("partitions", partitionRows.length);
         summary.put("step_mode", transport.mode().name().toLowerCase(java.util.Locale.ROOT));
         summary.put("step_traffic", traffic);
+        if (elastic != null) {
+            summary.put("recomputed_shard_steps", elastic.recomputedShardSteps());
+        }
         summary.put("master", jsc.master());
         if (streamWindow > 0) {
             summary.put("streamed", Map.of("shuffle_window", streamWindow));

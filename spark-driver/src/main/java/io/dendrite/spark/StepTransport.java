@@ -13,6 +13,11 @@ import io.dendrite.core.util.Checks;
  *   from a parameter server on the driver, which talks to the root only, and the merged gradients go up
  *   it over TCP. Needs a driver port the executors can reach and ports between executors; gives the same
  *   bits.</li>
+ *   <li>{@link Mode#ELASTIC}: one ordinary (not barrier) stage per epoch whose long-lived tasks, one per
+ *   group of shards, talk to an {@link io.dendrite.ps.ElasticServer} on the driver directly. Each step every
+ *   shard goes to one running task (its own, else the least loaded): a lost task costs only its unfinished
+ *   shards, tasks may start late or not at all, and dynamic allocation works. The driver moves one frame
+ *   each way per task and step (no tree). Gives the same bits.</li>
  * </ul>
  *
  * @param mode          the step mode
@@ -33,7 +38,14 @@ public record StepTransport(Mode mode, String host, String bindAddress, int port
         /** One Spark job per step. */
         JOB,
         /** Long-lived barrier tasks and a driver-side parameter server. */
-        BARRIER
+        BARRIER,
+        /** Long-lived ordinary tasks, each step's shards assigned by a driver-side server. */
+        ELASTIC;
+
+        /** Whether steps run in long-lived tasks (barrier or elastic), which can read their shards as streams. */
+        public boolean longLived() {
+            return this != JOB;
+        }
     }
 
     /** Barrier mode on Spark's driver address and any free port, with the default timeouts. */
@@ -42,6 +54,9 @@ public record StepTransport(Mode mode, String host, String bindAddress, int port
 
     /** One job per step (the server settings are kept but unused). */
     public static final StepTransport JOB = BARRIER.withMode(Mode.JOB);
+
+    /** Elastic mode with the barrier mode's defaults. */
+    public static final StepTransport ELASTIC = BARRIER.withMode(Mode.ELASTIC);
 
     /** These settings under another mode. */
     public StepTransport withMode(Mode m) {

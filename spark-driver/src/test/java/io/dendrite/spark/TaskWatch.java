@@ -14,6 +14,8 @@ final class TaskWatch extends SparkListener {
     final Map<Long, Integer> running = new ConcurrentHashMap<>();
     final AtomicInteger retries = new AtomicInteger();
     final AtomicInteger jobs = new AtomicInteger();
+    /** Task attempts after the first (a task relaunched on its own, outside a stage retry). */
+    final AtomicInteger taskRetries = new AtomicInteger();
 
     @Override
     public void onJobStart(SparkListenerJobStart start) {
@@ -23,6 +25,9 @@ final class TaskWatch extends SparkListener {
     @Override
     public void onTaskStart(SparkListenerTaskStart start) {
         running.put(start.taskInfo().taskId(), start.stageAttemptId());
+        if (start.taskInfo().attemptNumber() > 0) {
+            taskRetries.incrementAndGet();
+        }
     }
 
     @Override

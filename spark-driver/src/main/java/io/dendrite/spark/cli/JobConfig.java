@@ -145,9 +145,10 @@ public record JobConfig(List<LayerSpecConf> layers, Loss loss, Optimizer optimiz
             ck.finish(List.of("dir", "every_steps", "every_epochs", "keep"));
         }
         StepTransport transport = transport(t);
-        if (data.streamed() && transport.mode() == StepTransport.Mode.JOB) {
+        if (data.streamed() && transport.mode() != StepTransport.Mode.BARRIER) {
             throw new JobConfigException("'data.stream: true' needs 'training.mode: barrier', whose tasks read their "
-                    + "shards on from step to step; a job per step would re-read each shard from its start every step");
+                    + "shards on from step to step; a job per step would re-read each shard from its start every step, "
+                    + "and an elastic task taking over another's shards mid-epoch reads them whole");
         }
         Divergence divergence = t.choice("on_divergence", "stop", List.of("stop", "skip")).equals("skip")
                 ? Divergence.SKIP : Divergence.STOP;
@@ -166,9 +167,9 @@ public record JobConfig(List<LayerSpecConf> layers, Loss loss, Optimizer optimiz
     /** {@code training.mode} and {@code training.parameter_server}. */
     private static StepTransport transport(ConfigNode t) {
         StepTransport d = StepTransport.BARRIER;
-        String mode = t.choice("mode", "barrier", List.of("barrier", "job"));
+        String mode = t.choice("mode", "barrier", List.of("barrier", "elastic", "job"));
         ConfigNode ps = t.optionalChild("parameter_server");
-        StepTransport.Mode m = mode.equals("job") ? StepTransport.Mode.JOB : StepTransport.Mode.BARRIER;
+        StepTransport.Mode m = StepTransport.Mode.valueOf(mode.toUpperCase(java.util.Locale.ROOT));
         if (ps == null) {
             return d.withMode(m);
         }

@@ -265,7 +265,7 @@ public class CliTest extends SparkDriverSuite {
         Assertions.assertTrue(out.contains("'data.scaling' must be one of [none, standard, min_max, constant] but was "
                 + "'zscore'"), out);
         out = run(2, "train", "training.mode=fast");
-        Assertions.assertTrue(out.contains("'training.mode' must be one of [barrier, job] but was 'fast'"), out);
+        Assertions.assertTrue(out.contains("'training.mode' must be one of [barrier, elastic, job] but was 'fast'"), out);
         out = run(2, "train", "training.parameter_server.prot=7077");
         Assertions.assertTrue(out.contains("unknown key 'training.parameter_server.prot'") && out.contains("port"), out);
         out = run(2, "train", "data.stream=true", "training.mode=job");

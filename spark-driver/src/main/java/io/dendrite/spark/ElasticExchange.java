@@ -1,0 +1,268 @@
+package io.dendrite.spark;
+
+import io.dendrite.datasets.ExampleBlock;
+import io.dendrite.ps.ElasticServer;
+import io.dendrite.ps.RunKeys;
+import io.dendrite.ps.ServerSettings;
+import io.dendrite.ps.ServerUnreachableException;
+import java.io.IOException;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.function.Supplier;
+import org.apache.spark.ExceptionFailure;
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaFutureAction;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerStageSubmitted;
+import org.apache.spark.scheduler.SparkListenerTaskEnd;
+import org.apache.spark.scheduler.SparkListenerTaskStart;
+import scala.collection.JavaConverters;
+import scala.reflect.ClassTag$;
+
+/**
+ * Elastic mode: an {@link ElasticServer} on the driver and one ordinary Spark stage per epoch whose
+ * {@link ElasticTask}s, one per group of shards, connect to it directly. Each step the server assigns every
+ * shard to a running task; when a task is lost, only its unfinished shards are computed again (by the tasks
+ * left, at once), Spark relaunches that one task, and the relaunch takes its shards back. No stage restarts
+ * and nothing waits for a gang of slots, so it runs with dynamic allocation: with it, the stage has a task
+ * per shard (up to the executors allowed), which is Spark's cue to ask for executors, and the tasks that
+ * have not started yet have their shards computed by those that have.
+ */
+final class ElasticExchange implements StepExchange {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ElasticExchange.class);
+    private static final String STEPS_RDD = "dendrite-elastic-";
+    private final JavaSparkContext jsc;
+    private JavaRDD<ExampleBlock> blocks;
+    private final PartitionShare share;
+    private final StepTransport transport;
+    private final ElasticServer server;
+    private final RunKeys keys;
+    private final CachePlacement placement;
+    private final boolean dynamic;
+    private final int wanted;
+    private final Watch watch = new Watch();
+    private final Supplier<RuntimeException> failureCheck = this::failure;
+    private int stage = -1;
+    private int epoch;
+    private boolean ending;
+    private JavaFutureAction<Long> running;
+
+    /** Reports to the server each task attempt Spark launches, and keeps the first real failure. */
+    private final class Watch extends SparkListener {
+        /** Spark's stage ids of this run's stages, with their numbers here. */
+        private final java.util.Map<Integer, Integer> stages = new ConcurrentHashMap<>();
+        private final Set<String> lost = ConcurrentHashMap.newKeySet();
+        private volatile String unreachable;
+        private volatile String firstFailure;
+        private volatile boolean badInput;
+
+        @Override
+        public void onStageSubmitted(SparkListenerStageSubmitted submitted) {
+            for (org.apache.spark.storage.RDDInfo rdd : JavaConverters.seqAsJavaList(submitted.stageInfo().rddInfos())) {
+                if (rdd.name() != null && rdd.name().startsWith(STEPS_RDD)) {
+                    stages.put(submitted.stageInfo().stageId(), Integer.parseInt(rdd.name().substring(STEPS_RDD.length())));
+                }
+            }
+        }
+
+        @Override
+        public void onTaskStart(SparkListenerTaskStart start) {
+            Integer id = stages.get(start.stageId());
+            if (id != null) {
+                server.taskLaunched(id, start.taskInfo().index(), start.taskInfo().attemptNumber());
+            }
+        }
+
+        @Override
+        public void onExecutorRemoved(org.apache.spark.scheduler.SparkListenerExecutorRemoved removed) {
+            lost.add(removed.executorId());
+            LOG.warn("elastic mode: executor {} left ({}); its tasks' shards go to the tasks left", removed.executorId(),
+                    removed.reason());
+        }
+
+        @Override
+        public void onExecutorAdded(org.apache.spark.scheduler.SparkListenerExecutorAdded added) {
+            LOG.info("elastic mode: executor {} joined on {}", added.executorId(), added.executorInfo().executorHost());
+        }
+
+        @Override
+        public void onTaskEnd(SparkListenerTaskEnd end) {
+            if (!stages.containsKey(end.stageId()) || !(end.reason() instanceof ExceptionFailure f)
+                    || f.description() == null) {
+                return;
+            }
+            if (f.description().contains(ServerUnreachableException.MESSAGE_START)) {
+                unreachable = f.description();
+            }
+            if (firstFailure == null) {
+                badInput = f.className().equals(IllegalArgumentException.class.getName());
+                firstFailure = "task " + end.taskInfo().index() + " on executor " + end.taskInfo().executorId() + " ("
+                        + end.taskInfo().host() + "): " + f.className().substring(f.className().lastIndexOf('.') + 1)
+                        + ": " + f.description().lines().findFirst().orElse("");
+            }
+        }
+    }
+
+    private ElasticExchange(JavaSparkContext jsc, JavaRDD<ExampleBlock> blocks, PartitionShare share,
+                            StepTransport transport, ElasticServer server, RunKeys keys, CachePlacement placement,
+                            boolean dynamic, int wanted) {
+        this.jsc = jsc;
+        this.blocks = blocks;
+        this.share = share;
+        this.transport = transport;
+        this.server = server;
+        this.keys = keys;
+        this.placement = placement;
+        this.dynamic = dynamic;
+        this.wanted = wanted;
+        jsc.sc().addSparkListener(watch);
+    }
+
+    /**
+     * Asks for the executors the run wants (with dynamic allocation) and waits for task slots within the
+     * slots timeout, saying how many came; then starts the server.
+     */
+    static ElasticExchange open(JavaSparkContext jsc, JavaRDD<ExampleBlock> blocks, PartitionShare share,
+                                StepTransport transport, CachePlacement placement) {
+        SparkConf conf = jsc.getConf();
+        boolean dynamic = conf.getBoolean("spark.dynamicAllocation.enabled", false) && !jsc.isLocal();
+        int wanted = share.partitions();
+        if (dynamic) {
+            int cores = conf.getInt("spark.executor.cores", 1) / Math.max(1, conf.getInt("spark.task.cpus", 1));
+            long most = (long) conf.getInt("spark.dynamicAllocation.maxExecutors", Integer.MAX_VALUE) * Math.max(1, cores);
+            wanted = (int) Math.min(wanted, most);
+        }
+        long started = System.nanoTime();
+        BarrierExchange.awaitSlots(jsc, wanted, transport.slotsMillis());
+        int granted = BarrierExchange.slots(jsc);
+        if (!jsc.isLocal() && granted < wanted) {
+            LOG.warn("elastic mode: {} task slots wanted, {} granted after {} ms; going on with those (the shards of "
+                    + "tasks without a slot are computed by the running ones until executors join)", wanted, granted,
+                    (System.nanoTime() - started) / 1_000_000);
+        }
+        RunKeys keys = BarrierExchange.runKeys(conf);
+        String host = transport.host() != null ? transport.host() : conf.get("spark.driver.host", "localhost");
+        String bind = transport.bindAddress() != null ? transport.bindAddress()
+                : conf.get("spark.driver.bindAddress", host);
+        ServerSettings settings = new ServerSettings(bind, host, transport.port(), transport.portRetries(),
+                transport.connectMillis(), transport.stepMillis());
+        try {
+            ElasticServer server = ElasticServer.start(settings, keys, share.partitions(), share.parameters());
+            return new ElasticExchange(jsc, blocks, share, transport, server, keys, placement, dynamic, wanted);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start the elastic server: " + e.getMessage() + "; set "
+                    + "training.parameter_server.bind_address, port or port_retries, or use training.mode: job", e);
+        }
+    }
+
+    @Override
+    public String traffic() {
+        return keys.isEncrypted() ? "tls1.3" : "hmac";
+    }
+
+    /** Shard-steps computed again because their task was lost, so far. */
+    long recomputedShardSteps() {
+        return server.recomputedShardSteps();
+    }
+
+    @Override
+    public void beginEpoch(int epochNumber) {
+        epoch = epochNumber;
+        ending = false;
+        watch.firstFailure = null;
+        watch.badInput = false;
+        // Executors that joined take shards over here, and those that left hand theirs back: a task per slot
+        // (per wanted slot with dynamic allocation, so that Spark asks for the executors), each over a
+        // contiguous run of shards placed on its executor.
+        int tasks = Math.max(1, Math.min(share.partitions(), dynamic ? wanted : BarrierExchange.slots(jsc)));
+        int[][] groups = BarrierExchange.contiguous(share.partitions(), tasks);
+        CachePlacement.Placed placed = placement.placeGroups(blocks, groups);
+        blocks = placed.blocks();
+        server.beginStage(++stage, groups);
+        ElasticTask task = new ElasticTask(share, blocks.rdd(), server.host(), server.port(), keys, stage, epoch,
+                transport.connectMillis(), transport.stepMillis());
+        JavaRDD<Long> steps = ShardGroupRDD.forBarrier(blocks.rdd(), groups, placed.locations(), null)
+                .mapPartitionsWithIndex(task, true, ClassTag$.MODULE$.apply(Long.class)).toJavaRDD()
+                .setName(STEPS_RDD + stage);
+        jsc.setJobDescription("Dendrite elastic stage, epoch " + (epoch + 1));
+        running = steps.countAsync();
+        jsc.setJobDescription(null);
+    }
+
+    @Override
+    public Result step(int epochNumber, long stepInEpoch, long step, float[] weights) {
+        ElasticServer.Exchanged e = server.exchange(step, stepInEpoch, weights, failureCheck);
+        if (e.recomputed() > 0) {
+            LOG.warn("elastic mode: step {} recomputed {} shard(s) of a lost task (only those); {} shard-steps so far",
+                    step, e.recomputed(), server.recomputedShardSteps());
+        }
+        return new Result(e.merged(), e.publishNanos(), e.waitNanos(), e.bytes());
+    }
+
+    @Override
+    public void endEpoch() {
+        ending = true;
+        // Every step of the epoch is applied once the server has ended the stage; a task that never got a
+        // slot (dynamic allocation, or executors lost) would keep the stage open, so it is cancelled then.
+        long deadline = System.nanoTime() + transport.connectMillis() * 1_000_000;
+        server.endStage(() -> running.isDone() || System.nanoTime() - deadline > 0, failureCheck);
+        if (running.isDone()) {
+            RuntimeException f = failure();
+            if (f != null) {
+                throw f;
+            }
+        } else {
+            LOG.info("elastic mode: the stage of epoch {} still had tasks without a slot {} ms after its last step; "
+                    + "cancelled them", epoch + 1, transport.connectMillis());
+            running.cancel(true);
+        }
+        running = null;
+    }
+
+    @Override
+    public void close() {
+        try {
+            if (running != null && !running.isDone()) {
+                running.cancel(true);
+            }
+        } finally {
+            CachePlacement.release(blocks);
+            server.close();
+            jsc.sc().removeSparkListener(watch);
+        }
+    }
+
+    /** Why the run cannot go on, or null while it can. */
+    private RuntimeException failure() {
+        if (watch.unreachable != null) {
+            String report = watch.unreachable;
+            String detail = report.substring(report.indexOf(ServerUnreachableException.MESSAGE_START));
+            return new IllegalStateException("executors cannot reach the driver's elastic server at " + server.host()
+                    + ":" + server.port() + ": " + detail.lines().findFirst().orElse(detail) + ". Set "
+                    + "training.parameter_server.host to a driver address the executors can reach, open the port, or "
+                    + "use training.mode: job");
+        }
+        if (watch.badInput) {
+            return new IllegalArgumentException("the training data failed to read in epoch " + (epoch + 1) + ": "
+                    + watch.firstFailure);
+        }
+        if (running == null || !running.isDone()) {
+            return null;
+        }
+        try {
+            running.get();
+            return ending ? null : new IllegalStateException("the elastic stage of epoch " + (epoch + 1)
+                    + " ended before the server ended it");
+        } catch (ExecutionException e) {
+            return new IllegalStateException("the elastic stage of epoch " + (epoch + 1) + " failed: "
+                    + (watch.firstFailure != null ? watch.firstFailure : String.valueOf(e.getCause().getMessage())),
+                    e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new IllegalStateException("interrupted while checking the elastic stage", e);
+        }
+    }
+}
