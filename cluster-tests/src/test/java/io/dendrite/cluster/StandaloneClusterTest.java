@@ -182,7 +182,7 @@ class StandaloneClusterTest {
     @Test
     @Order(2)
     void anExecutorKilledMidEpochIsReplacedAndTheWeightsAreUndisturbed() throws Exception {
-        for (String mode : List.of("job", "barrier")) {
+        for (String mode : List.of("job", "barrier", "elastic")) {
             String[] job = {"training.mode=" + mode, "training.epochs=10", "training.early_stopping.patience=100"};
             Path output = dir.resolve("killed-" + mode);
             Path log = dir.resolve("killed-" + mode + ".log");
@@ -210,6 +210,17 @@ class StandaloneClusterTest {
             assertEquals(3, launches() - launchedBefore, "two executors and the replacement for the killed one");
             if (mode.equals("job")) {
                 assertTheReplacementTakesItsShare(eventLogs, log);
+            }
+            if (mode.equals("elastic")) {
+                // Each of the two tasks owns one shard: the kill costs at most that shard of the step in flight.
+                long recomputed = new com.fasterxml.jackson.databind.ObjectMapper()
+                        .readTree(output.resolve("summary.json").toFile()).path("recomputed_shard_steps").asLong(-1);
+                System.out.printf(Locale.ROOT, "StandaloneClusterTest: elastic mode recomputed %d shard-step(s) after "
+                        + "the kill; driver: %s%n", recomputed, Files.readAllLines(log).stream()
+                        .filter(l -> l.contains("recomputed")).findFirst().orElse("(no step was in flight)"));
+                assertTrue(recomputed >= 0 && recomputed <= 1, "recomputed " + recomputed + " shard-steps");
+                assertEquals(0, Files.readAllLines(log).stream().filter(l -> l.matches(".*in stage \\d+\\.[1-9].*"))
+                        .count(), "no stage was relaunched (a second attempt's task in the log)");
             }
             Path reference = dir.resolve("killed-reference-" + mode);
             Result r = run(train("local[2]", reference, job), dir.resolve("killed-reference-" + mode + ".log"),
@@ -266,6 +277,47 @@ class StandaloneClusterTest {
         }
         assertTrue(p.isAlive() && Files.readString(log).contains(text), Files.readString(log));
         return p;
+    }
+
+    @Test
+    @Order(4)
+    void elasticModeRunsWithDynamicAllocationWhileExecutorsLeaveAndJoin() throws Exception {
+        String[] job = {"training.mode=elastic", "training.epochs=10", "training.early_stopping.patience=100"};
+        Path output = dir.resolve("dynamic");
+        Path log = dir.resolve("dynamic.log");
+        List<String> command = train(master, output, job);
+        command.addAll(2, List.of("--conf", "spark.dynamicAllocation.enabled=true",
+                "--conf", "spark.dynamicAllocation.shuffleTracking.enabled=true",
+                "--conf", "spark.dynamicAllocation.initialExecutors=1", "--conf", "spark.dynamicAllocation.minExecutors=1",
+                "--conf", "spark.dynamicAllocation.maxExecutors=2", "--conf", "spark.executor.cores=1",
+                "--conf", "spark.dynamicAllocation.schedulerBacklogTimeout=1s"));
+        int launchedBefore = launches();
+        long started = System.nanoTime();
+        // One executor first: the task without a slot has its shard computed by the other until Spark, asked by
+        // that pending task, adds a second executor.
+        Process p = startAndAwait(command, log, "Epoch 3/10");
+        try {
+            List<ProcessHandle> executors = executors();
+            assertEquals(2, executors.size(), "dynamic allocation added the second executor: " + executors);
+            assertTrue(executors.get(0).destroyForcibly(), "kill -9 " + executors.get(0).pid());
+            assertTrue(p.waitFor(RUN_SECONDS, TimeUnit.SECONDS), "the run ends; see " + log);
+            assertEquals(0, p.exitValue(), Files.readString(log));
+        } finally {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+        }
+        report("elastic mode with dynamic allocation, an executor killed mid-run", started);
+        // The first executor, the one dynamic allocation added, and the one that replaced the killed one.
+        int launched = launches() - launchedBefore;
+        long left = Files.readAllLines(log).stream().filter(l -> l.contains("elastic mode: executor")
+                && l.contains("left")).count();
+        System.out.printf(Locale.ROOT, "StandaloneClusterTest: dynamic allocation: %d executors launched, %d left%n",
+                launched, left);
+        assertTrue(launched >= 3 && left >= 1, "executors launched " + launched + ", left " + left);
+        Path reference = dir.resolve("dynamic-reference");
+        Result r = run(train("local[2]", reference, job), dir.resolve("dynamic-reference.log"), RUN_SECONDS);
+        assertEquals(0, r.code, r.output);
+        assertArrayEquals(weights(reference), weights(output), "the weights equal a fixed local[2] run's");
     }
 
     @Test
