@@ -63,6 +63,10 @@ public final class ElasticServer implements AutoCloseable, Connection.Owner {
     private int[] groupOf = new int[0];
     private Connection[] owners = new Connection[0];
     private boolean[] everJoined = new boolean[0];
+    /** Per group: when its task was last lost (nanoTime), which attempt, and the latest attempt Spark ended. */
+    private long[] lostAt = new long[0];
+    private int[] lostAttempt = new int[0];
+    private int[] ended = new int[0];
     private long stageStarted;
     private final Map<Connection, Long> held = new LinkedHashMap<>();
     private final Map<Connection, Deque<int[]>> outstanding = new HashMap<>();
@@ -81,7 +85,10 @@ public final class ElasticServer implements AutoCloseable, Connection.Owner {
     private String lastLoss = "none";
 
     /** What one connection told the training thread. */
-    private sealed interface Event permits Join, Result, Lost {
+    private sealed interface Event permits Join, Result, Lost, Ended {
+    }
+
+    private record Ended(int stage, int group, int attempt) implements Event {
     }
 
     private record Join(Connection connection) implements Event {
@@ -200,6 +207,10 @@ public final class ElasticServer implements AutoCloseable, Connection.Owner {
         }
         owners = new Connection[groups.length];
         everJoined = new boolean[groups.length];
+        lostAt = new long[groups.length];
+        lostAttempt = new int[groups.length];
+        ended = new int[groups.length];
+        Arrays.fill(ended, -1);
         outstanding.clear();
         currentWork = null;
         currentStep = -1;
@@ -215,6 +226,16 @@ public final class ElasticServer implements AutoCloseable, Connection.Owner {
         if (id == stage && group >= 0 && group < reported.length()) {
             reported.accumulateAndGet(group, attempt, Math::max);
         }
+    }
+
+    /**
+     * Spark ended attempt {@code attempt} of the task of group {@code group} in stage {@code id} (failed,
+     * killed or lost with its executor). A lost task's shards go to the other tasks only once Spark has
+     * said so (or the connect timeout has passed): until then its executor may still be listed as holding
+     * their cached blocks, and a task reading them would wait out Spark's fetch retries. Any thread may call it.
+     */
+    public void taskEnded(int id, int group, int attempt) {
+        events.add(new Ended(id, group, attempt));
     }
 
     /**
@@ -267,6 +288,8 @@ public final class ElasticServer implements AutoCloseable, Connection.Owner {
                 }
             } else if (e instanceof Lost l) {
                 lost(l);
+            } else if (e instanceof Ended d) {
+                ended(d);
             }
         }
         long arrived = System.nanoTime();
@@ -299,6 +322,8 @@ public final class ElasticServer implements AutoCloseable, Connection.Owner {
                 }
             } else if (e instanceof Lost l) {
                 lost(l);
+            } else if (e instanceof Ended d) {
+                ended(d);
             }
         }
     }
@@ -336,18 +361,22 @@ public final class ElasticServer implements AutoCloseable, Connection.Owner {
     }
 
     /**
-     * Gives the shards of groups without a connected owner, once that owner was lost or has not joined within
-     * the connect timeout, to the connected tasks with the least outstanding work.
+     * Gives the shards of groups without a connected owner to the connected tasks with the least outstanding
+     * work: once Spark has ended the lost owner's task (or the connect timeout has passed since the loss), or
+     * when the owner has not joined within the connect timeout.
      */
     private void assignOrphans() {
         if (currentWork == null) {
             return;
         }
-        boolean late = System.nanoTime() - stageStarted > settings.connectMillis() * 1_000_000;
+        long now = System.nanoTime();
+        long timeout = settings.connectMillis() * 1_000_000;
+        boolean late = now - stageStarted > timeout;
         Map<Connection, List<Integer>> extra = new LinkedHashMap<>();
         for (int s = 0; s < shards; s++) {
             int g = groupOf[s];
-            if (assigned[s] || owners[g] != null || !(everJoined[g] || late)) {
+            boolean orphan = everJoined[g] ? ended[g] >= lostAttempt[g] || now - lostAt[g] > timeout : late;
+            if (assigned[s] || owners[g] != null || !orphan) {
                 continue;
             }
             Connection least = null;
@@ -467,11 +496,19 @@ public final class ElasticServer implements AutoCloseable, Connection.Owner {
         lastLoss = "task " + c.partition + " attempt " + c.attempt + ": " + l.why();
         if (c.stage == stage && c.partition < owners.length && owners[c.partition] == c) {
             owners[c.partition] = null;
+            lostAt[c.partition] = System.nanoTime();
+            lostAttempt[c.partition] = c.attempt;
             release(c, "lost (" + l.why() + ")");
         }
     }
 
-    /** Returns the shards {@code c} had not delivered in this step, to be assigned again. */
+    private void ended(Ended d) {
+        if (d.stage() == stage && d.group() >= 0 && d.group() < ended.length) {
+            ended[d.group()] = Math.max(ended[d.group()], d.attempt());
+        }
+    }
+
+    /** Returns the shards {@code c} had not delivered in this step, to be assigned again when they may be. */
     private void release(Connection c, String why) {
         Deque<int[]> queue = outstanding.remove(c);
         if (queue == null || queue.isEmpty() || currentWork == null) {
@@ -486,8 +523,8 @@ public final class ElasticServer implements AutoCloseable, Connection.Owner {
         }
         recomputed += undone.size();
         LOG.log(System.Logger.Level.WARNING, "elastic server: task {0} attempt {1} {2} during step {3}; its "
-                + "unfinished shards {4} go to the tasks left (only these are recomputed)", c.partition, c.attempt, why,
-                currentStep, undone);
+                + "unfinished shards {4} go to the tasks left once Spark has ended it (only these are recomputed)",
+                c.partition, c.attempt, why, currentStep, undone);
         assignOwned();
     }
 

@@ -17,6 +17,8 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Elastic steps over real loopback sockets, tasks as threads, without Spark. */
 class ElasticServerTest {
@@ -71,6 +73,12 @@ class ElasticServerTest {
      */
     private Future<List<Integer>> task(ElasticServer s, RunKeys keys, int g, int attempt, int dieAt,
                                        CountDownLatch died) {
+        return task(s, keys, g, attempt, dieAt, died, true);
+    }
+
+    /** As above; a task that hangs up is reported ended, as Spark's scheduler would, when {@code reported}. */
+    private Future<List<Integer>> task(ElasticServer s, RunKeys keys, int g, int attempt, int dieAt,
+                                       CountDownLatch died, boolean reported) {
         return pool.submit(() -> {
             List<Integer> computed = new ArrayList<>();
             try (ElasticClient c = ElasticClient.connect("127.0.0.1", s.port(), keys, g, attempt, 0, PARAMS, 2000,
@@ -78,6 +86,10 @@ class ElasticServerTest {
                 ElasticClient.Assignment a;
                 for (int n = 0; (a = c.next()) != null; n++) {
                     if (n == dieAt) {
+                        c.close();
+                        if (reported) {
+                            s.taskEnded(0, g, attempt);
+                        }
                         died.countDown();
                         return computed;
                     }
@@ -124,21 +136,26 @@ class ElasticServerTest {
         }
     }
 
-    @Test
-    void aTaskLostMidStepCostsOnlyItsUnfinishedShardsAndItsRelaunchTakesThemBack() throws Exception {
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void aTaskLostMidStepCostsOnlyItsUnfinishedShardsAndItsRelaunchTakesThemBack(boolean reported) throws Exception {
         RunKeys keys = RunKeys.authenticated();
         ElasticServer s = server(keys, 2000, 10_000);
         s.beginStage(0, GROUPS);
         launchAll(s, 0);
         CountDownLatch died = new CountDownLatch(1);
         Future<List<Integer>> t0 = task(s, keys, 0, 0, -1, died);
-        Future<List<Integer>> t1 = task(s, keys, 1, 0, 1, died); // hangs up on its second step
+        Future<List<Integer>> t1 = task(s, keys, 1, 0, 1, died, reported); // hangs up on its second step
         Future<List<Integer>> t2 = task(s, keys, 2, 0, -1, died);
         float[] w0 = weights(0);
         assertArrayEquals(expected(0, w0), s.exchange(0, 0, w0, () -> null).merged().total().gradient());
         float[] w1 = weights(1);
+        long t = System.nanoTime();
         ElasticServer.Exchanged lost = s.exchange(1, 1, w1, () -> null);
+        double seconds = (System.nanoTime() - t) / 1e9;
         assertTrue(died.await(5, TimeUnit.SECONDS));
+        // Its shards wait for Spark to end the task (its cached blocks' locations), at most the connect timeout.
+        assertTrue(reported ? seconds < 1.5 : seconds >= 1.9 && seconds < 4, "step 1 took " + seconds + " s");
         assertArrayEquals(expected(1, w1), lost.merged().total().gradient(), "the same bits without task 1");
         assertEquals(2, lost.recomputed(), "only task 1's two shards of step 1 were computed again");
         assertEquals(2, lost.elsewhere());

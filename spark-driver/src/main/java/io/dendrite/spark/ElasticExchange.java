@@ -90,8 +90,12 @@ final class ElasticExchange implements StepExchange {
 
         @Override
         public void onTaskEnd(SparkListenerTaskEnd end) {
-            if (!stages.containsKey(end.stageId()) || !(end.reason() instanceof ExceptionFailure f)
-                    || f.description() == null) {
+            Integer id = stages.get(end.stageId());
+            if (id == null) {
+                return;
+            }
+            server.taskEnded(id, end.taskInfo().index(), end.taskInfo().attemptNumber());
+            if (!(end.reason() instanceof ExceptionFailure f) || f.description() == null) {
                 return;
             }
             if (f.description().contains(ServerUnreachableException.MESSAGE_START)) {

@@ -61,8 +61,16 @@ final class ElasticTask extends AbstractFunction2<Object, scala.collection.Itera
         TaskContext context = TaskContext.get();
         int attempt = context.attemptNumber();
         Map<Integer, ShardRows> rows = new HashMap<>();
-        JavaConverters.asJavaIterator(own).forEachRemaining(s -> rows.put(s.index(), s.rows()));
+        List<ShardGroupRDD.Shard> mine = new ArrayList<>();
+        JavaConverters.asJavaIterator(own).forEachRemaining(s -> {
+            rows.put(s.index(), s.rows());
+            mine.add(s);
+        });
+        // The task's own shards are read and the kernel warmed up before it joins: a task relaunched mid-epoch
+        // takes its shards back only when it can compute them at full speed.
         Map<String, ShardCompute> computes = new HashMap<>();
+        computes.put(Arrays.toString(mine.stream().mapToInt(ShardGroupRDD.Shard::index).toArray()),
+                new ShardCompute(share, mine, context.cpus()));
         long shardSteps = 0;
         try (ElasticClient client = ElasticClient.connect(host, port, keys, g, attempt, stage, share.parameters(),
                 connectMillis, stepMillis, context::isInterrupted)) {
