@@ -49,9 +49,9 @@ final class Link implements Closeable {
         if (engine != null) {
             // Several records a system call each way: a step's megabyte is some 64 records of 16 KiB.
             int packet = engine.getSession().getPacketBufferSize();
-            netIn = ByteBuffer.allocateDirect(RECORDS_PER_CALL * packet);
-            appIn = ByteBuffer.allocateDirect(engine.getSession().getApplicationBufferSize());
-            netOut = ByteBuffer.allocateDirect(RECORDS_PER_CALL * packet).flip();
+            netIn = ByteBuffer.allocate(RECORDS_PER_CALL * packet);
+            appIn = ByteBuffer.allocate(engine.getSession().getApplicationBufferSize());
+            netOut = ByteBuffer.allocate(RECORDS_PER_CALL * packet).flip();
         }
         handshaken = engine == null;
     }
