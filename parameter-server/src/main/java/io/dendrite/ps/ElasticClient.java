@@ -43,16 +43,8 @@ public final class ElasticClient implements AutoCloseable {
     public static ElasticClient connect(String host, int port, RunKeys keys, int group, int attempt, int stage,
                                         int parameters, long connectMillis, long waitMillis, BooleanSupplier cancelled)
             throws IOException {
-        Link link = Link.connect("elastic server", host, port, keys, connectMillis, cancelled);
-        try {
-            String server = host + ":" + port;
-            Wire.authenticate(link, keys, Wire.Hello.of(group, attempt, stage), new byte[0],
-                    System.nanoTime() + connectMillis * 1_000_000, cancelled, "elastic server", server);
-            return new ElasticClient(link, server, parameters, waitMillis, cancelled);
-        } catch (IOException | RuntimeException e) {
-            link.close();
-            throw e;
-        }
+        return new ElasticClient(Wire.open("elastic server", host, port, keys, Wire.Hello.of(group, attempt, stage),
+                connectMillis, cancelled), host + ":" + port, parameters, waitMillis, cancelled);
     }
 
     /** The next shards to compute, or null when the stage is over. */

@@ -3,8 +3,6 @@ package io.dendrite.ps;
 import io.dendrite.core.util.Checks;
 import java.io.DataInputStream;
 import java.io.IOException;
-import java.net.BindException;
-import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.util.ArrayDeque;
@@ -15,12 +13,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
@@ -39,24 +31,15 @@ import java.util.function.Supplier;
  * or applied twice. Attempts are accepted only once Spark's scheduler has reported them
  * ({@link #taskLaunched}); every wait has a deadline that only real progress extends.
  */
-public final class ElasticServer implements AutoCloseable, Connection.Owner {
+public final class ElasticServer extends TaskServer<ElasticServer.Event> {
     private static final System.Logger LOG = System.getLogger(ElasticServer.class.getName());
-    private static final long EVENT_POLL_MILLIS = 50;
     private static final int MAX_GROUPS = 1 << 16;
 
-    private final ServerSettings settings;
-    private final RunKeys keys;
     private final int shards;
     private final int parameters;
-    private final ServerSocketChannel listener;
-    private final Thread acceptor;
-    private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
-    private final Set<Connection> open = ConcurrentHashMap.newKeySet();
-    private final AtomicInteger rejected = new AtomicInteger();
     private volatile int stage = -1;
     /** The latest attempt Spark has reported of each group's task in the running stage (-1: none yet). */
     private volatile AtomicIntegerArray launched = new AtomicIntegerArray(0);
-    private volatile boolean closed;
 
     // Owned by the training thread.
     private int[][] groups = new int[0][];
@@ -68,7 +51,6 @@ public final class ElasticServer implements AutoCloseable, Connection.Owner {
     private int[] lostAttempt = new int[0];
     private int[] ended = new int[0];
     private long stageStarted;
-    private final Map<Connection, Long> held = new LinkedHashMap<>();
     private final Map<Connection, Deque<int[]>> outstanding = new HashMap<>();
     private final ByteBuffer[] workFrames = new ByteBuffer[2];
     private int workIndex;
@@ -85,7 +67,7 @@ public final class ElasticServer implements AutoCloseable, Connection.Owner {
     private String lastLoss = "none";
 
     /** What one connection told the training thread. */
-    private sealed interface Event permits Join, Result, Lost, Ended {
+    sealed interface Event permits Join, Result, Lost, Ended {
     }
 
     private record Ended(int stage, int group, int attempt) implements Event {
@@ -111,13 +93,9 @@ public final class ElasticServer implements AutoCloseable, Connection.Owner {
 
     private ElasticServer(ServerSettings settings, RunKeys keys, int shards, int parameters,
                           ServerSocketChannel listener) {
-        this.settings = settings;
-        this.keys = keys;
+        super("elastic server", settings, keys, listener, Math.max(64, 4 * shards));
         this.shards = shards;
         this.parameters = parameters;
-        this.listener = listener;
-        this.acceptor = new Thread(this::acceptLoop, "dendrite-elastic-accept-" + port());
-        acceptor.setDaemon(true);
     }
 
     /** Listens on the first free port of {@code settings}' range for a run over {@code shards} shards. */
@@ -127,40 +105,15 @@ public final class ElasticServer implements AutoCloseable, Connection.Owner {
         Checks.atLeast("parameters", parameters, 1);
         Checks.checkArgument(parameters <= Wire.MAX_PARAMETERS, "a network of %s parameters does not fit one frame "
                 + "(at most %s)", parameters, Wire.MAX_PARAMETERS);
-        int last = settings.port() == 0 ? 0 : settings.port() + settings.portRetries();
-        IOException failure = null;
-        for (int port = settings.port(); port <= last; port++) {
-            ServerSocketChannel s = ServerSocketChannel.open();
-            try {
-                s.bind(new InetSocketAddress(settings.bindAddress(), port), 128);
-                ElasticServer server = new ElasticServer(settings, keys, shards, parameters, s);
-                server.acceptor.start();
-                return server;
-            } catch (BindException e) {
-                s.close();
-                failure = e;
-            } catch (IOException | RuntimeException e) {
-                s.close();
-                throw e;
-            }
+        ServerSocketChannel s = bind(settings, 128);
+        try {
+            ElasticServer server = new ElasticServer(settings, keys, shards, parameters, s);
+            server.startAccepting();
+            return server;
+        } catch (RuntimeException e) {
+            s.close();
+            throw e;
         }
-        throw new BindException("cannot listen on " + settings.bindAddress() + " ports " + settings.port() + "–" + last
-                + ": " + (failure == null ? "no port in range" : failure.getMessage()));
-    }
-
-    /** The address tasks connect to. */
-    public String host() {
-        return settings.host();
-    }
-
-    /** The port listened on. */
-    public int port() {
-        return listener.socket().getLocalPort();
-    }
-
-    /** Connections refused so far (authentication, a bad group, an attempt Spark never launched). */
-    public int rejectedConnections() {
-        return rejected.get();
     }
 
     /** Shard-steps computed again because the task computing them was lost, since the server started. */
@@ -328,19 +281,6 @@ public final class ElasticServer implements AutoCloseable, Connection.Owner {
         }
     }
 
-    @Override
-    public void close() {
-        closed = true;
-        try {
-            listener.close();
-        } catch (IOException e) {
-            LOG.log(System.Logger.Level.DEBUG, "closing the listener", e);
-        }
-        for (Connection c : open) {
-            c.close();
-        }
-    }
-
     // The training thread's bookkeeping.
 
     private int coveredCount() {
@@ -458,13 +398,14 @@ public final class ElasticServer implements AutoCloseable, Connection.Owner {
      * Registers a task's connection: the newest attempt of a group replaces an older one (whose unfinished
      * shards go back to be assigned), an older one is closed. False when it is not admitted.
      */
-    private boolean join(Connection c) {
+    @Override
+    boolean join(Connection c) {
         if (c.stage != stage || c.partition >= owners.length) {
             c.close();
             return false;
         }
         if (c.attempt > launched.get(c.partition)) {
-            if (held.putIfAbsent(c, System.nanoTime()) == null) {
+            if (hold(c)) {
                 LOG.log(System.Logger.Level.INFO, "elastic server: holding {0} until Spark reports attempt {1} of "
                         + "task {2}", c, c.attempt, c.partition);
             }
@@ -533,63 +474,27 @@ public final class ElasticServer implements AutoCloseable, Connection.Owner {
         workBytesSent += currentWork.capacity();
     }
 
-    private Event nextEvent(Supplier<RuntimeException> failure, long lastProgress, String waitingFor) {
-        if (!held.isEmpty()) {
-            admitHeld();
-        }
-        Event e;
-        try {
-            e = events.poll(EVENT_POLL_MILLIS, TimeUnit.MILLISECONDS);
-        } catch (InterruptedException ie) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting for " + waitingFor, ie);
-        }
-        if (e != null) {
-            return e;
-        }
-        RuntimeException f = failure.get();
-        if (f != null) {
-            throw f;
-        }
-        Checks.checkState(!closed, "the elastic server was closed while waiting for %s", waitingFor);
-        long waited = (System.nanoTime() - lastProgress) / 1_000_000;
-        if (waited > settings.stepMillis()) {
-            List<Integer> missing = new ArrayList<>();
-            for (int s = 0; covered != null && s < shards; s++) {
-                if (!covered[s]) {
-                    missing.add(s);
-                }
+    @Override
+    String waitState() {
+        List<Integer> missing = new ArrayList<>();
+        for (int s = 0; covered != null && s < shards; s++) {
+            if (!covered[s]) {
+                missing.add(s);
             }
-            List<Integer> connected = new ArrayList<>();
-            for (int g = 0; g < owners.length; g++) {
-                if (owners[g] != null) {
-                    connected.add(g);
-                }
-            }
-            throw new IllegalStateException(String.format("no progress for %d ms while waiting for %s (stage %d; "
-                    + "shards without a result: %s; tasks connected: %s; last lost connection: %s); the step timeout "
-                    + "is %d ms", waited, waitingFor, stage, missing, connected, lastLoss, settings.stepMillis()));
         }
-        return null;
+        List<Integer> connected = new ArrayList<>();
+        for (int g = 0; g < owners.length; g++) {
+            if (owners[g] != null) {
+                connected.add(g);
+            }
+        }
+        return String.format("stage %d; shards without a result: %s; tasks connected: %s; last lost connection: %s",
+                stage, missing, connected, lastLoss);
     }
 
-    /** Joins the held connections Spark has since reported; refuses those unreported after the connect timeout. */
-    private void admitHeld() {
-        long now = System.nanoTime();
-        for (var it = held.entrySet().iterator(); it.hasNext(); ) {
-            var h = it.next();
-            Connection c = h.getKey();
-            if (c.isClosed()) {
-                it.remove();
-            } else if (c.stage != stage || c.attempt <= launched.get(c.partition)) {
-                it.remove();
-                join(c);
-            } else if (now - h.getValue() > settings.connectMillis() * 1_000_000) {
-                it.remove();
-                reject(c.remote(), "attempt " + c.attempt + " of task " + c.partition + " is not one Spark has launched");
-                c.close();
-            }
-        }
+    @Override
+    boolean reported(Connection c) {
+        return c.stage != stage || c.attempt <= launched.get(c.partition);
     }
 
     // Called from connection threads.
@@ -605,11 +510,6 @@ public final class ElasticServer implements AutoCloseable, Connection.Owner {
     }
 
     @Override
-    public void forget(Connection c) {
-        open.remove(c);
-    }
-
-    @Override
     public void read(Connection c, Link link, BooleanSupplier isClosed) throws IOException {
         if (c.scratch == null) {
             c.scratch = new DataInputStream(link.input(0, isClosed));
@@ -618,12 +518,8 @@ public final class ElasticServer implements AutoCloseable, Connection.Owner {
                 new byte[TreeNode.CHUNK])));
     }
 
-    private void reject(String peer, String why) {
-        rejected.incrementAndGet();
-        LOG.log(System.Logger.Level.WARNING, "elastic server: refused a connection from {0}: {1}", peer, why);
-    }
-
-    private String refusal(Wire.Hello hello) {
+    @Override
+    String refusal(Wire.Hello hello) {
         int groupCount = launched.length();
         if (hello.stage() != stage) {
             return "stage " + hello.stage() + " is not the running stage " + stage;
@@ -632,26 +528,5 @@ public final class ElasticServer implements AutoCloseable, Connection.Owner {
             return "task " + hello.task() + " is outside [0, " + groupCount + ")";
         }
         return null;
-    }
-
-    private void acceptLoop() {
-        int next = 0;
-        try (Handshaker handshaker = new Handshaker(listener, keys, settings.connectMillis(), Math.max(64, 4 * shards),
-                this::refusal, this::reject)) {
-            while (!closed) {
-                for (Handshaker.Authenticated a : handshaker.poll(EVENT_POLL_MILLIS)) {
-                    Connection c = new Connection(this, a.link(), a.hello(), next++);
-                    open.add(c);
-                    c.start();
-                    if (closed) {
-                        c.close();
-                    }
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            if (!closed) {
-                LOG.log(System.Logger.Level.WARNING, "elastic server: accepting connections failed", e);
-            }
-        }
     }
 }

@@ -48,16 +48,8 @@ public final class ParameterClient implements AutoCloseable {
     public static ParameterClient connect(String host, int port, RunKeys keys, int partition, int attempt, int stage,
                                           int parameters, long connectMillis, long waitMillis,
                                           BooleanSupplier cancelled) throws IOException {
-        Link link = Link.connect("parameter server", host, port, keys, connectMillis, cancelled);
-        try {
-            String server = host + ":" + port;
-            Wire.authenticate(link, keys, Wire.Hello.of(partition, attempt, stage), new byte[0],
-                    System.nanoTime() + connectMillis * 1_000_000, cancelled, "parameter server", server);
-            return new ParameterClient(link, server, parameters, waitMillis, cancelled);
-        } catch (IOException | RuntimeException e) {
-            link.close();
-            throw e;
-        }
+        return new ParameterClient(Wire.open("parameter server", host, port, keys, Wire.Hello.of(partition, attempt,
+                stage), connectMillis, cancelled), host + ":" + port, parameters, waitMillis, cancelled);
     }
 
     /** The next step to compute, or null when the stage is over. */

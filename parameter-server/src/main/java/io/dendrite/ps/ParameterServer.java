@@ -3,21 +3,12 @@ package io.dendrite.ps;
 import io.dendrite.core.loss.LossStats;
 import io.dendrite.core.util.Checks;
 import java.io.IOException;
-import java.net.BindException;
-import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
@@ -33,25 +24,16 @@ import java.util.function.Supplier;
  * older one and the step is recomputed by the new tasks from the same weights, so no update is lost or
  * applied twice. Connections of older attempts or stages are closed. Every wait has a deadline.
  */
-public final class ParameterServer implements AutoCloseable, Connection.Owner {
+public final class ParameterServer extends TaskServer<ParameterServer.Event> {
     private static final System.Logger LOG = System.getLogger(ParameterServer.class.getName());
-    private static final long EVENT_POLL_MILLIS = 50;
 
-    private final ServerSettings settings;
-    private final RunKeys keys;
     private final int partitions;
     /** The most weights a run can have: one share or work frame holds them all, 4 bytes each, within an int. */
     public static final int MAX_PARAMETERS = Wire.MAX_PARAMETERS;
     private final int parameters;
-    private final ServerSocketChannel listener;
-    private final Thread acceptor;
-    private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
     private final ConcurrentLinkedQueue<float[]> pool = new ConcurrentLinkedQueue<>();
-    private final Set<Connection> open = ConcurrentHashMap.newKeySet();
-    private final AtomicInteger rejected = new AtomicInteger();
     private volatile int stage = -1;
     private volatile int launched;
-    private volatile boolean closed;
 
     // Owned by the training thread.
     private int attempt = -1;
@@ -63,8 +45,6 @@ public final class ParameterServer implements AutoCloseable, Connection.Owner {
     private ByteBuffer currentWork;
     private String lastLoss = "none";
     private long workBytesSent;
-    /** Connections claiming an attempt Spark has not reported yet, with when they joined. */
-    private final java.util.Map<Connection, Long> held = new java.util.LinkedHashMap<>();
 
     /** What one connection told the training thread. */
     sealed interface Event permits Join, Share, Lost {
@@ -88,16 +68,12 @@ public final class ParameterServer implements AutoCloseable, Connection.Owner {
     }
 
     private ParameterServer(ServerSettings settings, RunKeys keys, int partitions, int parameters,
-                            ServerSocketChannel listener) throws IOException {
-        this.settings = settings;
-        this.keys = keys;
+                            ServerSocketChannel listener) {
+        super("parameter server", settings, keys, listener, Math.max(64, 4 * partitions));
         this.partitions = partitions;
         this.parameters = parameters;
-        this.listener = listener;
         this.joined = new Connection[partitions];
         this.shares = new Share[partitions];
-        this.acceptor = new Thread(this::acceptLoop, "dendrite-ps-accept-" + port());
-        acceptor.setDaemon(true);
     }
 
     /**
@@ -110,40 +86,15 @@ public final class ParameterServer implements AutoCloseable, Connection.Owner {
         Checks.atLeast("parameters", parameters, 1);
         Checks.checkArgument(parameters <= MAX_PARAMETERS, "a network of %s parameters does not fit one frame "
                 + "of the parameter server (at most %s)", parameters, MAX_PARAMETERS);
-        int last = settings.port() == 0 ? 0 : settings.port() + settings.portRetries();
-        IOException failure = null;
-        for (int port = settings.port(); port <= last; port++) {
-            ServerSocketChannel s = ServerSocketChannel.open();
-            try {
-                s.bind(new InetSocketAddress(settings.bindAddress(), port), Math.max(50, partitions * 2));
-                ParameterServer server = new ParameterServer(settings, keys, partitions, parameters, s);
-                server.acceptor.start();
-                return server;
-            } catch (BindException e) {
-                s.close();
-                failure = e;
-            } catch (IOException | RuntimeException e) {
-                s.close();
-                throw e;
-            }
+        ServerSocketChannel s = bind(settings, Math.max(50, partitions * 2));
+        try {
+            ParameterServer server = new ParameterServer(settings, keys, partitions, parameters, s);
+            server.startAccepting();
+            return server;
+        } catch (RuntimeException e) {
+            s.close();
+            throw e;
         }
-        throw new BindException("cannot listen on " + settings.bindAddress() + " ports " + settings.port() + "–" + last
-                + ": " + (failure == null ? "no port in range" : failure.getMessage()));
-    }
-
-    /** The address tasks connect to. */
-    public String host() {
-        return settings.host();
-    }
-
-    /** The port listened on. */
-    public int port() {
-        return listener.socket().getLocalPort();
-    }
-
-    /** Connections refused so far because they failed authentication or named a bad partition. */
-    public int rejectedConnections() {
-        return rejected.get();
     }
 
     /**
@@ -280,53 +231,16 @@ public final class ParameterServer implements AutoCloseable, Connection.Owner {
         }
     }
 
-    /** Stops listening and closes every connection. */
     @Override
-    public void close() {
-        closed = true;
-        try {
-            listener.close();
-        } catch (IOException e) {
-            LOG.log(System.Logger.Level.DEBUG, "closing the listener", e);
-        }
-        for (Connection c : open) {
-            c.close();
-        }
-    }
-
-    private Event nextEvent(Supplier<RuntimeException> failure, long lastProgress, String waitingFor) {
-        if (!held.isEmpty()) {
-            admitHeld();
-        }
-        Event e;
-        try {
-            e = events.poll(EVENT_POLL_MILLIS, TimeUnit.MILLISECONDS);
-        } catch (InterruptedException ie) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting for " + waitingFor, ie);
-        }
-        if (e != null) {
-            return e;
-        }
-        RuntimeException f = failure.get();
-        if (f != null) {
-            throw f;
-        }
-        Checks.checkState(!closed, "the parameter server was closed while waiting for %s", waitingFor);
-        long waited = (System.nanoTime() - lastProgress) / 1_000_000;
-        if (waited > settings.stepMillis()) {
-            List<Integer> missing = new ArrayList<>();
-            for (int p = 0; p < partitions; p++) {
-                if (shares[p] == null) {
-                    missing.add(p);
-                }
+    String waitState() {
+        List<Integer> missing = new ArrayList<>();
+        for (int p = 0; p < partitions; p++) {
+            if (shares[p] == null) {
+                missing.add(p);
             }
-            throw new IllegalStateException(String.format(
-                    "no progress for %d ms while waiting for %s (stage %d, attempt %d; partitions without a share: %s; "
-                            + "connected: %s; last lost connection: %s); the step timeout is %d ms", waited,
-                    waitingFor, stage, attempt, missing, connectedPartitions(), lastLoss, settings.stepMillis()));
         }
-        return null;
+        return String.format("stage %d, attempt %d; partitions without a share: %s; connected: %s; last lost "
+                + "connection: %s", stage, attempt, missing, connectedPartitions(), lastLoss);
     }
 
     private int sharesHeld() {
@@ -341,13 +255,14 @@ public final class ParameterServer implements AutoCloseable, Connection.Owner {
      * Registers a connection; one of a newer attempt first drops the older attempt's connections and shares.
      * False when it belongs to another stage or an older attempt (and is closed).
      */
-    private boolean join(Connection c) {
+    @Override
+    boolean join(Connection c) {
         if (c.stage != stage || c.attempt < attempt) {
             c.close();
             return false;
         }
         if (c.attempt > launched) {
-            if (held.putIfAbsent(c, System.nanoTime()) == null) {
+            if (hold(c)) {
                 LOG.log(System.Logger.Level.INFO, "parameter server: holding {0} until Spark reports attempt {1} of "
                         + "stage {2} (latest reported: {3})", c, c.attempt, c.stage, launched);
             }
@@ -374,27 +289,9 @@ public final class ParameterServer implements AutoCloseable, Connection.Owner {
         return true;
     }
 
-    /**
-     * Joins the held connections whose attempt Spark has reported since; refuses those still unreported
-     * after the connect timeout. Their joining is not progress of the step: a real task's share is.
-     */
-    private void admitHeld() {
-        long now = System.nanoTime();
-        for (var it = held.entrySet().iterator(); it.hasNext(); ) {
-            var h = it.next();
-            Connection c = h.getKey();
-            if (c.isClosed()) {
-                it.remove(); // the peer left while held
-            } else if (c.attempt <= launched || c.stage != stage) {
-                it.remove();
-                join(c);
-            } else if (now - h.getValue() > settings.connectMillis() * 1_000_000) {
-                it.remove();
-                reject(c.remote(), "attempt " + c.attempt + " of stage " + c.stage + " is not one Spark has launched "
-                        + "(the latest is " + launched + ")");
-                c.close();
-            }
-        }
+    @Override
+    boolean reported(Connection c) {
+        return c.attempt <= launched || c.stage != stage;
     }
 
     private void sendWork(Connection c, ByteBuffer frame) {
@@ -436,32 +333,8 @@ public final class ParameterServer implements AutoCloseable, Connection.Owner {
         lent.clear();
     }
 
-    /**
-     * Authenticates connections on this one thread ({@link Handshaker}): only a task of the running stage,
-     * with a partition of the run, gets a connection with threads of its own.
-     */
-    private void acceptLoop() {
-        int next = 0;
-        try (Handshaker handshaker = new Handshaker(listener, keys, settings.connectMillis(),
-                Math.max(64, 4 * partitions), this::refusal, this::reject)) {
-            while (!closed) {
-                for (Handshaker.Authenticated a : handshaker.poll(EVENT_POLL_MILLIS)) {
-                    Connection c = new Connection(this, a.link(), a.hello(), next++);
-                    open.add(c);
-                    c.start();
-                    if (closed) {
-                        c.close();
-                    }
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            if (!closed) {
-                LOG.log(System.Logger.Level.WARNING, "parameter server: accepting connections failed", e);
-            }
-        }
-    }
-
-    private String refusal(Wire.Hello hello) {
+    @Override
+    String refusal(Wire.Hello hello) {
         if (hello.task() < 0 || hello.task() >= partitions) {
             return "partition " + hello.task() + " is outside [0, " + partitions + ")";
         }
@@ -481,11 +354,6 @@ public final class ParameterServer implements AutoCloseable, Connection.Owner {
     @Override
     public void lost(Connection c, String why) {
         events.add(new Lost(c, why));
-    }
-
-    @Override
-    public void forget(Connection c) {
-        open.remove(c);
     }
 
     /** Reads a share into the connection's one direct buffer, so a gradient is copied once, into its array. */
@@ -520,10 +388,5 @@ public final class ParameterServer implements AutoCloseable, Connection.Owner {
         float[] gradient = g != null ? g : new float[parameters];
         Wire.getFloats(frame, Wire.SHARE_HEADER, gradient);
         events.add(new Share(c, step, gradient, new LossStats(lossSum, count, correct), nanos, nodeIn, nodeOut));
-    }
-
-    private void reject(String peer, String why) {
-        rejected.incrementAndGet();
-        LOG.log(System.Logger.Level.WARNING, "parameter server: refused a connection from {0}: {1}", peer, why);
     }
 }

@@ -9,7 +9,6 @@ import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -190,17 +189,12 @@ public final class TreeNode implements AutoCloseable {
                                            int parameters, int shards, long connectMillis, long stepMillis)
             throws IOException {
         int colon = address.lastIndexOf(':');
-        Link link = null;
         try {
-            link = Link.connect("step-tree parent", address.substring(0, colon),
-                    Integer.parseInt(address.substring(colon + 1)), keys, connectMillis, () -> false);
-            Wire.authenticate(link, keys, Wire.Hello.of(task, attempt, stage), new byte[0],
-                    System.nanoTime() + connectMillis * 1_000_000, () -> false, "step-tree node", address);
+            Link link = Wire.open("step-tree parent", address.substring(0, colon),
+                    Integer.parseInt(address.substring(colon + 1)), keys, Wire.Hello.of(task, attempt, stage),
+                    connectMillis, () -> false);
             return new ParentLink(link, address, parameters, shards, stepMillis);
         } catch (IOException | RuntimeException e) {
-            if (link != null) {
-                link.close();
-            }
             throw new IOException("task " + task + " cannot join its parent in the step tree at " + address + ": "
                     + e.getMessage(), e);
         }

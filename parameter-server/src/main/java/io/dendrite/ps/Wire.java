@@ -230,6 +230,23 @@ final class Wire {
     }
 
     /**
+     * Connects to the {@code what} at {@code host:port} ({@link Link#connect}) and authenticates there as
+     * {@code me}, all within {@code connectMillis}.
+     */
+    static Link open(String what, String host, int port, RunKeys keys, Hello me, long connectMillis,
+                     BooleanSupplier cancelled) throws IOException {
+        Link link = Link.connect(what, host, port, keys, connectMillis, cancelled);
+        try {
+            authenticate(link, keys, me, new byte[0], System.nanoTime() + connectMillis * 1_000_000, cancelled, what,
+                    host + ":" + port);
+            return link;
+        } catch (IOException | RuntimeException e) {
+            link.close();
+            throw e;
+        }
+    }
+
+    /**
      * A client's side of the handshake on {@code link}: reads the challenge of the {@code what} at
      * {@code server}, sends {@code me}'s hello (followed by {@code extra}) and waits for the server's proof
      * that it holds the run's secret, all before {@code deadlineNanos}.

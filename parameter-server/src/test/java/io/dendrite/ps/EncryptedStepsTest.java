@@ -155,17 +155,7 @@ class EncryptedStepsTest {
         for (int i = 0; i < 16; i++) {
             b.putFloat(w[i]);
         }
-        byte[] needle = b.array();
-        outer:
-        for (int i = 0; i + needle.length <= haystack.length; i++) {
-            for (int j = 0; j < needle.length; j++) {
-                if (haystack[i + j] != needle[j]) {
-                    continue outer;
-                }
-            }
-            return true;
-        }
-        return false;
+        return indexOf(haystack, b.array()) >= 0;
     }
 
     @Test

@@ -227,19 +227,36 @@ final class BarrierExchange implements StepExchange {
         // Every step of the epoch is applied once the server has ended the stage; the job's own end only
         // frees the slots. If an executor holding a finished task's output was lost, Spark would rerun the
         // whole barrier stage for that output, and with fewer slots than tasks it would wait for ever.
-        long deadline = System.nanoTime() + transport.connectMillis() * 1_000_000;
-        server.endStage(() -> running.isDone() || System.nanoTime() - deadline > 0, failureCheck);
-        if (running.isDone()) {
-            RuntimeException f = failure();
-            if (f != null) {
-                throw f;
-            }
-        } else {
+        if (!endStage(server::endStage, running, transport.connectMillis(), failureCheck)) {
             LOG.warn("barrier mode: the stage of epoch {} had not ended {} ms after its last step (Spark recomputing "
                     + "a lost executor's task output); cancelled it", epoch + 1, transport.connectMillis());
-            running.cancel(true);
         }
         running = null;
+    }
+
+    /** A server's end of its stage: tells the tasks, then waits until {@code done} (failing on {@code failure}). */
+    interface StageEnd {
+        void endStage(java.util.function.BooleanSupplier done, Supplier<RuntimeException> failure);
+    }
+
+    /**
+     * Ends a stage of long-lived tasks whose steps are all applied: the server tells the tasks, and the stage's
+     * job gets {@code millis} to finish; then its failure, if any, is thrown, or (false) it is cancelled, as
+     * what is left of it holds no step.
+     */
+    static boolean endStage(StageEnd server, JavaFutureAction<?> running, long millis,
+                            Supplier<RuntimeException> failure) {
+        long deadline = System.nanoTime() + millis * 1_000_000;
+        server.endStage(() -> running.isDone() || System.nanoTime() - deadline > 0, failure);
+        if (!running.isDone()) {
+            running.cancel(true);
+            return false;
+        }
+        RuntimeException f = failure.get();
+        if (f != null) {
+            throw f;
+        }
+        return true;
     }
 
     @Override

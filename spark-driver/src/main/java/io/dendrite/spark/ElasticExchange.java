@@ -211,17 +211,9 @@ final class ElasticExchange implements StepExchange {
         ending = true;
         // Every step of the epoch is applied once the server has ended the stage; a task that never got a
         // slot (dynamic allocation, or executors lost) would keep the stage open, so it is cancelled then.
-        long deadline = System.nanoTime() + transport.connectMillis() * 1_000_000;
-        server.endStage(() -> running.isDone() || System.nanoTime() - deadline > 0, failureCheck);
-        if (running.isDone()) {
-            RuntimeException f = failure();
-            if (f != null) {
-                throw f;
-            }
-        } else {
+        if (!BarrierExchange.endStage(server::endStage, running, transport.connectMillis(), failureCheck)) {
             LOG.info("elastic mode: the stage of epoch {} still had tasks without a slot {} ms after its last step; "
                     + "cancelled them", epoch + 1, transport.connectMillis());
-            running.cancel(true);
         }
         running = null;
     }

@@ -83,19 +83,8 @@ public class BarrierModeTest extends SparkDriverSuite {
         jsc().sc().addSparkListener(tasks);
         try {
             AtomicInteger killed = new AtomicInteger();
-            EpochReport.Listener killer = new EpochReport.Listener() {
-                @Override
-                public void onEpochEnd(EpochReport report) {
-                }
-
-                @Override
-                public void onStepEnd(long step) {
-                    if (step == 40) { // inside the second epoch: kill one task of the running barrier stage
-                        jsc().sc().killTaskAttempt(tasks.anyRunning(), true, "killed by BarrierModeTest at step 40");
-                        killed.incrementAndGet();
-                    }
-                }
-            };
+            // Inside the second epoch: kill one task of the running barrier stage.
+            EpochReport.Listener killer = tasks.killingAt(jsc().sc(), 40, killed, "BarrierModeTest");
             TrainingResult disturbed = trainer(config, StepTransport.BARRIER, killer).fit(data, null);
             assertEquals(1, killed.get());
             Assertions.assertTrue(tasks.retries.get() >= 1, "the barrier stage should have been relaunched");

@@ -56,19 +56,7 @@ public class ElasticModeTest extends SparkDriverSuite {
         jsc().sc().addSparkListener(tasks);
         try {
             AtomicInteger killed = new AtomicInteger();
-            EpochReport.Listener killer = new EpochReport.Listener() {
-                @Override
-                public void onEpochEnd(EpochReport report) {
-                }
-
-                @Override
-                public void onStepEnd(long step) {
-                    if (step == 40) { // inside the second epoch
-                        jsc().sc().killTaskAttempt(tasks.anyRunning(), true, "killed by ElasticModeTest at step 40");
-                        killed.incrementAndGet();
-                    }
-                }
-            };
+            EpochReport.Listener killer = tasks.killingAt(jsc().sc(), 40, killed, "ElasticModeTest"); // epoch 2
             TrainingResult disturbed = trainer(config, StepTransport.ELASTIC, killer).fit(data, null);
             assertEquals(1, killed.get());
             assertEquals(0, tasks.retries.get(), "no stage was relaunched");

@@ -42,6 +42,23 @@ final class TaskWatch extends SparkListener {
         }
     }
 
+    /** A training listener that kills one running task (Spark relaunches it) when step {@code step} ends. */
+    EpochReport.Listener killingAt(org.apache.spark.SparkContext sc, long step, AtomicInteger killed, String by) {
+        return new EpochReport.Listener() {
+            @Override
+            public void onEpochEnd(EpochReport report) {
+            }
+
+            @Override
+            public void onStepEnd(long ended) {
+                if (ended == step) {
+                    sc.killTaskAttempt(anyRunning(), true, "killed by " + by + " at step " + step);
+                    killed.incrementAndGet();
+                }
+            }
+        };
+    }
+
     /** The id of a running task, waiting up to five seconds for one to start. */
     long anyRunning() {
         long deadline = System.nanoTime() + 5_000_000_000L;
