@@ -260,24 +260,20 @@ public final class ElasticServer extends TaskServer<ElasticServer.Event> {
     public void endStage(BooleanSupplier done, Supplier<RuntimeException> failure) {
         currentWork = null;
         currentStep = -1;
-        ByteBuffer end = Wire.endFrame();
-        for (Connection c : owners) {
-            if (c != null) {
-                c.send(end);
-            }
-        }
-        long lastProgress = System.nanoTime();
-        while (!done.getAsBoolean()) {
-            Event e = nextEvent(failure, lastProgress, "the tasks of stage " + stage + " to finish");
-            if (e instanceof Join j) {
-                if (join(j.connection())) {
-                    lastProgress = System.nanoTime();
-                }
-            } else if (e instanceof Lost l) {
-                lost(l);
-            } else if (e instanceof Ended d) {
-                ended(d);
-            }
+        endTasks(owners, stage, done, failure);
+    }
+
+    @Override
+    Connection joining(Event e) {
+        return e instanceof Join j ? j.connection() : null;
+    }
+
+    @Override
+    void whileEnding(Event e) {
+        if (e instanceof Lost l) {
+            lost(l);
+        } else if (e instanceof Ended d) {
+            ended(d);
         }
     }
 

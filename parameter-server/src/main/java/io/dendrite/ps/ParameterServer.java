@@ -210,24 +210,20 @@ public final class ParameterServer extends TaskServer<ParameterServer.Event> {
         recycle();
         dropShares();
         currentWork = null;
-        ByteBuffer end = Wire.endFrame();
-        for (Connection c : joined) {
-            if (c != null) {
-                c.send(end);
-            }
-        }
-        long lastProgress = System.nanoTime();
-        while (!done.getAsBoolean()) {
-            Event e = nextEvent(failure, lastProgress, "the tasks of stage " + stage + " to finish");
-            if (e instanceof Join j) {
-                if (join(j.connection())) {
-                    lastProgress = System.nanoTime();
-                }
-            } else if (e instanceof Share s) {
-                pool.add(s.gradient());
-            } else if (e instanceof Lost l) {
-                lost(l);
-            }
+        endTasks(joined, stage, done, failure);
+    }
+
+    @Override
+    Connection joining(Event e) {
+        return e instanceof Join j ? j.connection() : null;
+    }
+
+    @Override
+    void whileEnding(Event e) {
+        if (e instanceof Share s) {
+            pool.add(s.gradient());
+        } else if (e instanceof Lost l) {
+            lost(l);
         }
     }
 

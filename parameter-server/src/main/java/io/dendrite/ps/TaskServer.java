@@ -136,6 +136,38 @@ abstract class TaskServer<E> implements AutoCloseable, Connection.Owner {
         return null;
     }
 
+    /** Handles an event that arrives while the stage ends ({@link #endTasks}); a join goes to {@link #join}. */
+    abstract void whileEnding(E event);
+
+    /** The connection a join event carries, or null when {@code event} is not a join. */
+    abstract Connection joining(E event);
+
+    /**
+     * Tells each of {@code tasks} (nulls skipped) that the stage is over, and keeps handling events (a task
+     * joining now is told too) until {@code done} says the stage has ended.
+     */
+    final void endTasks(Connection[] tasks, int stage, java.util.function.BooleanSupplier done,
+                        Supplier<RuntimeException> failure) {
+        java.nio.ByteBuffer end = Wire.endFrame();
+        for (Connection c : tasks) {
+            if (c != null) {
+                c.send(end);
+            }
+        }
+        long lastProgress = System.nanoTime();
+        while (!done.getAsBoolean()) {
+            E e = nextEvent(failure, lastProgress, "the tasks of stage " + stage + " to finish");
+            Connection joiner = e == null ? null : joining(e);
+            if (joiner != null) {
+                if (join(joiner)) {
+                    lastProgress = System.nanoTime();
+                }
+            } else if (e != null) {
+                whileEnding(e);
+            }
+        }
+    }
+
     /** Holds a connection of an attempt Spark has not reported yet; true the first time. */
     final boolean hold(Connection c) {
         return held.putIfAbsent(c, System.nanoTime()) == null;
