@@ -133,12 +133,8 @@ final class BarrierExchange implements StepExchange {
         SparkConf conf = jsc.getConf();
         refuseUnsupported(conf);
         awaitSlots(jsc, share.partitions(), transport.slotsMillis());
-        String host = transport.host() != null ? transport.host() : conf.get("spark.driver.host", "localhost");
-        String bind = transport.bindAddress() != null ? transport.bindAddress()
-                : conf.get("spark.driver.bindAddress", host);
         RunKeys keys = runKeys(conf);
-        ServerSettings settings = new ServerSettings(bind, host, transport.port(), transport.portRetries(),
-                transport.connectMillis(), transport.stepMillis());
+        ServerSettings settings = serverSettings(conf, transport);
         try {
             ParameterServer server = ParameterServer.start(settings, keys, 1, share.parameters());
             Rendezvous rendezvous;
@@ -343,6 +339,15 @@ final class BarrierExchange implements StepExchange {
                 + "training.parameter_server.host to a driver address the executors can reach (default: "
                 + "spark.driver.host), open the port (training.parameter_server.port, port_retries), or use "
                 + "training.mode: job");
+    }
+
+    /** Where the driver's step server listens: the transport's host and bind address, else Spark's driver's. */
+    static ServerSettings serverSettings(SparkConf conf, StepTransport transport) {
+        String host = transport.host() != null ? transport.host() : conf.get("spark.driver.host", "localhost");
+        String bind = transport.bindAddress() != null ? transport.bindAddress()
+                : conf.get("spark.driver.bindAddress", host);
+        return new ServerSettings(bind, host, transport.port(), transport.portRetries(), transport.connectMillis(),
+                transport.stepMillis());
     }
 
     /**

@@ -148,11 +148,7 @@ final class ElasticExchange implements StepExchange {
                     (System.nanoTime() - started) / 1_000_000);
         }
         RunKeys keys = BarrierExchange.runKeys(conf);
-        String host = transport.host() != null ? transport.host() : conf.get("spark.driver.host", "localhost");
-        String bind = transport.bindAddress() != null ? transport.bindAddress()
-                : conf.get("spark.driver.bindAddress", host);
-        ServerSettings settings = new ServerSettings(bind, host, transport.port(), transport.portRetries(),
-                transport.connectMillis(), transport.stepMillis());
+        ServerSettings settings = BarrierExchange.serverSettings(conf, transport);
         try {
             ElasticServer server = ElasticServer.start(settings, keys, share.partitions(), share.parameters());
             return new ElasticExchange(jsc, blocks, share, transport, server, keys, placement, dynamic, wanted);
