@@ -121,11 +121,6 @@ public final class ElasticServer extends TaskServer<ElasticServer.Event> {
         return recomputed;
     }
 
-    /** Shard-steps computed by a task other than their group's, since the server started. */
-    public long shardStepsComputedElsewhere() {
-        return computedElsewhere;
-    }
-
     /**
      * Starts stage {@code id}, whose task {@code g} owns the shards {@code groups[g]} (every shard in exactly
      * one group). Connections of earlier stages are closed.

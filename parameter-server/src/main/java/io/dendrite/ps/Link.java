@@ -41,6 +41,9 @@ final class Link implements Closeable {
     private volatile boolean handshaken;
     private Selector reads;
     private Selector writes;
+    /** The engine's record sizes: a decrypted record's most bytes, and an encrypted one's. */
+    private final int recordBytes;
+    private final int packetBytes;
 
     private Link(SocketChannel channel, SSLEngine engine) throws IOException {
         this.channel = channel;
@@ -48,10 +51,14 @@ final class Link implements Closeable {
         channel.configureBlocking(false);
         if (engine != null) {
             // Several records a system call each way: a step's megabyte is some 64 records of 16 KiB.
-            int packet = engine.getSession().getPacketBufferSize();
-            netIn = ByteBuffer.allocate(RECORDS_PER_CALL * packet);
-            appIn = ByteBuffer.allocate(engine.getSession().getApplicationBufferSize());
-            netOut = ByteBuffer.allocate(RECORDS_PER_CALL * packet).flip();
+            recordBytes = engine.getSession().getApplicationBufferSize();
+            packetBytes = engine.getSession().getPacketBufferSize();
+            netIn = ByteBuffer.allocate(RECORDS_PER_CALL * packetBytes);
+            appIn = ByteBuffer.allocate(recordBytes);
+            netOut = ByteBuffer.allocate(RECORDS_PER_CALL * packetBytes).flip();
+        } else {
+            recordBytes = 0;
+            packetBytes = 0;
         }
         handshaken = engine == null;
     }
@@ -95,10 +102,6 @@ final class Link implements Closeable {
 
     SocketChannel channel() {
         return channel;
-    }
-
-    boolean encrypted() {
-        return engine != null;
     }
 
     String remote() {
@@ -209,7 +212,7 @@ final class Link implements Closeable {
             return moved;
         }
         // Records decrypt straight into dst while a whole one fits; the rest goes through appIn.
-        int whole = engine.getSession().getApplicationBufferSize();
+        int whole = recordBytes;
         int start = dst.position();
         while (true) {
             boolean direct = dst.remaining() >= whole;
@@ -235,9 +238,8 @@ final class Link implements Closeable {
         }
         synchronized (writeLock) {
             int before = src.remaining();
-            int packet = engine.getSession().getPacketBufferSize();
             while (src.hasRemaining()) {
-                if (netOut.capacity() - netOut.remaining() < packet && !flush()) {
+                if (netOut.capacity() - netOut.remaining() < packetBytes && !flush()) {
                     break;
                 }
                 wrap(src);
@@ -303,12 +305,12 @@ final class Link implements Closeable {
                         target = appIn; // the caller drains appIn next
                         continue;
                     }
-                    appIn = grow(appIn, engine.getSession().getApplicationBufferSize());
+                    appIn = grow(appIn, recordBytes);
                     target = appIn;
                     continue;
                 case BUFFER_UNDERFLOW:
                     if (!netIn.hasRemaining()) {
-                        netIn = grow(netIn, engine.getSession().getPacketBufferSize());
+                        netIn = grow(netIn, packetBytes);
                     }
                     int n = channel.read(netIn);
                     if (n < 0) {

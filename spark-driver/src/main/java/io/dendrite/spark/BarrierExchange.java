@@ -100,11 +100,8 @@ final class BarrierExchange implements StepExchange {
             }
             // The tasks around a failed one fail too (their tree connections break); the first is the cause.
             if (firstFailure == null && stages.contains(end.stageId())) {
-                String line = f.description().lines().findFirst().orElse("");
                 badInput = f.className().equals(IllegalArgumentException.class.getName());
-                firstFailure = "task " + end.taskInfo().index() + " on executor " + end.taskInfo().executorId() + " ("
-                        + end.taskInfo().host() + "): " + f.className().substring(f.className().lastIndexOf('.') + 1)
-                        + ": " + line;
+                firstFailure = failureLine(end, f);
             }
         }
     }
@@ -339,6 +336,13 @@ final class BarrierExchange implements StepExchange {
                 + "training.parameter_server.host to a driver address the executors can reach (default: "
                 + "spark.driver.host), open the port (training.parameter_server.port, port_retries), or use "
                 + "training.mode: job");
+    }
+
+    /** A task's own failure in one line: which task, where, and the first line of its exception. */
+    static String failureLine(SparkListenerTaskEnd end, ExceptionFailure f) {
+        return "task " + end.taskInfo().index() + " on executor " + end.taskInfo().executorId() + " ("
+                + end.taskInfo().host() + "): " + f.className().substring(f.className().lastIndexOf('.') + 1) + ": "
+                + f.description().lines().findFirst().orElse("");
     }
 
     /** Where the driver's step server listens: the transport's host and bind address, else Spark's driver's. */

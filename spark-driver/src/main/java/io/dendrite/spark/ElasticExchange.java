@@ -54,7 +54,6 @@ final class ElasticExchange implements StepExchange {
     private final class Watch extends SparkListener {
         /** Spark's stage ids of this run's stages, with their numbers here. */
         private final java.util.Map<Integer, Integer> stages = new ConcurrentHashMap<>();
-        private final Set<String> lost = ConcurrentHashMap.newKeySet();
         private volatile String unreachable;
         private volatile String firstFailure;
         private volatile boolean badInput;
@@ -78,7 +77,6 @@ final class ElasticExchange implements StepExchange {
 
         @Override
         public void onExecutorRemoved(org.apache.spark.scheduler.SparkListenerExecutorRemoved removed) {
-            lost.add(removed.executorId());
             LOG.warn("elastic mode: executor {} left ({}); its tasks' shards go to the tasks left", removed.executorId(),
                     removed.reason());
         }
@@ -103,9 +101,7 @@ final class ElasticExchange implements StepExchange {
             }
             if (firstFailure == null) {
                 badInput = f.className().equals(IllegalArgumentException.class.getName());
-                firstFailure = "task " + end.taskInfo().index() + " on executor " + end.taskInfo().executorId() + " ("
-                        + end.taskInfo().host() + "): " + f.className().substring(f.className().lastIndexOf('.') + 1)
-                        + ": " + f.description().lines().findFirst().orElse("");
+                firstFailure = BarrierExchange.failureLine(end, f);
             }
         }
     }
