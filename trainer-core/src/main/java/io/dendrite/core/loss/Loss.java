@@ -15,10 +15,18 @@ import java.util.Locale;
  * categorical cross-entropy with integer labels, otherwise one value per output.
  */
 public sealed interface Loss extends java.io.Serializable permits Losses.MeanSquaredError, Losses.MeanAbsoluteError, Losses.Huber,
-        Losses.BinaryCrossEntropy, Losses.CategoricalCrossEntropy {
+        Losses.BinaryCrossEntropy, Losses.CategoricalCrossEntropy, Losses.Weighted {
 
     /** The lower-case name used in model and job files. */
     String id();
+
+    /**
+     * The loss without example weights: itself, or what a {@link Losses#weighted} loss weighs. A model
+     * keeps this one; weights belong to training data, not to predictions.
+     */
+    default Loss unweighted() {
+        return this;
+    }
 
     /** True when the loss works on logits and so absorbs the output layer's activation. */
     default boolean fusesOutputActivation() {

@@ -37,6 +37,16 @@ public final class Losses {
         return new CategoricalCrossEntropy();
     }
 
+    /**
+     * {@code loss} with a weight per example, read from one extra last target column: each example's loss
+     * and gradient are multiplied by its weight (as Keras' {@code sample_weight}; the step still averages
+     * over the examples, so doubling an example's weight gives the summed gradient of duplicating it).
+     * Weights travel with the targets, through blocks, shuffles and steps, with no plumbing of their own.
+     */
+    public static Loss weighted(Loss loss) {
+        return loss instanceof Weighted ? loss : new Weighted(loss);
+    }
+
     /** A regression loss as a function of one residual {@code r = output − target}. */
     private interface Residual {
         /** The loss of one residual. */
@@ -265,6 +275,86 @@ public final class Losses {
         public double compute(Kernel kernel, int m, int n, float[] output, float[] targets, int tOff,
                               int targetWidth, float[] grad, long[] correct) {
             return kernel.softmaxCrossEntropy(m, n, output, targets, tOff, targetWidth, grad, correct);
+        }
+    }
+
+    /** A loss with example weights in the last target column ({@link #weighted}). */
+    public record Weighted(Loss inner) implements Loss {
+        /** Validates. */
+        public Weighted {
+            Checks.checkArgument(inner != null && !(inner instanceof Weighted), "a weighted loss wraps one plain loss");
+        }
+
+        @Override
+        public String id() {
+            return inner.id();
+        }
+
+        @Override
+        public Loss unweighted() {
+            return inner;
+        }
+
+        @Override
+        public boolean fusesOutputActivation() {
+            return inner.fusesOutputActivation();
+        }
+
+        @Override
+        public boolean isClassification() {
+            return inner.isClassification();
+        }
+
+        @Override
+        public void checkOutput(Activation activation, int units) {
+            inner.checkOutput(activation, units);
+        }
+
+        @Override
+        public int targetWidth(int outputs) {
+            return inner.targetWidth(outputs) + 1;
+        }
+
+        @Override
+        public void checkTargets(float[] targets, int rows, int targetWidth, int outputs) {
+            Checks.checkArgument(targetWidth >= 2, "a weighted %s loss expects its targets then one weight per row "
+                    + "but got target width %s", inner.id(), targetWidth);
+            int w = targetWidth - 1;
+            float[] plain = new float[rows * w];
+            for (int i = 0; i < rows; i++) {
+                System.arraycopy(targets, i * targetWidth, plain, i * w, w);
+                float weight = targets[i * targetWidth + w];
+                Checks.checkArgument(Float.isFinite(weight) && weight >= 0,
+                        "example weight at row %s must be finite and >= 0 but was %s", i, weight);
+            }
+            inner.checkTargets(plain, rows, w, outputs);
+        }
+
+        /** Row by row through the plain loss, so each row's loss is known to weigh; rows of weight 0 add nothing. */
+        @Override
+        public double compute(Kernel kernel, int m, int n, float[] output, float[] targets, int tOff, int targetWidth,
+                              float[] grad, long[] correct) {
+            int w = targetWidth - 1;
+            float[] out = new float[n];
+            float[] y = new float[w];
+            float[] g = new float[n];
+            double loss = 0;
+            for (int i = 0; i < m; i++) {
+                int t = tOff + i * targetWidth;
+                float weight = targets[t + w];
+                System.arraycopy(output, i * n, out, 0, n);
+                System.arraycopy(targets, t, y, 0, w);
+                double row = inner.compute(kernel, 1, n, out, y, 0, w, g, correct);
+                if (weight == 0) {
+                    java.util.Arrays.fill(grad, i * n, i * n + n, 0f);
+                    continue;
+                }
+                loss += weight * row;
+                for (int j = 0; j < n; j++) {
+                    grad[i * n + j] = weight * g[j];
+                }
+            }
+            return loss;
         }
     }
 }

@@ -31,9 +31,13 @@ public final class Model {
     private final Map<String, Object> summary;
     private final Network network;
 
-    /** Validates that the parts fit together: weight count, finiteness, scaler and label widths. */
-    public Model(NetworkSpec spec, Loss loss, float[] params, FeatureScaler scaler, List<String> labels,
+    /**
+     * Validates that the parts fit together: weight count, finiteness, scaler and label widths. A loss with
+     * example weights is kept without them ({@link Loss#unweighted}).
+     */
+    public Model(NetworkSpec spec, Loss trainedWith, float[] params, FeatureScaler scaler, List<String> labels,
                  Map<String, Object> summary) {
+        Loss loss = trainedWith.unweighted();
         this.network = new Network(spec, loss, Kernels.get());
         network.checkParameters(params);
         for (int i = 0; i < params.length; i++) {

@@ -62,6 +62,16 @@ class GradientCheckTest {
                 out.add(Arguments.of(hidden, Activation.SIGMOID, Losses.binaryCrossEntropy(), 3, 3, dropout));
                 out.add(Arguments.of(hidden, Activation.SOFTMAX, Losses.categoricalCrossEntropy(), 3, 1, dropout));
                 out.add(Arguments.of(hidden, Activation.SOFTMAX, Losses.categoricalCrossEntropy(), 3, 3, dropout));
+                // Example weights: the targets then one weight per row.
+                out.add(Arguments.of(hidden, Activation.TANH, Losses.weighted(Losses.mse()), 3, 4, dropout));
+                out.add(Arguments.of(hidden, Activation.LINEAR, Losses.weighted(Losses.mae()), 3, 4, dropout));
+                out.add(Arguments.of(hidden, Activation.LINEAR, Losses.weighted(Losses.huber(0.5f)), 3, 4, dropout));
+                out.add(Arguments.of(hidden, Activation.SIGMOID, Losses.weighted(Losses.binaryCrossEntropy()), 3, 4,
+                        dropout));
+                out.add(Arguments.of(hidden, Activation.SOFTMAX, Losses.weighted(Losses.categoricalCrossEntropy()), 3,
+                        2, dropout));
+                out.add(Arguments.of(hidden, Activation.SOFTMAX, Losses.weighted(Losses.categoricalCrossEntropy()), 3,
+                        4, dropout));
             }
         }
         return out.stream();
@@ -143,10 +153,11 @@ class GradientCheckTest {
                 }
             }
         }
-        if (net.loss() instanceof Losses.MeanAbsoluteError) {
+        if (net.loss().unweighted() instanceof Losses.MeanAbsoluteError) {
             float[] out = ws.outputs[layers.size() - 1];
-            for (int i = 0; i < y.length; i++) {
-                sb.append(out[i] > y[i] ? '>' : '<');
+            int outputs = net.spec().outputWidth();
+            for (int i = 0; i < ROWS * outputs; i++) {
+                sb.append(out[i] > y[i / outputs * targetWidth + i % outputs] ? '>' : '<');
             }
         }
         return sb.toString();
@@ -160,6 +171,15 @@ class GradientCheckTest {
     }
 
     private static float[] targets(Loss loss, int outputs, int targetWidth, Rng rng) {
+        if (loss instanceof Losses.Weighted w) {
+            float[] plain = targets(w.inner(), outputs, targetWidth - 1, rng);
+            float[] y = new float[ROWS * targetWidth];
+            for (int r = 0; r < ROWS; r++) {
+                System.arraycopy(plain, r * (targetWidth - 1), y, r * targetWidth, targetWidth - 1);
+                y[r * targetWidth + targetWidth - 1] = 0.25f + 2.5f * rng.nextFloat();
+            }
+            return y;
+        }
         float[] y = new float[ROWS * targetWidth];
         for (int r = 0; r < ROWS; r++) {
             if (loss instanceof Losses.CategoricalCrossEntropy && targetWidth == 1) {
@@ -185,6 +205,72 @@ class GradientCheckTest {
             }
         }
         return y;
+    }
+
+    /**
+     * An example of weight 2 gives the summed gradient and loss of that example twice with weight 1, and
+     * weight 1 everywhere gives the unweighted loss's; examples of weight 0 add nothing.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("plainLosses")
+    void doublingAWeightEqualsDuplicatingTheExample(Loss loss, int outputs, Activation output) {
+        NetworkSpec spec = new NetworkSpec(INPUTS, List.of(new LayerSpec.Dense(6, Activation.TANH, Initializer.GLOROT_UNIFORM),
+                new LayerSpec.Dense(outputs, output, Initializer.GLOROT_UNIFORM)));
+        Loss weighted = Losses.weighted(loss);
+        Network plainNet = new Network(spec, loss, Kernels.get());
+        Network weightedNet = new Network(spec, weighted, Kernels.get());
+        float[] params = spec.initialParameters(9);
+        Rng rng = new Rng(3);
+        int tw = loss.targetWidth(outputs);
+        float[] y = targets(loss, outputs, tw, rng); // ROWS rows
+        float[] x = new float[ROWS * INPUTS];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) rng.nextGaussian();
+        }
+        // Plain: rows 0, 1, 2 and row 1 again. Weighted: rows 0, 1 (weight 2), 2, plus row 0 again with weight 0.
+        int[] dup = {0, 1, 2, 1};
+        float[] xd = new float[dup.length * INPUTS];
+        float[] yd = new float[dup.length * tw];
+        int[] rowsW = {0, 1, 2, 0};
+        float[] weights = {1, 2, 1, 0};
+        float[] xw = new float[rowsW.length * INPUTS];
+        float[] yw = new float[rowsW.length * (tw + 1)];
+        for (int i = 0; i < dup.length; i++) {
+            System.arraycopy(x, dup[i] * INPUTS, xd, i * INPUTS, INPUTS);
+            System.arraycopy(y, dup[i] * tw, yd, i * tw, tw);
+            System.arraycopy(x, rowsW[i] * INPUTS, xw, i * INPUTS, INPUTS);
+            System.arraycopy(y, rowsW[i] * tw, yw, i * (tw + 1), tw);
+            yw[i * (tw + 1) + tw] = weights[i];
+        }
+        weighted.checkTargets(yw, rowsW.length, tw + 1, outputs);
+        float[] gd = new float[params.length];
+        float[] gw = new float[params.length];
+        LossStats sd = plainNet.accumulateGradient(params, xd, 0, yd, 0, tw, dup.length, gd, plainNet.newWorkspace(), 1);
+        LossStats sw = weightedNet.accumulateGradient(params, xw, 0, yw, 0, tw + 1, rowsW.length, gw,
+                weightedNet.newWorkspace(), 1);
+        assertEquals(sd.lossSum(), sw.lossSum(), 1e-5 * Math.abs(sd.lossSum()), "loss sum");
+        for (int i = 0; i < params.length; i++) {
+            assertEquals(gd[i], gw[i], 1e-5f * Math.max(1f, Math.abs(gd[i])), "parameter " + i);
+        }
+    }
+
+    static Stream<Arguments> plainLosses() {
+        return Stream.of(Arguments.of(Losses.mse(), 2, Activation.LINEAR), Arguments.of(Losses.mae(), 2, Activation.LINEAR),
+                Arguments.of(Losses.huber(1f), 2, Activation.LINEAR),
+                Arguments.of(Losses.binaryCrossEntropy(), 1, Activation.SIGMOID),
+                Arguments.of(Losses.categoricalCrossEntropy(), 3, Activation.SOFTMAX));
+    }
+
+    @Test
+    void aNegativeOrMissingWeightIsRefusedNamingTheRow() {
+        Loss weighted = Losses.weighted(Losses.mse());
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> weighted.checkTargets(new float[] {1, 1, 2, -0.5f}, 2, 2, 1));
+        assertEquals("example weight at row 1 must be finite and >= 0 but was -0.5", e.getMessage());
+        e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> weighted.checkTargets(new float[] {1, 2}, 2, 1, 1));
+        assertTrue(e.getMessage().contains("expects its targets then one weight per row but got target width 1"),
+                e.getMessage());
     }
 
     @Test
