@@ -23,8 +23,8 @@ import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.SparkSession;
 
 /**
- * The one entry point for {@code spark-submit}: {@code train}, {@code evaluate}, {@code score} and
- * {@code inspect}. The master and every Spark setting come from {@code spark-submit} and
+ * The one entry point for {@code spark-submit}: {@code train}, {@code evaluate}, {@code score},
+ * {@code export} and {@code inspect}. The master and every Spark setting come from {@code spark-submit} and
  * {@code spark-defaults.conf}; nothing here sets one. Mistakes in the command line or job file end with
  * one line naming the key and what is allowed, and exit code 2.
  */
@@ -39,6 +39,7 @@ public final class Main {
             "  score    --model DIR --input PATH --output PATH [--format csv|parquet|libsvm] [--header true|false]",
             "           [--delimiter ,] [--width N] [--id-columns a,b] [--feature-columns ...] [--drop-columns ...]",
             "           [--output-format parquet|csv] [--overwrite true]",
+            "  export   --model DIR --output FILE [--format onnx]             the model as an ONNX graph (with its scaling)",
             "  inspect  PATH                                                 describe a model or checkpoint",
             "Job files are YAML (see conf/); key.path=value arguments override any key, e.g. training.epochs=5.",
             "Any command takes --verbose: a failure then prints its stack trace too.");
@@ -127,6 +128,18 @@ public final class Main {
                     a.noOverrides();
                     score(spark, a, out);
                 }
+                case "export" -> {
+                    a.allow(Set.of("model", "output", "format"));
+                    a.noOverrides();
+                    a.choice("format", "onnx", List.of("onnx"));
+                    String modelDir = a.required("model");
+                    String output = a.required("output");
+                    org.apache.hadoop.conf.Configuration conf = spark.sparkContext().hadoopConfiguration();
+                    HadoopModels.exportOnnx(conf, HadoopModels.load(conf, new org.apache.hadoop.fs.Path(modelDir)),
+                            new org.apache.hadoop.fs.Path(output));
+                    out.println("wrote " + output + " (ONNX opset " + io.dendrite.core.onnx.OnnxExport.OPSET
+                            + ", input '" + io.dendrite.core.onnx.OnnxExport.INPUT + "') from " + modelDir);
+                }
                 case "inspect" -> {
                     a.allow(Set.of());
                     if (a.positional.size() != 1) {
@@ -136,7 +149,7 @@ public final class Main {
                             InspectJob.run(spark.sparkContext().hadoopConfiguration(), a.positional.get(0))));
                 }
                 default -> throw new JobConfigException("unknown command '" + a.command
-                        + "'; expected one of train, evaluate, score, inspect");
+                        + "'; expected one of train, evaluate, score, export, inspect");
             }
             return 0;
         } catch (IllegalArgumentException | ModelFormatException e) { // JobConfigException included

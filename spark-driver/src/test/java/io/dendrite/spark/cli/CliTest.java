@@ -107,6 +107,25 @@ public class CliTest extends SparkDriverSuite {
         Assertions.assertTrue(out.contains("\"kind\" : \"model\"") && out.contains("dense(256, relu)"), out);
         out = run(0, "inspect", dir.resolve("ckpt").toString());
         Assertions.assertTrue(out.contains("\"kind\" : \"checkpoint\"") && out.contains("step-000000"), out);
+
+        // export: the ONNX graph in ONNX Runtime gives the scored probabilities.
+        Path onnx = dir.resolve("digits.onnx");
+        out = run(0, "export", "--model", dir.resolve("model").toString(), "--output", onnx.toString());
+        Assertions.assertTrue(out.contains("wrote " + onnx), out);
+        ai.onnxruntime.OrtEnvironment env = ai.onnxruntime.OrtEnvironment.getEnvironment();
+        try (ai.onnxruntime.OrtSession session = env.createSession(onnx.toString(), new ai.onnxruntime.OrtSession.SessionOptions());
+             ai.onnxruntime.OnnxTensor in = ai.onnxruntime.OnnxTensor.createTensor(env, java.nio.FloatBuffer.wrap(raw),
+                     new long[] {rows, 64});
+             ai.onnxruntime.OrtSession.Result r = session.run(java.util.Map.of("features", in))) {
+            float[][] got = (float[][]) r.get(0).getValue();
+            for (int i = 0; i < rows; i++) {
+                for (int k = 0; k < 10; k++) {
+                    assertEquals(proba[i * 10 + k], got[i][k], 1e-5f, "ONNX probability " + k + " of row " + i);
+                }
+            }
+        }
+        out = run(2, "export", "--model", dir.resolve("model").toString(), "--output", onnx.toString(), "--format", "pmml");
+        Assertions.assertTrue(out.contains("--format must be one of [onnx] but was 'pmml'"), out);
     }
 
     @Test
