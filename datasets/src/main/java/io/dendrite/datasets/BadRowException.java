@@ -25,6 +25,8 @@ public final class BadRowException extends IllegalArgumentException {
         WRONG_FEATURE_COUNT,
         /** A class label that is not a whole number, or outside [0, classes). */
         BAD_LABEL,
+        /** An example weight below zero. */
+        BAD_WEIGHT,
         /** A sparse index outside the declared width or out of order. */
         BAD_INDEX,
         /** A uint8 feature outside [0, 255] or not whole. */

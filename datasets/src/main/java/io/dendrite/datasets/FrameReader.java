@@ -44,33 +44,52 @@ public final class FrameReader {
      */
     public static ShardedDataset frame(Dataset<Row> df, List<String> featureCols, String labelCol,
                                        ReadOptions options, String source) {
+        return frame(df, featureCols, labelCol, null, options, source);
+    }
+
+    /**
+     * Reads a DataFrame as {@link #frame(Dataset, List, String, ReadOptions, String)} does, with a numeric
+     * or (for several regression targets) vector label column, and, unless {@code weightCol} is null, a
+     * numeric column of example weights, read as one more, last, target value per row (what
+     * {@link io.dendrite.core.loss.Losses#weighted} losses take).
+     */
+    public static ShardedDataset frame(Dataset<Row> df, List<String> featureCols, String labelCol, String weightCol,
+                                       ReadOptions options, String source) {
         Checks.checkArgument(featureCols != null && !featureCols.isEmpty(), "at least one feature column is required");
         List<String> names = List.of(df.columns());
         for (String c : featureCols) {
             Checks.checkArgument(names.contains(c), "%s has no column '%s'; it has %s", source, c, names);
         }
         Checks.checkArgument(names.contains(labelCol), "%s has no label column '%s'; it has %s", source, labelCol, names);
+        Checks.checkArgument(weightCol == null || names.contains(weightCol), "%s has no weight column '%s'; it has %s",
+                source, weightCol, names);
         boolean vector = featureCols.size() == 1
                 && df.schema().apply(featureCols.get(0)).dataType() instanceof org.apache.spark.ml.linalg.VectorUDT;
-        int width;
-        if (vector) {
-            List<Row> first = df.select(featureCols.get(0)).limit(1).collectAsList();
+        boolean vectorLabel = df.schema().apply(labelCol).dataType() instanceof org.apache.spark.ml.linalg.VectorUDT;
+        Checks.checkArgument(!vectorLabel || !options.classification(), "%s: a classification label column ('%s') "
+                + "holds class indices, not vectors", source, labelCol);
+        int width = featureCols.size();
+        int labels = 1;
+        if (vector || vectorLabel) {
+            List<Row> first = df.select(vector ? featureCols.get(0) : labelCol, labelCol).limit(1).collectAsList();
             if (first.isEmpty()) {
                 throw new IllegalArgumentException("empty input: " + source + " has no rows");
             }
-            width = ((Vector) first.get(0).get(0)).size();
-        } else {
-            width = featureCols.size();
+            width = vector ? ((Vector) first.get(0).get(0)).size() : width;
+            labels = vectorLabel ? ((Vector) first.get(0).get(1)).size() : 1;
         }
         boolean files = names.contains(FILE_COLUMN) && names.contains(ROW_COLUMN);
         List<String> cols = new java.util.ArrayList<>(featureCols);
         cols.add(labelCol);
+        if (weightCol != null) {
+            cols.add(weightCol);
+        }
         if (files) {
             cols.add(FILE_COLUMN);
             cols.add(ROW_COLUMN);
         }
         Dataset<Row> selected = df.select(cols.stream().map(functions::col).toArray(org.apache.spark.sql.Column[]::new));
-        int values = featureCols.size() + 1;
+        int values = cols.size() - (files ? 2 : 0);
         JavaPairRDD<Long, FrameRow> indexed;
         long total;
         if (files) {
@@ -106,11 +125,15 @@ public final class FrameReader {
             total = counted[0];
         }
         RowFeatures features = new RowFeatures(vector, width, featureCols, 0);
+        RowFeatures targets = vectorLabel ? new RowFeatures(true, labels, List.of(labelCol), featureCols.size()) : null;
         int labelIndex = featureCols.size();
+        Targets read = new Targets(labelIndex, labelCol, targets, weightCol, labels);
+        int targetWidth = labels + (weightCol == null ? 0 : 1);
+        int featureWidth = width;
         JavaRDD<ExampleBlock> blocks = Rebalance.exactly(indexed, total, options.partitions()).mapPartitions(
-                rows -> new Packer(new RowsSource(rows, features, labelIndex, labelCol, options), width, 1,
+                rows -> new Packer(new RowsSource(rows, features, read, options), featureWidth, targetWidth,
                         options.storage(), options.blockRows(), options.policy()));
-        return new ShardedDataset(blocks, width, 1, options, source);
+        return new ShardedDataset(blocks, width, targetWidth, options, source);
     }
 
     private static Object[] prefix(Row r, int n) {
@@ -125,20 +148,26 @@ public final class FrameReader {
     record FrameRow(String where, Object[] values) implements java.io.Serializable {
     }
 
+    /**
+     * Where a row's targets are: the label at {@code labelIndex} (a number, or a vector of {@code labels}
+     * values read by {@code vectorLabel}), then the weight, when there is a weight column, right after it.
+     */
+    private record Targets(int labelIndex, String labelCol, RowFeatures vectorLabel, String weightCol, int labels)
+            implements java.io.Serializable {
+    }
+
     /** The rows of one partition. */
     private static final class RowsSource implements RowSource {
         private final Iterator<FrameRow> rows;
         private final RowFeatures features;
-        private final int labelIndex;
-        private final String labelCol;
+        private final Targets targets;
         private final ReadOptions options;
         private String where = "(before the first row)";
 
-        RowsSource(Iterator<FrameRow> rows, RowFeatures features, int labelIndex, String labelCol, ReadOptions options) {
+        RowsSource(Iterator<FrameRow> rows, RowFeatures features, Targets targets, ReadOptions options) {
             this.rows = rows;
             this.features = features;
-            this.labelIndex = labelIndex;
-            this.labelCol = labelCol;
+            this.targets = targets;
             this.options = options;
         }
 
@@ -151,8 +180,21 @@ public final class FrameReader {
             where = fr.where();
             Row row = RowFactory.create(fr.values());
             features.read(row, x, 0, where);
-            y[0] = RowFeatures.number(row.get(labelIndex), labelCol, where);
-            options.checkLabel(y[0], where + " column " + labelCol);
+            Targets t = targets;
+            if (t.vectorLabel() != null) {
+                t.vectorLabel().read(row, y, 0, where);
+            } else {
+                y[0] = RowFeatures.number(row.get(t.labelIndex()), t.labelCol(), where);
+                options.checkLabel(y[0], where + " column " + t.labelCol());
+            }
+            if (t.weightCol() != null) {
+                float w = RowFeatures.number(row.get(t.labelIndex() + 1), t.weightCol(), where);
+                if (w < 0) { // NaN and infinities: the packer refuses every target that is not finite
+                    throw new BadRowException(BadRowException.Problem.BAD_WEIGHT, where + " column " + t.weightCol()
+                            + ": expected an example weight >= 0 but found " + w);
+                }
+                y[t.labels()] = w;
+            }
             return true;
         }
 

@@ -22,11 +22,11 @@ import org.apache.spark.util.CollectionAccumulator;
 import org.apache.spark.util.LongAccumulator;
 
 /**
- * Scores one partition of rows on an executor, a block of rows at a time through the kernel: each output
- * row is the row's first {@code features.first()} columns (ids, passed through) followed by
- * {@link Model#score}'s predictions and values as doubles, in {@link Model#scoreColumns} order. The
- * features are read by {@link RowFeatures}, the same rules training reads a DataFrame by; the weights
- * arrive by broadcast.
+ * Scores one partition of rows on an executor, a block of rows at a time through the kernel; what each
+ * output row holds is the {@link Output}'s choice ({@link IdsAndScores}: the row's first
+ * {@code features.first()} columns, ids passed through, followed by {@link Model#score}'s predictions and
+ * values as doubles, in {@link Model#scoreColumns} order). The features are read by {@link RowFeatures},
+ * the same rules training reads a DataFrame by; the weights arrive by broadcast.
  */
 public final class BlockScorer implements FlatMapFunction<Iterator<Row>, Row> {
     /** Rows scored per pass through the network. */
@@ -42,6 +42,13 @@ public final class BlockScorer implements FlatMapFunction<Iterator<Row>, Row> {
     private final String source;
     private final LongAccumulator scoredRows;
     private final CollectionAccumulator<String> badInput;
+    private final Output output;
+
+    /** What a scored block becomes: one output row per input row. */
+    public interface Output extends java.io.Serializable {
+        /** The output rows of {@code block}, whose features (raw, {@code block.size()} rows) are {@code x}. */
+        List<Row> rows(Model model, List<Row> block, float[] x);
+    }
 
     /**
      * A scorer of the model given by its parts, reading {@code features} of rows from {@code source}. A row
@@ -52,6 +59,19 @@ public final class BlockScorer implements FlatMapFunction<Iterator<Row>, Row> {
     public BlockScorer(NetworkSpec spec, Loss loss, Broadcast<float[]> weights, FeatureScaler scaler, List<String> labels,
                        RowFeatures features, String source, LongAccumulator scoredRows,
                        CollectionAccumulator<String> badInput) {
+        this(spec, loss, weights, scaler, labels, features, source, scoredRows, badInput,
+                new IdsAndScores(features.first()));
+    }
+
+    /**
+     * A scorer whose rows are {@code output}'s. With {@code badInput} null, a row that cannot be read
+     * fails the task with its message (for a lazy DataFrame, whose action the caller does not run);
+     * {@code scoredRows} may be null.
+     */
+    public BlockScorer(NetworkSpec spec, Loss loss, Broadcast<float[]> weights, FeatureScaler scaler, List<String> labels,
+                       RowFeatures features, String source, LongAccumulator scoredRows,
+                       CollectionAccumulator<String> badInput, Output output) {
+        this.output = output;
         this.spec = spec;
         this.loss = loss;
         this.weights = weights;
@@ -127,6 +147,9 @@ public final class BlockScorer implements FlatMapFunction<Iterator<Row>, Row> {
                                 + seen++);
                         block.add(r);
                     } catch (IllegalArgumentException e) { // BadRowException: the rest of the partition is not scored
+                        if (badInput == null) {
+                            throw e;
+                        }
                         badInput.add(e.getMessage());
                         stopped = true;
                     }
@@ -134,7 +157,11 @@ public final class BlockScorer implements FlatMapFunction<Iterator<Row>, Row> {
                 if (block.isEmpty()) {
                     return false;
                 }
-                scored = score(model, block, x);
+                int m = block.size();
+                if (scoredRows != null) {
+                    scoredRows.add(m);
+                }
+                scored = output.rows(model, block, m * width == x.length ? x : java.util.Arrays.copyOf(x, m * width));
                 next = 0;
                 return true;
             }
@@ -149,31 +176,31 @@ public final class BlockScorer implements FlatMapFunction<Iterator<Row>, Row> {
         };
     }
 
-    private List<Row> score(Model model, List<Row> block, float[] x) {
-        int m = block.size();
-        int width = features.width();
-        float[] raw = m * width == x.length ? x : java.util.Arrays.copyOf(x, m * width); // the model copies to scale
-        scoredRows.add(m);
-        Model.Scores scores = model.score(raw, m);
-        int ids = features.first();
-        int predicted = scores.predictionsPerRow();
-        int per = scores.valuesPerRow();
-        List<Row> out = new ArrayList<>(m);
-        for (int i = 0; i < m; i++) {
-            Object[] fields = new Object[ids + predicted + per];
-            Row r = block.get(i);
-            for (int c = 0; c < ids; c++) {
-                fields[c] = r.get(c);
+    /** The ids passed through, then {@link Model#score}'s predictions and values as doubles. */
+    public record IdsAndScores(int ids) implements Output {
+        @Override
+        public List<Row> rows(Model model, List<Row> block, float[] x) {
+            int m = block.size();
+            Model.Scores scores = model.score(x, m);
+            int predicted = scores.predictionsPerRow();
+            int per = scores.valuesPerRow();
+            List<Row> out = new ArrayList<>(m);
+            for (int i = 0; i < m; i++) {
+                Object[] fields = new Object[ids + predicted + per];
+                Row r = block.get(i);
+                for (int c = 0; c < ids; c++) {
+                    fields[c] = r.get(c);
+                }
+                int f = ids;
+                for (int k = 0; k < predicted; k++) {
+                    fields[f++] = (double) scores.predictions()[i * predicted + k];
+                }
+                for (int k = 0; k < per; k++) {
+                    fields[f++] = (double) scores.values()[i * per + k];
+                }
+                out.add(RowFactory.create(fields));
             }
-            int f = ids;
-            for (int k = 0; k < predicted; k++) {
-                fields[f++] = (double) scores.predictions()[i * predicted + k];
-            }
-            for (int k = 0; k < per; k++) {
-                fields[f++] = (double) scores.values()[i * per + k];
-            }
-            out.add(RowFactory.create(fields));
+            return out;
         }
-        return out;
     }
 }

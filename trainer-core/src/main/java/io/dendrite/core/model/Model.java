@@ -114,6 +114,18 @@ public final class Model {
         return probabilities(outputs(scaledCopy(rawFeatures, rows), rows), rows);
     }
 
+    /**
+     * For a softmax classifier, its logits and probabilities in one pass: {@code [logits, probabilities]},
+     * each row-major {@code rows × classes}; the probabilities are {@link #predictProba}'s, bit for bit.
+     */
+    public float[][] predictLogitsAndProba(float[] rawFeatures, int rows) {
+        float[] x = scaledCopy(rawFeatures, rows);
+        float[] logits = new float[rows * spec.outputWidth()];
+        float[] proba = new float[logits.length];
+        network.predictWithLogits(params, x, 0, rows, logits, proba, 0, network.newWorkspace());
+        return new float[][] {logits, proba};
+    }
+
     /** The most likely class per row (a single sigmoid output is thresholded at 0.5). */
     public int[] predictClasses(float[] rawFeatures, int rows) {
         Checks.checkArgument(loss.isClassification() && !isMultiLabel(spec, loss),

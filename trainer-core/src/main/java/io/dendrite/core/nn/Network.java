@@ -210,6 +210,25 @@ public final class Network {
         }
     }
 
+    /**
+     * For a softmax output layer: its logits (before the softmax) into {@code logits} and its outputs (the
+     * softmax of them, the same bits {@link #predict} gives) into {@code out}, both row-major at {@code outOff}.
+     */
+    public void predictWithLogits(float[] params, float[] x, int xOff, int rows, float[] logits, float[] out, int outOff,
+                                  Workspace ws) {
+        Checks.checkArgument(outputActivation.kind() == Activation.Kind.SOFTMAX,
+                "logits are for a softmax output layer but it is %s", outputActivation.id());
+        int last = spec.layers().size() - 1;
+        int n = outWidth[last];
+        for (int start = 0; start < rows; start += ws.capacity) {
+            int m = Math.min(ws.capacity, rows - start);
+            forward(params, x, xOff + start * spec.inputWidth(), m, ws, false, 0L, Activation.LINEAR);
+            System.arraycopy(ws.outputs[last], 0, logits, outOff + start * n, m * n);
+            System.arraycopy(ws.outputs[last], 0, out, outOff + start * n, m * n);
+            kernel.activateInPlace(m, n, out, outOff + start * n, outputActivation);
+        }
+    }
+
     private void forward(float[] params, float[] x, int xOff, int m, Workspace ws, boolean training, long seed,
                          Activation lastActivation) {
         float[] in = x;

@@ -1,0 +1,330 @@
+package io.dendrite.spark.ml;
+
+import io.dendrite.core.kernel.Activation;
+import io.dendrite.core.optim.Optimizers;
+import java.util.List;
+import java.util.Locale;
+import org.apache.spark.ml.param.BooleanParam;
+import org.apache.spark.ml.param.DoubleParam;
+import org.apache.spark.ml.param.IntArrayParam;
+import org.apache.spark.ml.param.IntParam;
+import org.apache.spark.ml.param.LongParam;
+import org.apache.spark.ml.param.Param;
+import org.apache.spark.ml.param.ParamValidators;
+import org.apache.spark.ml.param.Params;
+
+/**
+ * The Spark ML params every Dendrite estimator and model shares: the network, the optimiser and its
+ * schedule, regularisation, the run (batch, epochs, early stopping, seed, step mode, checkpoints), feature
+ * scaling and the weight and validation columns. A param is a method returning a fresh {@link Param} (Spark
+ * compares params by owner and name, and finds them by these public methods). Ranges are checked when a
+ * value is set, naming the param; settings that depend on each other when {@code fit} starts. Defaults are
+ * Keras's where Keras has one: batch size 32, one epoch, Adam at 0.001, early stopping off (patience 0
+ * once on), best weights not restored.
+ */
+public interface NetworkParams extends Params {
+
+    /** Hidden activations (softmax only on the output layer). */
+    List<String> HIDDEN_ACTIVATIONS = Activation.NAMES.stream().filter(a -> !a.equals("softmax")).toList();
+    /** Learning-rate schedules. */
+    List<String> SCHEDULES = List.of("constant", "step", "exponential", "cosine");
+    /** Step modes. */
+    List<String> STEP_MODES = List.of("barrier", "elastic", "job");
+    /** Feature scalings the network applies itself (a pipeline's StandardScaler does the same outside it). */
+    List<String> SCALINGS = List.of("none", "standard", "min_max");
+
+    /** Units of each hidden dense layer, input to output; empty for none (a linear model). */
+    default IntArrayParam hiddenLayers() {
+        return new IntArrayParam(this, "hiddenLayers", "units of each hidden dense layer, input side first (each >= 1)");
+    }
+
+    /** The hidden layers' activation. */
+    default Param<String> hiddenActivation() {
+        return new Param<>(this, "hiddenActivation", "activation of the hidden layers, one of " + HIDDEN_ACTIVATIONS,
+                ParamValidators.inArray(HIDDEN_ACTIVATIONS.toArray(new String[0])));
+    }
+
+    /** The slope (leaky_relu) or scale (elu) of the hidden activation. */
+    default DoubleParam activationAlpha() {
+        return new DoubleParam(this, "activationAlpha", "negative slope of leaky_relu or alpha of elu (default 0.01 "
+                + "for leaky_relu, 1.0 for elu)", ParamValidators.gtEq(0));
+    }
+
+    /** Dropout after each hidden layer. */
+    default DoubleParam dropout() {
+        return new DoubleParam(this, "dropout", "dropout rate after each hidden layer, in [0, 1)",
+                ParamValidators.inRange(0, 1, true, false));
+    }
+
+    /** The optimiser. */
+    default Param<String> optimizer() {
+        return new Param<>(this, "optimizer", "optimiser, one of " + Optimizers.NAMES,
+                ParamValidators.inArray(Optimizers.NAMES.toArray(new String[0])));
+    }
+
+    /** The learning rate; the optimiser's default when unset. */
+    default DoubleParam learningRate() {
+        return new DoubleParam(this, "learningRate", "learning rate (> 0); when unset, the optimiser's default: "
+                + "0.01 for sgd, momentum and nesterov, 1.0 for adadelta, 0.001 for the others", ParamValidators.gt(0));
+    }
+
+    /** SGD momentum. */
+    default DoubleParam momentum() {
+        return new DoubleParam(this, "momentum", "momentum of sgd, momentum and nesterov, in [0, 1)",
+                ParamValidators.inRange(0, 1, true, false));
+    }
+
+    /** Adam's and Nadam's first-moment decay. */
+    default DoubleParam beta1() {
+        return new DoubleParam(this, "beta1", "first-moment decay of adam, adamw and nadam, in [0, 1) (default 0.9)",
+                ParamValidators.inRange(0, 1, true, false));
+    }
+
+    /** Adam's and Nadam's second-moment decay. */
+    default DoubleParam beta2() {
+        return new DoubleParam(this, "beta2", "second-moment decay of adam, adamw and nadam, in [0, 1) (default 0.999)",
+                ParamValidators.inRange(0, 1, true, false));
+    }
+
+    /** The optimiser's epsilon. */
+    default DoubleParam epsilon() {
+        return new DoubleParam(this, "epsilon", "epsilon of the adaptive optimisers, in [0, 1]",
+                ParamValidators.inRange(0, 1));
+    }
+
+    /** RMSprop's and Adadelta's decay. */
+    default DoubleParam rho() {
+        return new DoubleParam(this, "rho", "squared-gradient decay of rmsprop and adadelta, in [0, 1)",
+                ParamValidators.inRange(0, 1, true, false));
+    }
+
+    /** The learning-rate schedule. */
+    default Param<String> lrSchedule() {
+        return new Param<>(this, "lrSchedule", "learning-rate schedule, one of " + SCHEDULES,
+                ParamValidators.inArray(SCHEDULES.toArray(new String[0])));
+    }
+
+    /** The schedule's step count. */
+    default LongParam lrDecaySteps() {
+        return new LongParam(this, "lrDecaySteps", "steps per decay of the step and exponential schedules, or the "
+                + "cosine schedule's total steps (>= 1)", ParamValidators.gtEq(1));
+    }
+
+    /** The schedule's decay factor. */
+    default DoubleParam lrDecayRate() {
+        return new DoubleParam(this, "lrDecayRate", "factor per decay of the step (default 0.1) and exponential "
+                + "(default 0.96) schedules, in (0, 1]", ParamValidators.inRange(0, 1, false, true));
+    }
+
+    /** Linear warm-up steps before the schedule. */
+    default LongParam warmupSteps() {
+        return new LongParam(this, "warmupSteps", "steps of linear warm-up from a third of the rate (>= 0)",
+                ParamValidators.gtEq(0));
+    }
+
+    /** L1 penalty. */
+    default DoubleParam l1() {
+        return new DoubleParam(this, "l1", "L1 penalty on the weights (>= 0)", ParamValidators.gtEq(0));
+    }
+
+    /** L2 penalty. */
+    default DoubleParam l2() {
+        return new DoubleParam(this, "l2", "L2 penalty on the weights (>= 0)", ParamValidators.gtEq(0));
+    }
+
+    /** Decoupled weight decay. */
+    default DoubleParam weightDecay() {
+        return new DoubleParam(this, "weightDecay", "decoupled weight decay per step, in [0, 1]",
+                ParamValidators.inRange(0, 1));
+    }
+
+    /** Gradient clipping by global norm. */
+    default DoubleParam clipNorm() {
+        return new DoubleParam(this, "clipNorm", "clip the gradient to this global norm (0: no clipping)",
+                ParamValidators.gtEq(0));
+    }
+
+    /** Examples per step, over the whole cluster. */
+    default IntParam batchSize() {
+        return new IntParam(this, "batchSize", "examples per training step over all partitions (>= 1)",
+                ParamValidators.gtEq(1));
+    }
+
+    /** Epochs. */
+    default IntParam maxEpochs() {
+        return new IntParam(this, "maxEpochs", "epochs to train, fewer when early stopping ends the run (>= 1)",
+                ParamValidators.gtEq(1));
+    }
+
+    /** The metric early stopping watches; empty for none. */
+    default Param<String> earlyStoppingMonitor() {
+        return new Param<>(this, "earlyStoppingMonitor", "metric early stopping watches, e.g. val_loss or "
+                + "val_accuracy (val_ metrics need validationIndicatorCol); empty: no early stopping");
+    }
+
+    /** Early stopping's patience. */
+    default IntParam earlyStoppingPatience() {
+        return new IntParam(this, "earlyStoppingPatience", "epochs without improvement before stopping (>= 0)",
+                ParamValidators.gtEq(0));
+    }
+
+    /** Early stopping's least improvement. */
+    default DoubleParam earlyStoppingMinDelta() {
+        return new DoubleParam(this, "earlyStoppingMinDelta", "least change of the monitored metric that counts as "
+                + "an improvement (>= 0)", ParamValidators.gtEq(0));
+    }
+
+    /** Whether early stopping restores the best epoch's weights. */
+    default BooleanParam restoreBestWeights() {
+        return new BooleanParam(this, "restoreBestWeights", "whether the model gets the weights of the best epoch "
+                + "rather than the last when early stopping is on");
+    }
+
+    /** The run's seed. */
+    default LongParam seed() {
+        return new LongParam(this, "seed", "seed of the initial weights, the shuffles and dropout");
+    }
+
+    /** How steps travel. */
+    default Param<String> stepMode() {
+        return new Param<>(this, "stepMode", "how each step's weights and gradients travel, one of " + STEP_MODES
+                + ": long-lived barrier tasks with a parameter server on the driver, elastic tasks that survive lost "
+                + "executors, or one Spark job per step", ParamValidators.inArray(STEP_MODES.toArray(new String[0])));
+    }
+
+    /** Where checkpoints go. */
+    default Param<String> checkpointDir() {
+        return new Param<>(this, "checkpointDir", "Hadoop path for checkpoints of the run (empty: none)");
+    }
+
+    /** Epochs between checkpoints. */
+    default IntParam checkpointInterval() {
+        return new IntParam(this, "checkpointInterval", "epochs between checkpoints when checkpointDir is set (>= 1)",
+                ParamValidators.gtEq(1));
+    }
+
+    /** Partitions the training data is packed into. */
+    default IntParam numPartitions() {
+        return new IntParam(this, "numPartitions", "partitions (training tasks) the data is packed into; 0: "
+                + "Spark's default parallelism", ParamValidators.gtEq(0));
+    }
+
+    /** Feature scaling inside the model. */
+    default Param<String> scaling() {
+        return new Param<>(this, "scaling", "feature scaling fitted on the training rows and kept in the model, "
+                + "one of " + SCALINGS, ParamValidators.inArray(SCALINGS.toArray(new String[0])));
+    }
+
+    /** The example-weight column. */
+    default Param<String> weightCol() {
+        return new Param<>(this, "weightCol", "column of example weights (>= 0) scaling each example's loss and "
+                + "gradient; empty: every example weighs 1");
+    }
+
+    /** The validation-indicator column. */
+    default Param<String> validationIndicatorCol() {
+        return new Param<>(this, "validationIndicatorCol", "boolean column: true rows are validation data (val_ "
+                + "metrics each epoch), not trained on; empty: no validation");
+    }
+
+    /** Sets every default; called by each constructor. */
+    static void setDefaults(NetworkParams p) {
+        p.setDefault(p.hiddenLayers(), new int[] {64});
+        p.setDefault(p.hiddenActivation(), "relu");
+        p.setDefault(p.dropout(), 0.0);
+        p.setDefault(p.optimizer(), "adam");
+        p.setDefault(p.lrSchedule(), "constant");
+        p.setDefault(p.lrDecaySteps(), 1000L);
+        p.setDefault(p.warmupSteps(), 0L);
+        p.setDefault(p.l1(), 0.0);
+        p.setDefault(p.l2(), 0.0);
+        p.setDefault(p.weightDecay(), 0.0);
+        p.setDefault(p.clipNorm(), 0.0);
+        p.setDefault(p.batchSize(), 32);
+        p.setDefault(p.maxEpochs(), 1);
+        p.setDefault(p.earlyStoppingMonitor(), "");
+        p.setDefault(p.earlyStoppingPatience(), 0);
+        p.setDefault(p.earlyStoppingMinDelta(), 0.0);
+        p.setDefault(p.restoreBestWeights(), false);
+        p.setDefault(p.seed(), (long) p.getClass().getName().hashCode());
+        p.setDefault(p.stepMode(), "barrier");
+        p.setDefault(p.checkpointDir(), "");
+        p.setDefault(p.checkpointInterval(), 1);
+        p.setDefault(p.numPartitions(), 0);
+        p.setDefault(p.scaling(), "none");
+        p.setDefault(p.weightCol(), "");
+        p.setDefault(p.validationIndicatorCol(), "");
+    }
+
+    /** The hidden layers' units. */
+    default int[] getHiddenLayers() {
+        return (int[]) getOrDefault(hiddenLayers());
+    }
+
+    /** The hidden activation with its alpha. */
+    default Activation getActivation() {
+        String name = ((String) getOrDefault(hiddenActivation())).toLowerCase(Locale.ROOT);
+        double fallback = name.equals("elu") ? 1.0 : name.equals("leaky_relu") ? 0.01 : 0.0;
+        double alpha = isSet(activationAlpha()) ? (Double) getOrDefault(activationAlpha()) : fallback;
+        if (!name.equals("elu") && !name.equals("leaky_relu")) {
+            alpha = 0;
+        }
+        return Activation.of(name, (float) alpha);
+    }
+
+    /** The dropout rate. */
+    default double getDropout() {
+        return (Double) getOrDefault(dropout());
+    }
+
+    /** The optimiser's name. */
+    default String getOptimizer() {
+        return (String) getOrDefault(optimizer());
+    }
+
+    /** The learning rate: the one set, else the optimiser's default. */
+    default double getLearningRate() {
+        return isSet(learningRate()) ? (Double) getOrDefault(learningRate())
+                : Optimizers.defaultLearningRate(getOptimizer());
+    }
+
+    /** The batch size. */
+    default int getBatchSize() {
+        return (Integer) getOrDefault(batchSize());
+    }
+
+    /** The epochs. */
+    default int getMaxEpochs() {
+        return (Integer) getOrDefault(maxEpochs());
+    }
+
+    /** The seed. */
+    default long getSeed() {
+        return (Long) getOrDefault(seed());
+    }
+
+    /** The step mode. */
+    default String getStepMode() {
+        return (String) getOrDefault(stepMode());
+    }
+
+    /** The example-weight column, or empty. */
+    default String getWeightCol() {
+        return (String) getOrDefault(weightCol());
+    }
+
+    /** The validation-indicator column, or empty. */
+    default String getValidationIndicatorCol() {
+        return (String) getOrDefault(validationIndicatorCol());
+    }
+
+    /** A string param's value. */
+    default String string(Param<String> p) {
+        return (String) getOrDefault(p);
+    }
+
+    /** A number param's value. */
+    default double number(Param<?> p) {
+        return ((Number) getOrDefault(p)).doubleValue();
+    }
+}
