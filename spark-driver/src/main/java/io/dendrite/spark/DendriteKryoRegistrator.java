@@ -35,12 +35,51 @@ public final class DendriteKryoRegistrator implements KryoRegistrator {
     }
 
     /**
-     * Spark SQL's own classes that the score and evaluate jobs' plans (CSV schema inference, file writes)
-     * send through Kryo; Spark registers only its core ones.
+     * Spark SQL's and Spark ML's own classes that the score and evaluate jobs' plans (CSV schema inference,
+     * file writes) and pipelines around the Spark ML stages (vector columns, StandardScaler's and the
+     * evaluators' summaries) send through Kryo; Spark registers only its core ones.
      */
     static final java.util.List<String> SPARK_SQL_CLASSES = java.util.List.of(
             "[Lorg.apache.spark.sql.types.DataType;",
-            "org.apache.spark.sql.types.NullType$");
+            "org.apache.spark.sql.types.NullType$",
+            "org.apache.spark.sql.types.BooleanType$",
+            "org.apache.spark.sql.types.ByteType$",
+            "org.apache.spark.sql.types.ShortType$",
+            "org.apache.spark.sql.types.IntegerType$",
+            "org.apache.spark.sql.types.LongType$",
+            "org.apache.spark.sql.types.FloatType$",
+            "org.apache.spark.sql.types.DoubleType$",
+            "org.apache.spark.sql.types.StringType$",
+            "org.apache.spark.sql.types.BinaryType$",
+            "org.apache.spark.sql.types.ArrayType",
+            "org.apache.spark.sql.types.StructType",
+            "org.apache.spark.sql.types.StructField",
+            "[Lorg.apache.spark.sql.types.StructField;",
+            "org.apache.spark.sql.types.Metadata",
+            "[Lorg.apache.spark.sql.types.Metadata;",
+            "org.apache.spark.ml.linalg.VectorUDT",
+            "org.apache.spark.ml.stat.SummarizerBuffer",
+            "org.apache.spark.ml.stat.SummaryBuilderImpl$ComputeL1$",
+            "org.apache.spark.ml.stat.SummaryBuilderImpl$ComputeM2$",
+            "org.apache.spark.ml.stat.SummaryBuilderImpl$ComputeM2n$",
+            "org.apache.spark.ml.stat.SummaryBuilderImpl$ComputeMax$",
+            "org.apache.spark.ml.stat.SummaryBuilderImpl$ComputeMean$",
+            "org.apache.spark.ml.stat.SummaryBuilderImpl$ComputeMin$",
+            "org.apache.spark.ml.stat.SummaryBuilderImpl$ComputeNNZ$",
+            "org.apache.spark.ml.stat.SummaryBuilderImpl$ComputeWeightSum$",
+            "org.apache.spark.ml.stat.SummaryBuilderImpl$Count$",
+            "org.apache.spark.ml.stat.SummaryBuilderImpl$Max$",
+            "org.apache.spark.ml.stat.SummaryBuilderImpl$Mean$",
+            "org.apache.spark.ml.stat.SummaryBuilderImpl$MetricsAggregate$",
+            "org.apache.spark.ml.stat.SummaryBuilderImpl$Min$",
+            "org.apache.spark.ml.stat.SummaryBuilderImpl$NormL1$",
+            "org.apache.spark.ml.stat.SummaryBuilderImpl$NormL2$",
+            "org.apache.spark.ml.stat.SummaryBuilderImpl$NumNonZeros$",
+            "org.apache.spark.ml.stat.SummaryBuilderImpl$Std$",
+            "org.apache.spark.ml.stat.SummaryBuilderImpl$Sum$",
+            "org.apache.spark.ml.stat.SummaryBuilderImpl$Variance$",
+            "scala.collection.immutable.Nil$",
+            "scala.collection.immutable.$colon$colon");
 
     private static final class AccumulatorSerializer extends Serializer<GradientAccumulator> {
         @Override

@@ -52,6 +52,11 @@ public final class DendriteClassificationModel
     }
 
     @Override
+    public String explainParam(org.apache.spark.ml.param.Param<?> param) {
+        return NetworkParams.explain(this, param);
+    }
+
+    @Override
     public Model dendriteModel() {
         return model;
     }

@@ -59,6 +59,11 @@ public final class DendriteClassifier
         return uid != null ? uid : Uids.current();
     }
 
+    @Override
+    public String explainParam(org.apache.spark.ml.param.Param<?> param) {
+        return NetworkParams.explain(this, param);
+    }
+
     /** Class weights: empty (none), {@code balanced} (n / (k · n_c)) or one weight per class, comma-separated. */
     public Param<String> classWeight() {
         return new Param<>(this, "classWeight", "class weights multiplied into each example's weight: empty for "

@@ -50,6 +50,11 @@ public final class DendriteRegressionModel extends RegressionModel<Vector, Dendr
     }
 
     @Override
+    public String explainParam(org.apache.spark.ml.param.Param<?> param) {
+        return NetworkParams.explain(this, param);
+    }
+
+    @Override
     public Model dendriteModel() {
         return model;
     }

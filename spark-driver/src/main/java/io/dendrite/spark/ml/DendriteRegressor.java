@@ -51,6 +51,11 @@ public final class DendriteRegressor extends Regressor<Vector, DendriteRegressor
         return uid != null ? uid : Uids.current();
     }
 
+    @Override
+    public String explainParam(org.apache.spark.ml.param.Param<?> param) {
+        return NetworkParams.explain(this, param);
+    }
+
     /** The loss. */
     public Param<String> loss() {
         return new Param<>(this, "loss", "loss, one of " + LOSSES + ", averaged over an example's outputs",

@@ -227,6 +227,40 @@ public interface NetworkParams extends Params {
                 + "metrics each epoch), not trained on; empty: no validation");
     }
 
+    /**
+     * Spark's {@code explainParam} with array values spelled out ({@code [256, 128]}, not an array's
+     * identity); each Dendrite stage's {@code explainParam} is this.
+     */
+    static String explain(Params p, Param<?> param) {
+        StringBuilder s = new StringBuilder(param.name()).append(": ").append(param.doc());
+        List<String> values = new java.util.ArrayList<>();
+        if (p.hasDefault(param)) {
+            values.add("default: " + show(p.getDefault(param).get()));
+        }
+        if (p.isSet(param)) {
+            values.add("current: " + show(p.get(param).get()));
+        }
+        if (p.isDefined(param)) {
+            s.append(" (").append(String.join(", ", values)).append(")");
+        } else {
+            s.append(" (undefined)");
+        }
+        return s.toString();
+    }
+
+    private static String show(Object v) {
+        if (v instanceof int[] a) {
+            return java.util.Arrays.toString(a);
+        }
+        if (v instanceof double[] a) {
+            return java.util.Arrays.toString(a);
+        }
+        if (v instanceof String[] a) {
+            return java.util.Arrays.toString(a);
+        }
+        return String.valueOf(v);
+    }
+
     /** Sets every default; called by each constructor. */
     static void setDefaults(NetworkParams p) {
         p.setDefault(p.hiddenLayers(), new int[] {64});
