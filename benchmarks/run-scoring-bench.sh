@@ -10,7 +10,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 master="${1:-local[2]}"
 source benchmarks/prepare.sh scoring
-if ! python3 -c 'import torch' 2>/dev/null; then
+# Debian's python3-torch is for Debian's python (another python3 may come first in PATH).
+if ! /usr/bin/python3 -c 'import torch' 2>/dev/null; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-torch >/dev/null
 fi
 work="$(mktemp -d)"
@@ -24,6 +25,6 @@ java $flags -Xmx8g -Dlog4j.configurationFile=conf/log4j2.properties \
   --class io.dendrite.benchmarks.ScoringBenchmark benchmarks/target/benchmarks.jar \
   /usr/share/datasets/fashion-mnist "$out/jvm.json" "$work" \
   2> >(grep -v ' WARN \|^WARNING' > "$out/jvm.stderr") | grep -v '^scored ' | tee "$out/jvm.log"
-python3 benchmarks/torch_score.py /usr/share/datasets/fashion-mnist 2 | tee "$out/torch.json"
+/usr/bin/python3 benchmarks/torch_score.py /usr/share/datasets/fashion-mnist 2 | tee "$out/torch.json"
 python3 benchmarks/scoring_report.py "$out" > "$out/report.md"
 cat "$out/report.md"

@@ -25,10 +25,14 @@ import org.apache.spark.util.LongAccumulator;
  * Scores one partition of rows on an executor, a block of rows at a time through the kernel; what each
  * output row holds is the {@link Output}'s choice ({@link IdsAndScores}: the row's first
  * {@code features.first()} columns, ids passed through, followed by {@link Model#score}'s predictions and
- * values as doubles, in {@link Model#scoreColumns} order). The features are read by {@link RowFeatures},
- * the same rules training reads a DataFrame by; the weights arrive by broadcast.
+ * values as doubles, in {@link Model#scoreColumns} order). The rows are external {@link Row}s, whose
+ * features {@link RowFeatures} reads by the same rules training reads a DataFrame by, or Spark's internal
+ * rows (the Spark ML models' {@code transform}, which so skips converting every column twice); the
+ * weights arrive by broadcast.
+ *
+ * @param <T> the row type
  */
-public final class BlockScorer implements FlatMapFunction<Iterator<Row>, Row> {
+public final class BlockScorer<T> implements FlatMapFunction<Iterator<T>, T> {
     /** Rows scored per pass through the network. */
     public static final int BLOCK_ROWS = 4096;
     private static final long serialVersionUID = 1L;
@@ -38,16 +42,35 @@ public final class BlockScorer implements FlatMapFunction<Iterator<Row>, Row> {
     private final Broadcast<float[]> weights;
     private final FeatureScaler scaler;
     private final List<String> labels;
-    private final RowFeatures features;
+    private final Reader<T> features;
+    private final int width;
+    private final Keep<T> keep;
     private final String source;
     private final LongAccumulator scoredRows;
     private final CollectionAccumulator<String> badInput;
-    private final Output output;
+    private final Output<T> output;
+
+    /** How a row's features are read into a block. */
+    @FunctionalInterface
+    public interface Reader<T> extends java.io.Serializable {
+        /**
+         * Writes {@code row}'s features to {@code x} at {@code off}; a row that cannot be read is an
+         * {@link IllegalArgumentException} ({@code BadRowException}) whose message names {@code where}.
+         */
+        void read(T row, float[] x, int off, String where);
+    }
+
+    /** What is kept of an input row until its block is scored: itself, or a copy when upstream reuses rows. */
+    @FunctionalInterface
+    public interface Keep<T> extends java.io.Serializable {
+        /** The row to keep. */
+        T apply(T row);
+    }
 
     /** What a scored block becomes: one output row per input row. */
-    public interface Output extends java.io.Serializable {
+    public interface Output<T> extends java.io.Serializable {
         /** The output rows of {@code block}, whose features (raw, {@code block.size()} rows) are {@code x}. */
-        List<Row> rows(Model model, List<Row> block, float[] x);
+        List<T> rows(Model model, List<T> block, float[] x);
     }
 
     /**
@@ -56,22 +79,25 @@ public final class BlockScorer implements FlatMapFunction<Iterator<Row>, Row> {
      * partition and its message goes to {@code badInput} rather than failing the task, so Spark does not
      * retry a deterministic input error; the caller fails the job with it ({@link #stopOnBadInput}).
      */
-    public BlockScorer(NetworkSpec spec, Loss loss, Broadcast<float[]> weights, FeatureScaler scaler, List<String> labels,
-                       RowFeatures features, String source, LongAccumulator scoredRows,
-                       CollectionAccumulator<String> badInput) {
-        this(spec, loss, weights, scaler, labels, features, source, scoredRows, badInput,
-                new IdsAndScores(features.first()));
+    public static BlockScorer<Row> ofRows(NetworkSpec spec, Loss loss, Broadcast<float[]> weights, FeatureScaler scaler,
+                                          List<String> labels, RowFeatures features, String source,
+                                          LongAccumulator scoredRows, CollectionAccumulator<String> badInput) {
+        return new BlockScorer<>(spec, loss, weights, scaler, labels, features::read, features.width(), r -> r, source,
+                scoredRows, badInput, new IdsAndScores(features.first()));
     }
 
     /**
-     * A scorer whose rows are {@code output}'s. With {@code badInput} null, a row that cannot be read
-     * fails the task with its message (for a lazy DataFrame, whose action the caller does not run);
-     * {@code scoredRows} may be null.
+     * A scorer reading {@code width} features of each row with {@code features}, keeping each input row
+     * as {@code keep} gives it (a copy, when the upstream reuses its row objects), and making its rows with
+     * {@code output}. With {@code badInput} null, a row that cannot be read fails the task with its message
+     * (for a lazy DataFrame, whose action the caller does not run); {@code scoredRows} may be null.
      */
     public BlockScorer(NetworkSpec spec, Loss loss, Broadcast<float[]> weights, FeatureScaler scaler, List<String> labels,
-                       RowFeatures features, String source, LongAccumulator scoredRows,
-                       CollectionAccumulator<String> badInput, Output output) {
+                       Reader<T> features, int width, Keep<T> keep, String source,
+                       LongAccumulator scoredRows, CollectionAccumulator<String> badInput, Output<T> output) {
         this.output = output;
+        this.width = width;
+        this.keep = keep;
         this.spec = spec;
         this.loss = loss;
         this.weights = weights;
@@ -118,14 +144,13 @@ public final class BlockScorer implements FlatMapFunction<Iterator<Row>, Row> {
     }
 
     @Override
-    public Iterator<Row> call(Iterator<Row> it) {
+    public Iterator<T> call(Iterator<T> it) {
         Model model = new Model(spec, loss, weights.value(), scaler, labels, Map.of());
-        int width = features.width();
         int partition = TaskContext.get() == null ? 0 : TaskContext.getPartitionId();
         return new Iterator<>() {
-            private final List<Row> block = new ArrayList<>(BLOCK_ROWS);
+            private final List<T> block = new ArrayList<>(BLOCK_ROWS);
             private final float[] x = new float[BLOCK_ROWS * width];
-            private List<Row> scored = List.of();
+            private List<T> scored = List.of();
             private int next;
             private long seen;
             private boolean stopped;
@@ -142,10 +167,10 @@ public final class BlockScorer implements FlatMapFunction<Iterator<Row>, Row> {
                         if (!it.hasNext()) {
                             break;
                         }
-                        Row r = it.next();
+                        T r = it.next();
                         features.read(r, x, block.size() * width, source + " partition " + partition + " record "
                                 + seen++);
-                        block.add(r);
+                        block.add(keep.apply(r));
                     } catch (IllegalArgumentException e) { // BadRowException: the rest of the partition is not scored
                         if (badInput == null) {
                             throw e;
@@ -167,7 +192,7 @@ public final class BlockScorer implements FlatMapFunction<Iterator<Row>, Row> {
             }
 
             @Override
-            public Row next() {
+            public T next() {
                 if (!hasNext()) {
                     throw new NoSuchElementException();
                 }
@@ -177,7 +202,7 @@ public final class BlockScorer implements FlatMapFunction<Iterator<Row>, Row> {
     }
 
     /** The ids passed through, then {@link Model#score}'s predictions and values as doubles. */
-    public record IdsAndScores(int ids) implements Output {
+    public record IdsAndScores(int ids) implements Output<Row> {
         @Override
         public List<Row> rows(Model model, List<Row> block, float[] x) {
             int m = block.size();

@@ -96,8 +96,9 @@ final class ScoreJob {
         LongAccumulator scoredRows = jsc.sc().longAccumulator("rows scored");
         CollectionAccumulator<String> badInput = jsc.sc().collectionAccumulator("bad input");
         try {
-            BlockScorer scorer = new BlockScorer(model.spec(), model.loss(), weights, model.scaler(), model.labels(),
-                    new RowFeatures(vector, width, features, o.idColumns().size()), o.input(), scoredRows, badInput);
+            BlockScorer<Row> scorer = BlockScorer.ofRows(model.spec(), model.loss(), weights, model.scaler(),
+                    model.labels(), new RowFeatures(vector, width, features, o.idColumns().size()), o.input(), scoredRows,
+                    badInput);
             JavaRDD<Row> rows = in.javaRDD().mapPartitions(scorer);
             BlockScorer.stopOnBadInput(jsc, badInput, () -> spark.createDataFrame(rows, outSchema).write()
                     .mode(o.overwrite() ? "overwrite" : "errorifexists").option("header", "true")

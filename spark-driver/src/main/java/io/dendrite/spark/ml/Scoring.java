@@ -8,26 +8,34 @@ import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
-import org.apache.spark.ml.linalg.DenseVector;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
+import org.apache.spark.sql.catalyst.expressions.JoinedRow;
+import org.apache.spark.sql.catalyst.expressions.UnsafeProjection;
+import org.apache.spark.sql.catalyst.expressions.UnsafeRow;
+import org.apache.spark.sql.catalyst.expressions.UnsafeArrayData;
 import org.apache.spark.sql.types.StructType;
 
 /**
  * {@code transform} for the Dendrite models: each partition is scored a block of rows at a time through
- * the kernel ({@link BlockScorer}), each input row passed through whole with the model's columns after it.
- * Sparse feature vectors are read straight into the block, never densified as vectors first. A row whose
- * features cannot be read (null, or a vector of another width) fails the job with a message naming the row
- * and the column.
+ * the kernel ({@link BlockScorer}) on Spark's internal rows: the features are read straight from the
+ * vector column's storage into the block (dense or sparse, never made a {@code Vector} first), and each
+ * input row passes through as its bytes, with the model's columns after it. A row whose features cannot
+ * be read (null, or a vector of another width) fails the job with a message naming the row and the column.
  */
 final class Scoring {
+    /** {@code VectorUDT}'s storage: a struct of type (0 sparse, 1 dense), size, indices, values. */
+    private static final int VECTOR_FIELDS = 4;
+    private static final byte DENSE = 1;
+
     private Scoring() {
     }
 
     /** {@code dataset} with {@code out}'s columns appended; {@code outSchema} is the input's plus those. */
-    static Dataset<Row> transform(Dataset<?> dataset, Model model, String featuresCol, BlockScorer.Output out,
-                                  StructType outSchema, String stage) {
+    static Dataset<Row> transform(Dataset<?> dataset, Model model, String featuresCol, Extra out, StructType outSchema,
+                                  String stage) {
         Dataset<Row> df = dataset.toDF();
         int index = List.of(df.columns()).indexOf(featuresCol);
         int width = model.spec().inputWidth();
@@ -35,29 +43,69 @@ final class Scoring {
         // Broadcast once per transform; the DataFrame may be computed many times, so it is never destroyed
         // here: Spark's cleaner removes it once the DataFrame is gone.
         Broadcast<float[]> weights = jsc.broadcast(model.parameters());
-        BlockScorer scorer = new BlockScorer(model.spec(), model.loss(), weights, model.scaler(), model.labels(),
-                new RowFeatures(true, width, List.of(featuresCol), index), stage + " input", null, null, out);
-        JavaRDD<Row> rows = df.javaRDD().mapPartitions(scorer);
-        return df.sparkSession().createDataFrame(rows, outSchema);
+        RowFeatures features = new RowFeatures(true, width, List.of(featuresCol), index);
+        BlockScorer<InternalRow> scorer = new BlockScorer<>(model.spec(), model.loss(), weights, model.scaler(),
+                model.labels(), features::readStored, width, InternalRow::copy, stage + " input", null, null,
+                new Appended(out, outSchema));
+        JavaRDD<InternalRow> rows = df.queryExecution().toRdd().toJavaRDD().mapPartitions(scorer);
+        return df.sparkSession().internalCreateDataFrame(rows.rdd(), outSchema, false);
     }
 
-    /** The input row's values followed by {@code extra}. */
-    static Row append(Row in, Object... extra) {
-        Object[] fields = new Object[in.length() + extra.length];
-        for (int i = 0; i < in.length(); i++) {
-            fields[i] = in.get(i);
+    /** The values a model appends to a block's rows, in Spark's internal form. */
+    interface Extra extends java.io.Serializable {
+        /** One array of appended values per row of the block, whose raw features are {@code x}. */
+        Object[][] values(Model model, int rows, float[] x);
+    }
+
+    /** Each input row's bytes followed by the extra values, as one unsafe row. */
+    private static final class Appended implements BlockScorer.Output<InternalRow> {
+        private static final long serialVersionUID = 1L;
+        private final Extra extra;
+        private final StructType schema;
+        private transient UnsafeProjection project;
+
+        Appended(Extra extra, StructType schema) {
+            this.extra = extra;
+            this.schema = schema;
         }
-        System.arraycopy(extra, 0, fields, in.length(), extra.length);
-        return RowFactory.create(fields);
+
+        @Override
+        public List<InternalRow> rows(Model model, List<InternalRow> block, float[] x) {
+            if (project == null) {
+                project = UnsafeProjection.create(schema);
+            }
+            Object[][] values = extra.values(model, block.size(), x);
+            List<InternalRow> out = new ArrayList<>(block.size());
+            JoinedRow joined = new JoinedRow();
+            for (int i = 0; i < block.size(); i++) {
+                UnsafeRow row = project.apply(joined.apply(block.get(i), new GenericInternalRow(values[i])));
+                out.add(row.copy());
+            }
+            return out;
+        }
     }
 
     /** Row {@code i} of a row-major float matrix of width {@code n}, as a dense vector of doubles. */
-    static DenseVector vector(float[] m, int i, int n) {
+    static org.apache.spark.ml.linalg.DenseVector vector(float[] m, int i, int n) {
         double[] v = new double[n];
         for (int k = 0; k < n; k++) {
             v[k] = m[i * n + k];
         }
-        return new DenseVector(v);
+        return new org.apache.spark.ml.linalg.DenseVector(v);
+    }
+
+    /** Row {@code i} of a row-major float matrix as a dense vector in {@code VectorUDT}'s storage. */
+    private static InternalRow storedVector(float[] m, int i, int n) {
+        double[] v = new double[n];
+        for (int k = 0; k < n; k++) {
+            v[k] = m[i * n + k];
+        }
+        GenericInternalRow row = new GenericInternalRow(VECTOR_FIELDS);
+        row.setByte(0, DENSE);
+        row.setNullAt(1);
+        row.setNullAt(2);
+        row.update(3, UnsafeArrayData.fromPrimitiveArray(v));
+        return row;
     }
 
     /**
@@ -65,37 +113,37 @@ final class Scoring {
      * probability, prediction — each left out when its column name is empty. With {@code thresholds},
      * the prediction is the class of largest probability / threshold, as in Spark.
      */
-    record ClassifierOutput(boolean raw, boolean probability, boolean prediction, double[] thresholds)
-            implements BlockScorer.Output {
+    record ClassifierOutput(boolean raw, boolean probability, boolean prediction, double[] thresholds) implements Extra {
         @Override
-        public List<Row> rows(Model model, List<Row> block, float[] x) {
-            int m = block.size();
+        public Object[][] values(Model model, int m, float[] x) {
             int n = model.spec().outputWidth();
             float[][] lp = model.predictLogitsAndProba(x, m);
-            List<Row> out = new ArrayList<>(m);
+            Object[][] out = new Object[m][];
             List<Object> extra = new ArrayList<>(3);
             for (int i = 0; i < m; i++) {
                 extra.clear();
                 if (raw) {
-                    extra.add(vector(lp[0], i, n));
+                    extra.add(storedVector(lp[0], i, n));
                 }
-                DenseVector p = vector(lp[1], i, n);
                 if (probability) {
-                    extra.add(p);
+                    extra.add(storedVector(lp[1], i, n));
                 }
                 if (prediction) {
-                    extra.add(predict(p.values()));
+                    extra.add(predict(lp[1], i, n));
                 }
-                out.add(append(block.get(i), extra.toArray()));
+                out[i] = extra.toArray();
             }
             return out;
         }
 
-        private double predict(double[] p) {
+        private double predict(float[] p, int row, int n) {
             int best = 0;
             double bestValue = Double.NEGATIVE_INFINITY;
-            for (int k = 0; k < p.length; k++) {
-                double v = thresholds == null ? p[k] : thresholds[k] == 0 ? Double.POSITIVE_INFINITY : p[k] / thresholds[k];
+            for (int k = 0; k < n; k++) {
+                double v = p[row * n + k];
+                if (thresholds != null) {
+                    v = thresholds[k] == 0 ? Double.POSITIVE_INFINITY : v / thresholds[k];
+                }
                 if (v > bestValue) {
                     bestValue = v;
                     best = k;
@@ -106,15 +154,14 @@ final class Scoring {
     }
 
     /** A regression's prediction: a double for one output, a vector for several. */
-    record RegressionOutput(boolean vector) implements BlockScorer.Output {
+    record RegressionOutput(boolean vector) implements Extra {
         @Override
-        public List<Row> rows(Model model, List<Row> block, float[] x) {
-            int m = block.size();
+        public Object[][] values(Model model, int m, float[] x) {
             int n = model.spec().outputWidth();
             float[] values = model.predictOutputs(x, m);
-            List<Row> out = new ArrayList<>(m);
+            Object[][] out = new Object[m][];
             for (int i = 0; i < m; i++) {
-                out.add(append(block.get(i), vector ? Scoring.vector(values, i, n) : (Object) (double) values[i]));
+                out[i] = new Object[] {vector ? storedVector(values, i, n) : (Object) (double) values[i]};
             }
             return out;
         }

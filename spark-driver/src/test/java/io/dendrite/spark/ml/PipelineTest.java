@@ -105,10 +105,14 @@ public class PipelineTest extends SparkDriverSuite {
         assertEquals(40, model.history().get("loss").size());
         assertEquals("barrier", model.summary().get("step_mode"));
         assertEquals(10, model.numClasses());
-        // The row-at-a-time API agrees with the block scoring.
-        Row first = scored.select("scaled", "probability", "rawPrediction").first();
-        assertArrayEquals(((Vector) first.get(1)).toArray(), model.predictProbability((Vector) first.get(0)).toArray(), 0);
-        assertArrayEquals(((Vector) first.get(2)).toArray(), model.predictRaw((Vector) first.get(0)).toArray(), 0);
+        // The row-at-a-time API agrees with the block scoring, row by row (each row kept its own values).
+        List<Row> all = scored.select("scaled", "probability", "rawPrediction", "prediction").collectAsList();
+        for (Row r : all) {
+            Vector x = (Vector) r.get(0);
+            assertArrayEquals(((Vector) r.get(1)).toArray(), model.predictProbability(x).toArray(), 0);
+            assertArrayEquals(((Vector) r.get(2)).toArray(), model.predictRaw(x).toArray(), 0);
+            assertEquals(model.predict(x), r.getDouble(3), 0);
+        }
 
         Path dir = newTempDir();
         String path = dir.resolve("pipeline").toUri().toString();
