@@ -5,7 +5,6 @@ second of five. Prints one JSON line.
 
     usage: python3 benchmarks/torch_score.py <fashion-mnist dir> <threads> [hidden sizes, default 256,256]
 """
-import gzip
 import json
 import statistics
 import sys
@@ -14,13 +13,7 @@ import time
 import numpy as np
 import torch
 
-
-def idx(path):
-    with gzip.open(path, "rb") as f:
-        data = f.read()
-    dims = data[3]
-    shape = [int.from_bytes(data[4 + 4 * i:8 + 4 * i], "big") for i in range(dims)]
-    return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * dims).reshape(shape)
+from torch_fashion import idx
 
 
 def main():

@@ -9,7 +9,6 @@ import io.dendrite.spark.HadoopModels;
 import io.dendrite.spark.cli.Main;
 import io.dendrite.spark.ml.DendriteClassificationModel;
 import io.dendrite.spark.ml.DendriteClassifier;
-import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -3,7 +3,6 @@ package io.dendrite.spark.ml;
 import io.dendrite.core.model.Model;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.apache.spark.ml.classification.ProbabilisticClassificationModel;
 import org.apache.spark.ml.linalg.DenseVector;
 import org.apache.spark.ml.linalg.Vector;
@@ -59,18 +58,6 @@ public final class DendriteClassificationModel
     @Override
     public Model dendriteModel() {
         return model;
-    }
-
-    /** Per metric (loss, accuracy, val_loss, val_accuracy, lr), its value after each epoch. */
-    @SuppressWarnings("unchecked")
-    public Map<String, List<Double>> history() {
-        Object h = model.summary().get("history");
-        return h == null ? Map.of() : (Map<String, List<Double>>) h;
-    }
-
-    /** The run's summary: optimiser, epochs, final metrics, step mode, partitions and more. */
-    public Map<String, Object> summary() {
-        return model.summary();
     }
 
     /** Spark ML's training-summary lookup (both base classes declare it; this model keeps no Spark summary). */

@@ -2,7 +2,6 @@ package io.dendrite.spark.ml;
 
 import io.dendrite.core.model.Model;
 import java.util.List;
-import java.util.Map;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.ml.linalg.VectorUDT;
 import org.apache.spark.ml.param.ParamMap;
@@ -57,18 +56,6 @@ public final class DendriteRegressionModel extends RegressionModel<Vector, Dendr
     @Override
     public Model dendriteModel() {
         return model;
-    }
-
-    /** Per metric (loss, val_loss, lr), its value after each epoch. */
-    @SuppressWarnings("unchecked")
-    public Map<String, List<Double>> history() {
-        Object h = model.summary().get("history");
-        return h == null ? Map.of() : (Map<String, List<Double>>) h;
-    }
-
-    /** The run's summary. */
-    public Map<String, Object> summary() {
-        return model.summary();
     }
 
     /** Outputs per row. */

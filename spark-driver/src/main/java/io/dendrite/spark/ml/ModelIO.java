@@ -27,9 +27,21 @@ final class ModelIO {
     }
 
     /** A fitted stage holding a Dendrite model. */
-    interface Fitted extends Params {
+    public interface Fitted extends Params {
         /** The trained network with its scaling and training summary. */
         Model dendriteModel();
+
+        /** Per metric (loss, accuracy, val_loss, val_accuracy, lr), its value after each epoch. */
+        @SuppressWarnings("unchecked")
+        default java.util.Map<String, java.util.List<Double>> history() {
+            Object h = dendriteModel().summary().get("history");
+            return h == null ? java.util.Map.of() : (java.util.Map<String, java.util.List<Double>>) h;
+        }
+
+        /** The run's summary: optimiser, epochs, final metrics, step mode, partitions and more. */
+        default java.util.Map<String, Object> summary() {
+            return dendriteModel().summary();
+        }
     }
 
     /** Writes {@code stage}. */
