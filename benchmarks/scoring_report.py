@@ -17,6 +17,8 @@ def main():
     rows = [
         ("DendriteClassificationModel.transform (no-op sink)", jvm["dendrite_transform_rows_per_s"], mllib, "MLlib"),
         ("MLlib MultilayerPerceptronClassificationModel.transform (no-op sink)", mllib, mllib, "MLlib"),
+        ("cached rows to the no-op sink, unscored (the floor under both transforms)",
+         jvm["cached_rows_to_noop_rows_per_s"], mllib, "MLlib"),
         ("CLI score job (Parquet in, Parquet out)", jvm["cli_score_rows_per_s"], mllib, "MLlib"),
         ("kernel alone, Model.predictProba, 1 thread", jvm["kernel_1_thread_rows_per_s"], torch["rows_per_second"],
          "PyTorch"),

@@ -39,7 +39,8 @@ import org.apache.spark.sql.types.StructType;
  * {@code MultilayerPerceptronClassificationModel.transform} on the same rows and hidden sizes, each written
  * to Spark's no-op sink; the CLI {@code score} job on the same rows from Parquet (written to Parquet); and
  * the kernel alone, {@code Model.predictProba} over the rows in memory in blocks of 4,096, on 1 and 2
- * threads. Each is timed {@code REPEATS} times after a warm-up run; the median is reported. The models are
+ * threads; and, as the floor under both transforms, the cached rows written to the no-op sink unscored.
+ * Each is timed {@code REPEATS} times after a warm-up run; the median is reported. The models are
  * trained one epoch (Dendrite) and one L-BFGS iteration (MLlib): scoring speed does not depend on the weights.
  * Writes one JSON object. Run through spark-submit; the master comes from there.
  *
@@ -86,6 +87,9 @@ public final class ScoringBenchmark {
             MultilayerPerceptronClassificationModel mllib = new MultilayerPerceptronClassifier().setLayers(layers)
                     .setMaxIter(1).setSeed(42L).fit(df);
             out.put("network", dendrite.dendriteModel().spec().describe());
+            // The floor under both transforms: the cached rows read and written to the no-op sink, unscored.
+            out.put("cached_rows_to_noop_rows_per_s", rowsPerSecond(n, () -> df.write().format("noop").mode("overwrite")
+                    .save()));
             out.put("dendrite_transform_rows_per_s", rowsPerSecond(n, () -> noop(dendrite, df)));
             out.put("mllib_transform_rows_per_s", rowsPerSecond(n, () -> noop(mllib, df)));
 

@@ -14,7 +14,6 @@ import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
 import org.apache.spark.sql.catalyst.expressions.JoinedRow;
 import org.apache.spark.sql.catalyst.expressions.UnsafeProjection;
-import org.apache.spark.sql.catalyst.expressions.UnsafeRow;
 import org.apache.spark.sql.catalyst.expressions.UnsafeArrayData;
 import org.apache.spark.sql.types.StructType;
 
@@ -69,19 +68,28 @@ final class Scoring {
             this.schema = schema;
         }
 
+        /**
+         * The block's output rows, each made when it is taken, into the projection's one buffer: as Spark's
+         * own operators do, the row is valid until the next is taken (a consumer that keeps rows copies them).
+         */
         @Override
         public List<InternalRow> rows(Model model, List<InternalRow> block, float[] x) {
             if (project == null) {
                 project = UnsafeProjection.create(schema);
             }
             Object[][] values = extra.values(model, block.size(), x);
-            List<InternalRow> out = new ArrayList<>(block.size());
             JoinedRow joined = new JoinedRow();
-            for (int i = 0; i < block.size(); i++) {
-                UnsafeRow row = project.apply(joined.apply(block.get(i), new GenericInternalRow(values[i])));
-                out.add(row.copy());
-            }
-            return out;
+            return new java.util.AbstractList<>() {
+                @Override
+                public InternalRow get(int i) {
+                    return project.apply(joined.apply(block.get(i), new GenericInternalRow(values[i])));
+                }
+
+                @Override
+                public int size() {
+                    return block.size();
+                }
+            };
         }
     }
 
