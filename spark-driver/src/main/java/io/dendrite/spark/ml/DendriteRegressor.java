@@ -80,6 +80,16 @@ public final class DendriteRegressor extends Regressor<Vector, DendriteRegressor
         return this;
     }
 
+    /** The loss's name. */
+    public String getLoss() {
+        return (String) getOrDefault(loss());
+    }
+
+    /** Huber's threshold. */
+    public double getHuberDelta() {
+        return (Double) getOrDefault(huberDelta());
+    }
+
     /**
      * Checks the columns (naming the param and column when one is missing or of the wrong type), then fits;
      * a vector label (several outputs) skips Spark's cast of the label to a double.

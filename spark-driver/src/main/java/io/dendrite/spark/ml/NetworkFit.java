@@ -133,22 +133,7 @@ final class NetworkFit {
         layers.add(new LayerSpec.Dense(outputs, out, Initializer.GLOROT_UNIFORM));
         NetworkSpec spec = new NetworkSpec(inputs, layers);
         String name = p.getOptimizer();
-        Optimizer optimizer = Optimizers.of(name, (float) p.getLearningRate(), (key, fallback, min, max) -> {
-            String param = switch (key) {
-                case "alpha" -> "rho"; // RMSprop's decay
-                case "momentum", "beta1", "beta2", "epsilon", "rho" -> key;
-                default -> null;
-            };
-            if (param == null || !p.isSet(p.getParam(param))) {
-                return fallback;
-            }
-            double v = p.number(p.getParam(param));
-            if (v < min || v > max) {
-                throw new IllegalArgumentException(stage + ": " + param + " of " + name + " must be in [" + min + ", "
-                        + max + "] but is " + v);
-            }
-            return (float) v;
-        });
+        Optimizer optimizer = Optimizers.of(name, (float) p.getLearningRate(), p.optimizerSettings(stage));
         Regularization reg = new Regularization((float) p.number(p.l1()), (float) p.number(p.l2()),
                 (float) p.number(p.weightDecay()), (float) p.number(p.clipNorm()));
         String monitor = p.string(p.earlyStoppingMonitor());

@@ -352,6 +352,158 @@ public interface NetworkParams extends Params {
         return (String) getOrDefault(validationIndicatorCol());
     }
 
+    /** The hidden activation's name. */
+    default String getHiddenActivation() {
+        return (String) getOrDefault(hiddenActivation());
+    }
+
+    /** The activation's alpha in use: as set, else 0.01 for leaky_relu, 1.0 for elu, 0 for the others. */
+    default double getActivationAlpha() {
+        return getActivation().alpha();
+    }
+
+    /** The momentum the optimiser uses: as set, else its default; NaN for an optimiser without one. */
+    default double getMomentum() {
+        return optimizerValue("momentum");
+    }
+
+    /** The beta1 the optimiser uses: as set, else its default; NaN for an optimiser without one. */
+    default double getBeta1() {
+        return optimizerValue("beta1");
+    }
+
+    /** The beta2 the optimiser uses: as set, else its default; NaN for an optimiser without one. */
+    default double getBeta2() {
+        return optimizerValue("beta2");
+    }
+
+    /** The epsilon the optimiser uses: as set, else its default; NaN for an optimiser without one. */
+    default double getEpsilon() {
+        return optimizerValue("epsilon");
+    }
+
+    /** The rho the optimiser uses: as set, else its default; NaN for an optimiser without one. */
+    default double getRho() {
+        return optimizerValue("rho");
+    }
+
+    /** The learning-rate schedule. */
+    default String getLrSchedule() {
+        return (String) getOrDefault(lrSchedule());
+    }
+
+    /** Steps per decay, or the cosine schedule's total. */
+    default long getLrDecaySteps() {
+        return (Long) getOrDefault(lrDecaySteps());
+    }
+
+    /** The factor per decay in use: as set, else 0.1 for the step schedule and 0.96 for the others. */
+    default double getLrDecayRate() {
+        return isSet(lrDecayRate()) ? (Double) getOrDefault(lrDecayRate()) : getLrSchedule().equals("step") ? 0.1 : 0.96;
+    }
+
+    /** The warm-up steps. */
+    default long getWarmupSteps() {
+        return (Long) getOrDefault(warmupSteps());
+    }
+
+    /** The L1 penalty. */
+    default double getL1() {
+        return (Double) getOrDefault(l1());
+    }
+
+    /** The L2 penalty. */
+    default double getL2() {
+        return (Double) getOrDefault(l2());
+    }
+
+    /** The decoupled weight decay. */
+    default double getWeightDecay() {
+        return (Double) getOrDefault(weightDecay());
+    }
+
+    /** The gradient clipping norm (0: none). */
+    default double getClipNorm() {
+        return (Double) getOrDefault(clipNorm());
+    }
+
+    /** The metric early stopping watches (empty: none). */
+    default String getEarlyStoppingMonitor() {
+        return (String) getOrDefault(earlyStoppingMonitor());
+    }
+
+    /** Early stopping's patience. */
+    default int getEarlyStoppingPatience() {
+        return (Integer) getOrDefault(earlyStoppingPatience());
+    }
+
+    /** Early stopping's least improvement. */
+    default double getEarlyStoppingMinDelta() {
+        return (Double) getOrDefault(earlyStoppingMinDelta());
+    }
+
+    /** Whether the best epoch's weights are restored. */
+    default boolean getRestoreBestWeights() {
+        return (Boolean) getOrDefault(restoreBestWeights());
+    }
+
+    /** The checkpoint directory (empty: none). */
+    default String getCheckpointDir() {
+        return (String) getOrDefault(checkpointDir());
+    }
+
+    /** Epochs between checkpoints. */
+    default int getCheckpointInterval() {
+        return (Integer) getOrDefault(checkpointInterval());
+    }
+
+    /** Training partitions (0: Spark's default parallelism). */
+    default int getNumPartitions() {
+        return (Integer) getOrDefault(numPartitions());
+    }
+
+    /** The feature scaling inside the model. */
+    default String getScaling() {
+        return (String) getOrDefault(scaling());
+    }
+
+    /**
+     * Where the optimiser takes its hyper-parameters from: the params set, else its defaults; a value set
+     * outside the optimiser's range fails naming the param.
+     */
+    default Optimizers.Settings optimizerSettings(String stage) {
+        String name = getOptimizer();
+        return (key, fallback, min, max) -> {
+            String param = switch (key) {
+                case "alpha" -> "rho"; // RMSprop's decay
+                case "momentum", "beta1", "beta2", "epsilon", "rho" -> key;
+                default -> null;
+            };
+            if (param == null || !isSet(getParam(param))) {
+                return fallback;
+            }
+            double v = number(getParam(param));
+            if (v < min || v > max) {
+                throw new IllegalArgumentException(stage + ": " + param + " of " + name + " must be in [" + min + ", "
+                        + max + "] but is " + v);
+            }
+            return (float) v;
+        };
+    }
+
+    private double optimizerValue(String param) {
+        Optimizers.Settings settings = optimizerSettings(uid());
+        double[] value = {Double.NaN};
+        Optimizers.of(getOptimizer(), (float) getLearningRate(), (key, fallback, min, max) -> {
+            float v = settings.get(key, fallback, min, max);
+            if (key.equals(param) || param.equals("rho") && key.equals("alpha")) {
+                value[0] = v;
+            }
+            return v;
+        });
+        return value[0];
+    }
+
     /** A string param's value. */
     default String string(Param<String> p) {
         return (String) getOrDefault(p);

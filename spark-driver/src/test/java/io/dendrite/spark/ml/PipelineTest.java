@@ -270,6 +270,18 @@ public class PipelineTest extends SparkDriverSuite {
         org.junit.Assert.assertTrue(c.explainParams(), c.explainParams().contains("hiddenActivation: activation of the hidden layers, "
                 + "one of [linear, sigmoid, tanh, relu, leaky_relu, elu, gelu] (default: relu)"));
 
+        // Getters give the values in use: the optimiser's defaults until set, NaN where it has no such setting.
+        assertEquals(0.9, c.getBeta1(), 1e-7);
+        assertEquals(0.001, c.getLearningRate(), 1e-9);
+        DendriteClassifier sgd = new DendriteClassifier().setOptimizer("sgd").setHiddenActivation("leaky_relu");
+        assertEquals(0.01, sgd.getLearningRate(), 1e-9);
+        assertEquals(0.0, sgd.getMomentum(), 0);
+        org.junit.Assert.assertTrue(Double.isNaN(sgd.getBeta1()));
+        assertEquals(0.01, sgd.getActivationAlpha(), 1e-7);
+        DendriteClassifier nesterov = new DendriteClassifier().setOptimizer("nesterov").setMomentum(0);
+        e = assertThrows(IllegalArgumentException.class, nesterov::getMomentum);
+        org.junit.Assert.assertTrue(e.getMessage(), e.getMessage().contains("momentum of nesterov must be in [1.0E-9, 0.999999] but is 0.0"));
+
         Dataset iris = BundledDatasets.load("iris").data();
         org.apache.spark.sql.Dataset<Row> raw = frame(iris, 0, iris.rows());
         org.apache.spark.sql.Dataset<Row> df = new VectorAssembler().setInputCols(featureNames(4))
