@@ -5,7 +5,7 @@ import org.apache.spark.TaskContext;
 import org.apache.spark.rdd.RDD;
 import scala.collection.Iterator;
 import scala.collection.JavaConverters;
-import scala.collection.Seq;
+import scala.collection.immutable.Seq;
 import scala.reflect.ClassTag;
 
 /**
@@ -50,6 +50,6 @@ final class PlacedRDD<T> extends RDD<T> {
     public Seq<String> getPreferredLocations(Partition split) {
         String where = locations[split.index()];
         return JavaConverters.asScalaBuffer(where == null ? java.util.List.<String>of() : java.util.List.of(where))
-                .toSeq();
+                .toList();
     }
 }

@@ -10,7 +10,7 @@ import org.apache.spark.TaskContext;
 import org.apache.spark.rdd.RDD;
 import scala.collection.Iterator;
 import scala.collection.JavaConverters;
-import scala.collection.Seq;
+import scala.collection.immutable.Seq;
 import scala.reflect.ClassTag;
 import scala.reflect.ClassTag$;
 
@@ -69,7 +69,7 @@ final class ShardGroupRDD extends RDD<ShardGroupRDD.Shard> {
 
     private ShardGroupRDD(RDD<ExampleBlock> shards, int[][] groups, List<Dependency<?>> deps,
                           String[] locations, Streamed streamed) {
-        super(shards.context(), JavaConverters.asScalaBuffer(deps).toSeq(), TAG);
+        super(shards.context(), JavaConverters.asScalaBuffer(deps).toList(), TAG);
         this.shards = shards;
         this.groups = groups;
         this.locations = locations;
@@ -86,7 +86,7 @@ final class ShardGroupRDD extends RDD<ShardGroupRDD.Shard> {
                 for (int s : groups[group]) {
                     parents.add(s);
                 }
-                return JavaConverters.asScalaBuffer(parents).toSeq();
+                return JavaConverters.asScalaBuffer(parents).toList();
             }
         });
     }
@@ -94,7 +94,7 @@ final class ShardGroupRDD extends RDD<ShardGroupRDD.Shard> {
     @Override
     public Seq<String> getPreferredLocations(Partition split) {
         String where = locations == null ? null : locations[split.index()];
-        return JavaConverters.asScalaBuffer(where == null ? List.<String>of() : List.of(where)).toSeq();
+        return JavaConverters.asScalaBuffer(where == null ? List.<String>of() : List.of(where)).toList();
     }
 
     /** The shard indices of each group. */

@@ -3,6 +3,7 @@ package io.dendrite.spark.ml;
 import io.dendrite.core.model.Model;
 import io.dendrite.datasets.RowFeatures;
 import io.dendrite.spark.BlockScorer;
+import io.dendrite.spark.SqlInternals;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
@@ -46,8 +47,8 @@ final class Scoring {
         BlockScorer<InternalRow> scorer = new BlockScorer<>(model.spec(), model.loss(), weights, model.scaler(),
                 model.labels(), features::readStored, width, InternalRow::copy, stage + " input", null, null,
                 new Appended(out, outSchema));
-        JavaRDD<InternalRow> rows = df.queryExecution().toRdd().toJavaRDD().mapPartitions(scorer);
-        return df.sparkSession().internalCreateDataFrame(rows.rdd(), outSchema, false);
+        JavaRDD<InternalRow> rows = SqlInternals.rows(df).toJavaRDD().mapPartitions(scorer);
+        return SqlInternals.frame(df.sparkSession(), rows.rdd(), outSchema);
     }
 
     /** The values a model appends to a block's rows, in Spark's internal form. */

@@ -95,6 +95,7 @@ public class PipelineTest extends SparkDriverSuite {
         PipelineModel fitted = pipeline.fit(parts[0]);
         org.apache.spark.sql.Dataset<Row> scored = fitted.transform(parts[1]).cache();
         double accuracy = new MulticlassClassificationEvaluator().setMetricName("accuracy").evaluate(scored);
+        System.out.println("PipelineTest: digits pipeline test accuracy " + accuracy);
         // The single-JVM digits recipe is held to 0.97 test accuracy (examples' RealDataAccuracyTest).
         org.junit.Assert.assertTrue("digits accuracy " + accuracy, accuracy >= 0.97);
         List<String> columns = List.of(scored.columns());
@@ -147,6 +148,8 @@ public class PipelineTest extends SparkDriverSuite {
                 .setEvaluator(new MulticlassClassificationEvaluator().setMetricName("accuracy")).setNumFolds(2).setSeed(5);
         CrossValidatorModel best = cv.fit(df);
         double[] metrics = best.avgMetrics();
+        System.out.println("PipelineTest: cross-validated accuracy at learning rates 1e-4, 3e-2: "
+                + java.util.Arrays.toString(metrics));
         assertEquals(2, metrics.length);
         // 15 epochs at 1e-4 barely move from the start; 3e-2 learns iris.
         org.junit.Assert.assertTrue(java.util.Arrays.toString(metrics), metrics[1] > metrics[0] && metrics[1] > 0.85);
@@ -172,6 +175,7 @@ public class PipelineTest extends SparkDriverSuite {
                 io.dendrite.core.run.ProgressListener.silent()).fit(rows[0]);
         assertArrayEquals(single.parameters(), model.dendriteModel().parameters(), 0f);
         double singleR2 = single.evaluate(rows[1]).regression().r2();
+        System.out.println("PipelineTest: diabetes regressor test R² " + r2 + " (single JVM: " + singleR2 + ")");
         assertEquals(singleR2, r2, 1e-4);
         org.junit.Assert.assertTrue("diabetes R² " + r2, r2 >= 0.3);
 
@@ -234,6 +238,8 @@ public class PipelineTest extends SparkDriverSuite {
                 .setSeed(4).setNumPartitions(2);
         long[][] plain = confusion(base.fit(df).transform(df));
         long[][] balanced = confusion(base.copy(ParamMap.empty()).setClassWeight("balanced").fit(df).transform(df));
+        System.out.println("PipelineTest: confusion unweighted " + java.util.Arrays.deepToString(plain) + ", balanced "
+                + java.util.Arrays.deepToString(balanced));
         // Unweighted, the rare class is mostly predicted as the common one; balanced, most of it is found.
         org.junit.Assert.assertTrue(java.util.Arrays.deepToString(plain) + " vs " + java.util.Arrays.deepToString(balanced),
                 balanced[1][1] > plain[1][1] && balanced[0][1] > plain[0][1] && balanced[1][1] > 75);
