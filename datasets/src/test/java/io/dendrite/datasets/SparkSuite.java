@@ -1,6 +1,5 @@
 package io.dendrite.datasets;
 
-import com.holdenkarau.spark.testing.JavaDataFrameSuiteBase;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -11,10 +10,9 @@ import java.util.zip.GZIPOutputStream;
 import org.apache.spark.SparkConf;
 
 /**
- * The base of Spark test suites: spark-testing-base's shared context (one per suite) on {@code local[2]}.
- * Its JUnit 4 lifecycle runs on the JUnit 5 platform through the vintage engine.
+ * The base of Spark test suites: a shared session (one per suite, {@link SharedSpark}) on {@code local[2]}.
  */
-public abstract class SparkSuite extends JavaDataFrameSuiteBase {
+public abstract class SparkSuite extends SharedSpark {
 
     @Override
     public SparkConf conf() {

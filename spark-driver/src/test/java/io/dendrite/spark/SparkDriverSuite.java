@@ -1,6 +1,5 @@
 package io.dendrite.spark;
 
-import com.holdenkarau.spark.testing.JavaDataFrameSuiteBase;
 import io.dendrite.core.data.Dataset;
 import io.dendrite.datasets.BundledDatasets;
 import io.dendrite.datasets.ReadOptions;
@@ -12,11 +11,12 @@ import java.nio.file.Path;
 import org.apache.spark.SparkConf;
 
 /**
- * The base of this module's Spark suites: spark-testing-base's shared context (one per suite) on
+ * The base of this module's Spark suites: a shared session (one per suite, datasets' {@code SharedSpark}:
+ * spark-testing-base's on Spark 3, the project's own on Spark 4) on
  * {@code local[2]}, with Kryo and {@code registrationRequired}, so anything shipped between JVMs that the
  * registrator misses fails the test.
  */
-public abstract class SparkDriverSuite extends JavaDataFrameSuiteBase {
+public abstract class SparkDriverSuite extends io.dendrite.datasets.SharedSpark {
     /** The bundled digits (1797 rows, 64 features, 10 classes). */
     protected static final Dataset DIGITS = BundledDatasets.load("digits").data();
 
