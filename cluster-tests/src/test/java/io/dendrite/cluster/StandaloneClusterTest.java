@@ -188,8 +188,10 @@ class StandaloneClusterTest {
             Path log = dir.resolve("killed-" + mode + ".log");
             Path eventLogs = Files.createDirectories(dir.resolve("killed-" + mode + "-events"));
             List<String> command = train(master, output, job);
+            // One plain file of JSON lines on either Spark (Spark 4 rolls and compresses event logs by default).
             command.addAll(2, List.of("--conf", "spark.eventLog.enabled=true", "--conf",
-                    "spark.eventLog.dir=" + eventLogs.toUri())); // after the launcher
+                    "spark.eventLog.dir=" + eventLogs.toUri(), "--conf", "spark.eventLog.rolling.enabled=false",
+                    "--conf", "spark.eventLog.compress=false")); // after the launcher
             int launchedBefore = launches();
             long started = System.nanoTime();
             Process p = startAndAwait(command, log, "Epoch 2/10");

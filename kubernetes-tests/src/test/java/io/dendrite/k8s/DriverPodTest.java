@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.spark.SparkConf;
+import org.apache.spark.deploy.k8s.KubernetesConf;
 import org.apache.spark.deploy.k8s.KubernetesDriverConf;
 import org.apache.spark.deploy.k8s.KubernetesDriverSpec;
 import org.apache.spark.deploy.k8s.submit.JavaMainAppResource;
@@ -79,8 +80,9 @@ class DriverPodTest {
     void theDriverPodCarriesTheImageTheJvmFlagsAndTheJobArguments() throws IOException {
         String flags = Files.readString(ROOT.resolve("deploy/target/jvm-flags.txt")).strip();
         assertTrue(flags.contains("--add-modules=jdk.incubator.vector"), flags);
-        KubernetesDriverConf conf = new KubernetesDriverConf(submitted(flags), "spark-dendrite-test",
-                new JavaMainAppResource(Option.apply(JAR)), "io.dendrite.spark.cli.Main", ARGS, Option.empty());
+        // Spark's factory, the same call on Spark 3.5 and 4 (whose constructor also takes a clock).
+        KubernetesDriverConf conf = KubernetesConf.createDriverConf(submitted(flags), "spark-dendrite-test",
+                new JavaMainAppResource(Option.apply(JAR)), "io.dendrite.spark.cli.Main", ARGS, Option.<String>empty());
         KubernetesDriverSpec spec = new KubernetesDriverBuilder().buildFromFeatures(conf, client);
         Pod pod = spec.pod().pod();
         Container driver = spec.pod().container();
