@@ -3,21 +3,19 @@
 # benchmarks/results/builds-<time>/ with a report.md: Dendrite built for Spark 3.5 / Scala 2.12 (the
 # default) and for Spark 4.2 / Scala 2.13 (-Dspark4), each training conf/fashion-mnist.yaml (784-256-256-10,
 # barrier mode, global batch 512, 10 epochs) in local mode through deploy/bin/dendrite-submit; examples per
-# second and test accuracy from each run's summary.json. The tree is built for Spark 4 in between and for
-# the default again at the end.
+# second and test accuracy from each run's summary.json. Each build starts from clean (classes compiled
+# against the other Scala would otherwise stay); the tree is built for the default again at the end.
 #   usage: benchmarks/run-builds-bench.sh [master, default local[2]] [epochs, default 10]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 master="${1:-local[2]}"
 epochs="${2:-10}"
 source benchmarks/prepare.sh builds
-trap 'mvn -q -B -DskipTests package' EXIT   # leave the tree built for the default Spark
+trap 'mvn -q -B -DskipTests clean package' EXIT   # leave the tree built for the default Spark
 for build in spark3 spark4; do
   flag=()
-  if [[ $build == spark4 ]]; then
-    flag=(-Dspark4)
-    mvn -q -B -DskipTests "${flag[@]}" package
-  fi
+  [[ $build == spark4 ]] && flag=(-Dspark4)
+  mvn -q -B -DskipTests "${flag[@]}" clean package
   cp deploy/target/built-for.txt "$out/$build-built-for.txt"
   echo "== Dendrite built for $(cat deploy/target/built-for.txt), barrier mode, batch 512, $master"
   deploy/bin/dendrite-submit --master "$master" train --job conf/fashion-mnist.yaml --output "$out/$build" \

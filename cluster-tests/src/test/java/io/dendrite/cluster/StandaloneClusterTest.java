@@ -409,10 +409,12 @@ class StandaloneClusterTest {
         assertEquals(0, u.code, u.output);
         assertArrayEquals(weights(reference), weights(output), "the weights equal an undisturbed run's");
 
-        // With the last worker gone too there is no slot left: one line, within Spark's barrier slot check.
+        // With the last worker gone too there is no slot left: one line, once the slots wait (10 s here) is over.
         Path lastLog = dir.resolve("barrier-last-worker-killed.log");
-        Process last = startAndAwait(trainFashionSlice(master, dir.resolve("barrier-last-worker-killed"), job), lastLog,
-                "Epoch 2/4");
+        String[] lastJob = java.util.stream.Stream.concat(java.util.Arrays.stream(job),
+                java.util.stream.Stream.of("training.parameter_server.slots_timeout_s=10")).toArray(String[]::new);
+        Process last = startAndAwait(trainFashionSlice(master, dir.resolve("barrier-last-worker-killed"), lastJob),
+                lastLog, "Epoch 2/4");
         try {
             killed = killWorkerForGood(1);
             assertTrue(last.waitFor(180, TimeUnit.SECONDS), "the run ends within a bounded time; see " + lastLog);
