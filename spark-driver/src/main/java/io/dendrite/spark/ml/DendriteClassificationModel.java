@@ -8,8 +8,6 @@ import org.apache.spark.ml.linalg.DenseVector;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.util.MLReader;
-import org.apache.spark.ml.util.MLWritable;
-import org.apache.spark.ml.util.MLWriter;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.StructField;
@@ -23,7 +21,7 @@ import org.apache.spark.sql.types.StructType;
  */
 public final class DendriteClassificationModel
         extends ProbabilisticClassificationModel<Vector, DendriteClassificationModel>
-        implements NetworkParams, ModelIO.Fitted, MLWritable {
+        implements NetworkParams, ModelIO.Fitted {
     private static final long serialVersionUID = 1L;
     private final String uid;
     private final Model model;
@@ -148,11 +146,6 @@ public final class DendriteClassificationModel
     @Override
     public DendriteClassificationModel copy(ParamMap extra) {
         return copyValues(new DendriteClassificationModel(uid(), model), extra).setParent(parent());
-    }
-
-    @Override
-    public MLWriter write() {
-        return new ModelIO.Writer(this);
     }
 
     /** Reads a model saved with {@code write().save(path)} or inside a pipeline model. */

@@ -7,8 +7,6 @@ import org.apache.spark.ml.linalg.VectorUDT;
 import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.regression.RegressionModel;
 import org.apache.spark.ml.util.MLReader;
-import org.apache.spark.ml.util.MLWritable;
-import org.apache.spark.ml.util.MLWriter;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.DataType;
@@ -21,7 +19,7 @@ import org.apache.spark.sql.types.StructType;
  * network ({@link #dendriteModel()}) and the run's per-epoch history and summary.
  */
 public final class DendriteRegressionModel extends RegressionModel<Vector, DendriteRegressionModel>
-        implements NetworkParams, ModelIO.Fitted, MLWritable {
+        implements NetworkParams, ModelIO.Fitted {
     private static final long serialVersionUID = 1L;
     private final String uid;
     private final Model model;
@@ -116,11 +114,6 @@ public final class DendriteRegressionModel extends RegressionModel<Vector, Dendr
     @Override
     public DendriteRegressionModel copy(ParamMap extra) {
         return copyValues(new DendriteRegressionModel(uid(), model), extra).setParent(parent());
-    }
-
-    @Override
-    public MLWriter write() {
-        return new ModelIO.Writer(this);
     }
 
     /** Reads a model saved with {@code write().save(path)} or inside a pipeline model. */

@@ -27,9 +27,15 @@ final class ModelIO {
     }
 
     /** A fitted stage holding a Dendrite model. */
-    public interface Fitted extends Params {
+    public interface Fitted extends Params, org.apache.spark.ml.util.MLWritable {
         /** The trained network with its scaling and training summary. */
         Model dendriteModel();
+
+        /** Writes the params metadata and the model files ({@link Writer}). */
+        @Override
+        default MLWriter write() {
+            return new Writer(this);
+        }
 
         /** Per metric (loss, accuracy, val_loss, val_accuracy, lr), its value after each epoch. */
         @SuppressWarnings("unchecked")
