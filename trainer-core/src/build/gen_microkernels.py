@@ -13,11 +13,13 @@ FMA, the product) fit the register file, since a spilled accumulator costs a loa
 - 128x16m (x86 SSE, and AVX without FMA, where HotSpot keeps float vectors at 128 bits: 16 registers, no
   FMA): 6 x 2 with multiply then add, 12 + 2 + 1 + 1 product = 16.
 Every set also has a 12 x 1 kernel for outputs one vector wide, and smaller kernels for the rows left. The
-columns left after the full vectors (the 10 outputs of a classifier on 512-bit vectors) are copied, padded
-with zero columns, to the narrowest vector width that covers them (128 bits and up) and run through its
-12 x 1 kernels; the padding lanes are dropped when copying C back. Each element's sum is unchanged, so the
-bits are too. A scalar loop over those columns was one chain of dependent FMAs per element: 1.9 GFLOPS on
-XW_256x256x10 against OpenBLAS' 71 on AVX-512.
+columns left after the full vectors (the 10 outputs of a classifier) are copied, padded with zero columns,
+to one vector of the set's own width and run through its 12 x 1 kernels; the padding lanes are dropped when
+copying C back. Each element's sum is unchanged, so the bits are too. A scalar loop over those columns was
+one chain of dependent FMAs per element: 1.9 GFLOPS on XW_256x256x10 against OpenBLAS' 71 on AVX-512.
+The padding stays in the set's own species: tails of narrower vectors (8 + 2 columns as 256 + 128 bits)
+put two vector classes into the type profiles of the Vector API's shared methods, and C2 then boxed every
+vector the kernels stored, of both widths (28 KB allocated per XW_256x256x10 under -XX:UseAVX=2).
 
 Every kernel sums C's element (r, j) from its starting value in step order, one multiply-add per step, so
 the FMA sets give the same bits as one another whatever their width or blocking, and the multiply-add
@@ -119,10 +121,23 @@ def kernel(rows, cols, fma, counted, suffix="", sp="S", vl="V", packed=False):
             else:
                 out.append(f"            {acc(r, col)} = {acc(r, col)}.add(a{r}.mul(b{col}));")
     out.append("        }")
-    out.append(f"        FloatVector lo = FloatVector.broadcast({sp}, floor);")
+    if fma:
+        out.append(f"        FloatVector lo = FloatVector.broadcast({sp}, floor);")
+    else:
+        # HotSpot has no SSE form of the float MAX (nor of float compares): it would box every vector. A
+        # ReLU floor clears the bits of lanes whose sign bit is set (MAX's result, -0 included); no floor
+        # clears nothing.
+        out.append("        IntVector clear = IntVector.broadcast(IS, floor == 0f ? -1 : 0);")
     for r in range(rows):
         for col in range(cols):
-            out.append(f"        {acc(r, col)}.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + {r} * cRow + {col} * {vl});")
+            v = acc(r, col)
+            dst = f"c, cOff + {r} * cRow + {col} * {vl}"
+            if fma:
+                out.append(f"        {v}.lanewise(VectorOperators.MAX, lo).intoArray({dst});")
+            else:
+                out.append(f"        IntVector i{v} = {v}.viewAsIntegralLanes();")
+                out.append(f"        i{v}.lanewise(VectorOperators.AND_NOT, i{v}.lanewise(VectorOperators.ASHR, 31).and(clear))"
+                           f".viewAsFloatingLanes().intoArray({dst});")
     out.append("    }")
     return "\n".join(out)
 
@@ -139,59 +154,47 @@ def wide_loop(cols, packed):
         for (; j + BLOCK_COLS <= n; j += BLOCK_COLS) {{
             // Rows of B BLOCK_COLS apart already (a packed Wᵀ panel) are used as they are; others are packed.
             boolean asIs = bK == BLOCK_COLS;
-            float[] bp = asIs ? b : packedB(kLen, b, bOff + j, bK, BLOCK_COLS);
+            float[] bp = asIs ? b : packB(kLen, b, bOff + j, bK);
             rows{cols}(m, kLen, a, aOff, aRow, aK, bp, asIs ? bOff + j : 0, BLOCK_COLS, c, cOff + j, cRow, init,
                     initOff + j, initRow, floor);
         }}"""
 
 
-def narrower(bits):
-    """The narrower widths for the columns left after the full vectors: 512 -> 256, 128."""
-    out, w = [], bits // 2
-    while w >= 128:
-        out.append(w)
-        w //= 2
-    return out
+def padded_tail():
+    """The columns left after the full vectors: padded with zeros to one vector of the set's width."""
+    return """        if (j < n) {
+            PaddedTail pt = PaddedTail.of(m, n, j, kLen, b, bOff, bK, init, initOff, initRow, V);
+            rows1(m, kLen, a, aOff, aRow, aK, pt.b, 0, V, pt.c, 0, V, pt.init, 0, pt.initRow, floor);
+            pt.copyOut(m, n - j, c, cOff + j, cRow);
+        }"""
 
 
-def padded_tail(bits):
-    """The columns left after the full vectors: padded with zeros to the narrowest vector that covers them."""
-    widths = sorted(narrower(bits)) + [bits]
-    lines = ["        if (j < n) {", "            int w = n - j;"]
-    first = True
-    for wd in widths:
-        lanes = f"V{wd}" if wd != bits else "V"
-        kern = f"rows1w{wd}" if wd != bits else "rows1"
-        cond = f"w <= {lanes}"
-        head = "            if" if first else "            } else if"
-        if wd == bits:
-            lines.append("            } else {")
-        else:
-            lines.append(f"{head} ({cond}) {{")
-        lines.append(f"                PaddedTail pt = PaddedTail.of(m, n, j, kLen, b, bOff, bK, init, initOff, initRow, {lanes});")
-        lines.append(f"                {kern}(m, kLen, a, aOff, aRow, aK, pt.b, 0, {lanes}, pt.c, 0, {lanes}, pt.init, 0, pt.initRow,")
-        lines.append("                        floor);")
-        lines.append("                pt.copyOut(m, w, c, cOff + j, cRow);")
-        first = False
-    lines.append("            }")
-    lines.append("        }")
-    if len(widths) == 1:  # only the set's own width: no if-chain
-        lines = ["        if (j < n) {", "            int w = n - j;",
-                 "            PaddedTail pt = PaddedTail.of(m, n, j, kLen, b, bOff, bK, init, initOff, initRow, V);",
-                 "            rows1(m, kLen, a, aOff, aRow, aK, pt.b, 0, V, pt.c, 0, V, pt.init, 0, pt.initRow, floor);",
-                 "            pt.copyOut(m, w, c, cOff + j, cRow);", "        }"]
-    return "\n".join(lines)
+def pack_b(cols):
+    loads = "\n".join(f"            FloatVector.fromArray(S, b, src + {c} * V).intoArray(bp, dst + {c} * V);" for c in range(cols))
+    return f"""
+
+    /**
+     * Copies {{@code kLen}} rows of one block of B's columns (row stride {{@code bK}}, from {{@code bOff}}) into this
+     * thread's buffer with row stride {{@link #BLOCK_COLS}}, and returns the buffer. One vector load and store per
+     * vector of the block: {{@code System.arraycopy}} of so few floats costs a call each, which was as slow as
+     * the sums when few rows of C use the block (the classifier's weight gradient, transposed).
+     */
+    private static float[] packB(int kLen, float[] b, int bOff, int bK) {{
+        float[] bp = packedB(kLen * BLOCK_COLS);
+        for (int t = 0, src = bOff, dst = 0; t < kLen; t++, src += bK, dst += BLOCK_COLS) {{
+{loads}
+        }}
+        return bp;
+    }}"""
 
 
 def driver(name, bits, wide_rows, wide_cols, fma, packed):
-    narrow_constants = "".join(
-        f"""    /** {w}-bit vectors for the columns left after the full {bits}-bit ones: the same sums, in the same order. */
-    private static final VectorSpecies<Float> S{w} = FloatVector.SPECIES_{w};
-    private static final int V{w} = S{w}.length();
-""" for w in narrower(bits))
+    int_species = "" if fma else f"""    /** C's bits as ints, for the ReLU floor without float MAX. */
+    private static final VectorSpecies<Integer> IS = IntVector.SPECIES_{bits};
+"""
     return f"""    static final VectorSpecies<Float> S = FloatVector.SPECIES_{bits};
     static final int V = S.length();
-{narrow_constants}    /** Columns of one wide block: the panel width of the packed Wᵀ. */
+{int_species}    /** Columns of one wide block: the panel width of the packed Wᵀ. */
     static final int BLOCK_COLS = {wide_cols} * V;
 
     @Override
@@ -202,6 +205,11 @@ def driver(name, bits, wide_rows, wide_cols, fma, packed):
     @Override
     String blocks() {{
         return "{wide_rows}x{wide_cols} blocks";
+    }}
+
+    @Override
+    int blockCols() {{
+        return BLOCK_COLS;
     }}
 
     @Override
@@ -221,7 +229,7 @@ def driver(name, bits, wide_rows, wide_cols, fma, packed):
         for (; j + V <= n; j += V) {{
             rows1(m, kLen, a, aOff, aRow, aK, b, bOff + j, bK, c, cOff + j, cRow, init, initOff + j, initRow, floor);
         }}
-{padded_tail(bits)}
+{padded_tail()}
     }}
 
     @Override
@@ -259,7 +267,7 @@ def driver(name, bits, wide_rows, wide_cols, fma, packed):
                 }}
             }}
         }}
-    }}"""
+    }}""" + (pack_b(wide_cols) if packed else "")
 
 
 def gemm_class(name, bits, regs, wide, fma):
@@ -273,14 +281,11 @@ def gemm_class(name, bits, regs, wide, fma):
     kernels = [rows_of(cols, rows), rows_of(1, NARROW[0])]
     kernels += [kernel(h, cols, fma, counted=False, packed=packed) for h in heights(rows)]
     kernels += [kernel(h, 1, fma, counted=True) for h in heights(NARROW[0])]
-    for w in narrower(bits):
-        kernels.append(rows_of(1, NARROW[0], suffix=f"w{w}", what=f"one {w}-bit vector"))
-        kernels += [kernel(h, 1, fma, counted=True, suffix=f"w{w}", sp=f"S{w}", vl=f"V{w}") for h in heights(NARROW[0])]
     body = driver(name, bits, rows, cols, fma, packed) + "\n\n" + "\n\n".join(kernels)
     return cls, f"""package io.dendrite.core.kernel.vector;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
+{"" if fma else "import jdk.incubator.vector.IntVector;" + chr(10)}import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**

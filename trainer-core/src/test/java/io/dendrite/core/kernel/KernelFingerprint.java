@@ -12,13 +12,19 @@ import java.util.zip.CRC32;
  * code; in a warmed test JVM, its C2-compiled code. Equal fingerprints mean equal bits.
  *
  * <p>Shapes: 13 rows (a 12- or 6-row block, then remainders; 8 rows then 5 in the scalar tail), 37 inputs,
- * and 158 outputs: on the 512-bit set two wide blocks of 64, a 16-wide vector, then 8 columns on 256-bit
- * and 4 on 128-bit vectors and 2 scalar ones, so every kernel and tail runs in every set.
+ * and 158 outputs: on the 512-bit set two wide blocks of 64, a 16-wide vector, then 14 columns padded to
+ * one vector (on the 256-bit set six blocks of 24, a vector, then 6 padded), so every kernel and tail runs
+ * in every set. A narrow layer of 70 inputs and 6 outputs takes the transposed weight gradient
+ * ({@code gWᵀ += dZᵀ·X}) on every set, the multiply-then-add set's 8-column blocks included.
  */
 public final class KernelFingerprint {
     private static final int M = 13;
     private static final int K = 37;
     private static final int N = 158;
+    /** Inputs of the narrow layer: at least one wide block of every set (64 columns on 512 bits). */
+    private static final int NARROW_K = 70;
+    /** Outputs of the narrow layer: fewer than one wide block of every set (8 columns on 128x16m). */
+    private static final int NARROW_N = 6;
     /** Inputs to the element-wise functions: ordinary values and the edges of their ranges. */
     private static final float[] SPECIAL = {0f, -0f, 1e-30f, -1e-30f, 0.624f, 0.625f, -0.626f, 1f, -1f, 20f, -20f,
         87.5f, -87.5f, 88.5f, -88.5f, 100f, -100f, 1e30f, -1e30f, Float.MAX_VALUE, -Float.MAX_VALUE,
@@ -59,6 +65,17 @@ public final class KernelFingerprint {
             kernel.denseBackward(M, K, N, x, 0, params, 0, pre, y, act, delta, grad, 0, K * N, dx);
             out.put("backward-" + act.id(), crc(delta) ^ crc(grad) * 31 ^ crc(dx) * 961);
         }
+        float[] xNarrow = random(M * NARROW_K, rng);
+        float[] pNarrow = random(NARROW_K * NARROW_N + NARROW_N, rng);
+        float[] yNarrow = new float[M * NARROW_N];
+        kernel.denseForward(M, NARROW_K, NARROW_N, xNarrow, 0, pNarrow, 0, NARROW_K * NARROW_N, null, yNarrow,
+                Activation.RELU);
+        float[] dNarrow = random(M * NARROW_N, new Rng(9));
+        float[] gNarrow = random(pNarrow.length, new Rng(10));
+        float[] dxNarrow = new float[M * NARROW_K];
+        kernel.denseBackward(M, NARROW_K, NARROW_N, xNarrow, 0, pNarrow, 0, null, yNarrow, Activation.RELU, dNarrow,
+                gNarrow, 0, NARROW_K * NARROW_N, dxNarrow);
+        out.put("narrow-layer", crc(yNarrow) ^ crc(gNarrow) * 31 ^ crc(dxNarrow) * 961);
         for (int classes : new int[] {10, 37}) {
             float[] logits = random(M * classes, rng);
             logits[3] = 60f;

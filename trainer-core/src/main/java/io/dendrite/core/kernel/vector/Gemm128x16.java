@@ -26,6 +26,11 @@ final class Gemm128x16 extends GemmSet {
     }
 
     @Override
+    int blockCols() {
+        return BLOCK_COLS;
+    }
+
+    @Override
     int bits() {
         return 128;
     }
@@ -42,7 +47,7 @@ final class Gemm128x16 extends GemmSet {
         for (; j + BLOCK_COLS <= n; j += BLOCK_COLS) {
             // Rows of B BLOCK_COLS apart already (a packed Wᵀ panel) are used as they are; others are packed.
             boolean asIs = bK == BLOCK_COLS;
-            float[] bp = asIs ? b : packedB(kLen, b, bOff + j, bK, BLOCK_COLS);
+            float[] bp = asIs ? b : packB(kLen, b, bOff + j, bK);
             rows3(m, kLen, a, aOff, aRow, aK, bp, asIs ? bOff + j : 0, BLOCK_COLS, c, cOff + j, cRow, init,
                     initOff + j, initRow, floor);
         }
@@ -50,10 +55,9 @@ final class Gemm128x16 extends GemmSet {
             rows1(m, kLen, a, aOff, aRow, aK, b, bOff + j, bK, c, cOff + j, cRow, init, initOff + j, initRow, floor);
         }
         if (j < n) {
-            int w = n - j;
             PaddedTail pt = PaddedTail.of(m, n, j, kLen, b, bOff, bK, init, initOff, initRow, V);
             rows1(m, kLen, a, aOff, aRow, aK, pt.b, 0, V, pt.c, 0, V, pt.init, 0, pt.initRow, floor);
-            pt.copyOut(m, w, c, cOff + j, cRow);
+            pt.copyOut(m, n - j, c, cOff + j, cRow);
         }
     }
 
@@ -92,6 +96,22 @@ final class Gemm128x16 extends GemmSet {
                 }
             }
         }
+    }
+
+    /**
+     * Copies {@code kLen} rows of one block of B's columns (row stride {@code bK}, from {@code bOff}) into this
+     * thread's buffer with row stride {@link #BLOCK_COLS}, and returns the buffer. One vector load and store per
+     * vector of the block: {@code System.arraycopy} of so few floats costs a call each, which was as slow as
+     * the sums when few rows of C use the block (the classifier's weight gradient, transposed).
+     */
+    private static float[] packB(int kLen, float[] b, int bOff, int bK) {
+        float[] bp = packedB(kLen * BLOCK_COLS);
+        for (int t = 0, src = bOff, dst = 0; t < kLen; t++, src += bK, dst += BLOCK_COLS) {
+            FloatVector.fromArray(S, b, src + 0 * V).intoArray(bp, dst + 0 * V);
+            FloatVector.fromArray(S, b, src + 1 * V).intoArray(bp, dst + 1 * V);
+            FloatVector.fromArray(S, b, src + 2 * V).intoArray(bp, dst + 2 * V);
+        }
+        return bp;
     }
 
     /** All {@code m} rows of a block 3 vector(s) wide: 4-row kernels, then the rows left. */

@@ -1,6 +1,7 @@
 package io.dendrite.core.kernel.vector;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -12,6 +13,8 @@ import jdk.incubator.vector.VectorSpecies;
 final class Gemm128x16m extends GemmSet {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_128;
     static final int V = S.length();
+    /** C's bits as ints, for the ReLU floor without float MAX. */
+    private static final VectorSpecies<Integer> IS = IntVector.SPECIES_128;
     /** Columns of one wide block: the panel width of the packed Wᵀ. */
     static final int BLOCK_COLS = 2 * V;
 
@@ -23,6 +26,11 @@ final class Gemm128x16m extends GemmSet {
     @Override
     String blocks() {
         return "6x2 blocks";
+    }
+
+    @Override
+    int blockCols() {
+        return BLOCK_COLS;
     }
 
     @Override
@@ -42,7 +50,7 @@ final class Gemm128x16m extends GemmSet {
         for (; j + BLOCK_COLS <= n; j += BLOCK_COLS) {
             // Rows of B BLOCK_COLS apart already (a packed Wᵀ panel) are used as they are; others are packed.
             boolean asIs = bK == BLOCK_COLS;
-            float[] bp = asIs ? b : packedB(kLen, b, bOff + j, bK, BLOCK_COLS);
+            float[] bp = asIs ? b : packB(kLen, b, bOff + j, bK);
             rows2(m, kLen, a, aOff, aRow, aK, bp, asIs ? bOff + j : 0, BLOCK_COLS, c, cOff + j, cRow, init,
                     initOff + j, initRow, floor);
         }
@@ -50,10 +58,9 @@ final class Gemm128x16m extends GemmSet {
             rows1(m, kLen, a, aOff, aRow, aK, b, bOff + j, bK, c, cOff + j, cRow, init, initOff + j, initRow, floor);
         }
         if (j < n) {
-            int w = n - j;
             PaddedTail pt = PaddedTail.of(m, n, j, kLen, b, bOff, bK, init, initOff, initRow, V);
             rows1(m, kLen, a, aOff, aRow, aK, pt.b, 0, V, pt.c, 0, V, pt.init, 0, pt.initRow, floor);
-            pt.copyOut(m, w, c, cOff + j, cRow);
+            pt.copyOut(m, n - j, c, cOff + j, cRow);
         }
     }
 
@@ -92,6 +99,21 @@ final class Gemm128x16m extends GemmSet {
                 }
             }
         }
+    }
+
+    /**
+     * Copies {@code kLen} rows of one block of B's columns (row stride {@code bK}, from {@code bOff}) into this
+     * thread's buffer with row stride {@link #BLOCK_COLS}, and returns the buffer. One vector load and store per
+     * vector of the block: {@code System.arraycopy} of so few floats costs a call each, which was as slow as
+     * the sums when few rows of C use the block (the classifier's weight gradient, transposed).
+     */
+    private static float[] packB(int kLen, float[] b, int bOff, int bK) {
+        float[] bp = packedB(kLen * BLOCK_COLS);
+        for (int t = 0, src = bOff, dst = 0; t < kLen; t++, src += bK, dst += BLOCK_COLS) {
+            FloatVector.fromArray(S, b, src + 0 * V).intoArray(bp, dst + 0 * V);
+            FloatVector.fromArray(S, b, src + 1 * V).intoArray(bp, dst + 1 * V);
+        }
+        return bp;
     }
 
     /** All {@code m} rows of a block 2 vector(s) wide: 6-row kernels, then the rows left. */
@@ -187,19 +209,31 @@ final class Gemm128x16m extends GemmSet {
             c50 = c50.add(a5.mul(b0));
             c51 = c51.add(a5.mul(b1));
         }
-        FloatVector lo = FloatVector.broadcast(S, floor);
-        c00.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 0 * cRow + 0 * V);
-        c01.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 0 * cRow + 1 * V);
-        c10.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 1 * cRow + 0 * V);
-        c11.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 1 * cRow + 1 * V);
-        c20.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 2 * cRow + 0 * V);
-        c21.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 2 * cRow + 1 * V);
-        c30.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 3 * cRow + 0 * V);
-        c31.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 3 * cRow + 1 * V);
-        c40.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 4 * cRow + 0 * V);
-        c41.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 4 * cRow + 1 * V);
-        c50.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 5 * cRow + 0 * V);
-        c51.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 5 * cRow + 1 * V);
+        IntVector clear = IntVector.broadcast(IS, floor == 0f ? -1 : 0);
+        IntVector ic00 = c00.viewAsIntegralLanes();
+        ic00.lanewise(VectorOperators.AND_NOT, ic00.lanewise(VectorOperators.ASHR, 31).and(clear)).viewAsFloatingLanes().intoArray(c, cOff + 0 * cRow + 0 * V);
+        IntVector ic01 = c01.viewAsIntegralLanes();
+        ic01.lanewise(VectorOperators.AND_NOT, ic01.lanewise(VectorOperators.ASHR, 31).and(clear)).viewAsFloatingLanes().intoArray(c, cOff + 0 * cRow + 1 * V);
+        IntVector ic10 = c10.viewAsIntegralLanes();
+        ic10.lanewise(VectorOperators.AND_NOT, ic10.lanewise(VectorOperators.ASHR, 31).and(clear)).viewAsFloatingLanes().intoArray(c, cOff + 1 * cRow + 0 * V);
+        IntVector ic11 = c11.viewAsIntegralLanes();
+        ic11.lanewise(VectorOperators.AND_NOT, ic11.lanewise(VectorOperators.ASHR, 31).and(clear)).viewAsFloatingLanes().intoArray(c, cOff + 1 * cRow + 1 * V);
+        IntVector ic20 = c20.viewAsIntegralLanes();
+        ic20.lanewise(VectorOperators.AND_NOT, ic20.lanewise(VectorOperators.ASHR, 31).and(clear)).viewAsFloatingLanes().intoArray(c, cOff + 2 * cRow + 0 * V);
+        IntVector ic21 = c21.viewAsIntegralLanes();
+        ic21.lanewise(VectorOperators.AND_NOT, ic21.lanewise(VectorOperators.ASHR, 31).and(clear)).viewAsFloatingLanes().intoArray(c, cOff + 2 * cRow + 1 * V);
+        IntVector ic30 = c30.viewAsIntegralLanes();
+        ic30.lanewise(VectorOperators.AND_NOT, ic30.lanewise(VectorOperators.ASHR, 31).and(clear)).viewAsFloatingLanes().intoArray(c, cOff + 3 * cRow + 0 * V);
+        IntVector ic31 = c31.viewAsIntegralLanes();
+        ic31.lanewise(VectorOperators.AND_NOT, ic31.lanewise(VectorOperators.ASHR, 31).and(clear)).viewAsFloatingLanes().intoArray(c, cOff + 3 * cRow + 1 * V);
+        IntVector ic40 = c40.viewAsIntegralLanes();
+        ic40.lanewise(VectorOperators.AND_NOT, ic40.lanewise(VectorOperators.ASHR, 31).and(clear)).viewAsFloatingLanes().intoArray(c, cOff + 4 * cRow + 0 * V);
+        IntVector ic41 = c41.viewAsIntegralLanes();
+        ic41.lanewise(VectorOperators.AND_NOT, ic41.lanewise(VectorOperators.ASHR, 31).and(clear)).viewAsFloatingLanes().intoArray(c, cOff + 4 * cRow + 1 * V);
+        IntVector ic50 = c50.viewAsIntegralLanes();
+        ic50.lanewise(VectorOperators.AND_NOT, ic50.lanewise(VectorOperators.ASHR, 31).and(clear)).viewAsFloatingLanes().intoArray(c, cOff + 5 * cRow + 0 * V);
+        IntVector ic51 = c51.viewAsIntegralLanes();
+        ic51.lanewise(VectorOperators.AND_NOT, ic51.lanewise(VectorOperators.ASHR, 31).and(clear)).viewAsFloatingLanes().intoArray(c, cOff + 5 * cRow + 1 * V);
     }
 
     /** C[4 × 2·V] = max(init + A·B, floor) over {@code kLen} steps. */
@@ -230,15 +264,23 @@ final class Gemm128x16m extends GemmSet {
             c30 = c30.add(a3.mul(b0));
             c31 = c31.add(a3.mul(b1));
         }
-        FloatVector lo = FloatVector.broadcast(S, floor);
-        c00.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 0 * cRow + 0 * V);
-        c01.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 0 * cRow + 1 * V);
-        c10.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 1 * cRow + 0 * V);
-        c11.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 1 * cRow + 1 * V);
-        c20.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 2 * cRow + 0 * V);
-        c21.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 2 * cRow + 1 * V);
-        c30.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 3 * cRow + 0 * V);
-        c31.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 3 * cRow + 1 * V);
+        IntVector clear = IntVector.broadcast(IS, floor == 0f ? -1 : 0);
+        IntVector ic00 = c00.viewAsIntegralLanes();
+        ic00.lanewise(VectorOperators.AND_NOT, ic00.lanewise(VectorOperators.ASHR, 31).and(clear)).viewAsFloatingLanes().intoArray(c, cOff + 0 * cRow + 0 * V);
+        IntVector ic01 = c01.viewAsIntegralLanes();
+        ic01.lanewise(VectorOperators.AND_NOT, ic01.lanewise(VectorOperators.ASHR, 31).and(clear)).viewAsFloatingLanes().intoArray(c, cOff + 0 * cRow + 1 * V);
+        IntVector ic10 = c10.viewAsIntegralLanes();
+        ic10.lanewise(VectorOperators.AND_NOT, ic10.lanewise(VectorOperators.ASHR, 31).and(clear)).viewAsFloatingLanes().intoArray(c, cOff + 1 * cRow + 0 * V);
+        IntVector ic11 = c11.viewAsIntegralLanes();
+        ic11.lanewise(VectorOperators.AND_NOT, ic11.lanewise(VectorOperators.ASHR, 31).and(clear)).viewAsFloatingLanes().intoArray(c, cOff + 1 * cRow + 1 * V);
+        IntVector ic20 = c20.viewAsIntegralLanes();
+        ic20.lanewise(VectorOperators.AND_NOT, ic20.lanewise(VectorOperators.ASHR, 31).and(clear)).viewAsFloatingLanes().intoArray(c, cOff + 2 * cRow + 0 * V);
+        IntVector ic21 = c21.viewAsIntegralLanes();
+        ic21.lanewise(VectorOperators.AND_NOT, ic21.lanewise(VectorOperators.ASHR, 31).and(clear)).viewAsFloatingLanes().intoArray(c, cOff + 2 * cRow + 1 * V);
+        IntVector ic30 = c30.viewAsIntegralLanes();
+        ic30.lanewise(VectorOperators.AND_NOT, ic30.lanewise(VectorOperators.ASHR, 31).and(clear)).viewAsFloatingLanes().intoArray(c, cOff + 3 * cRow + 0 * V);
+        IntVector ic31 = c31.viewAsIntegralLanes();
+        ic31.lanewise(VectorOperators.AND_NOT, ic31.lanewise(VectorOperators.ASHR, 31).and(clear)).viewAsFloatingLanes().intoArray(c, cOff + 3 * cRow + 1 * V);
     }
 
     /** C[2 × 2·V] = max(init + A·B, floor) over {@code kLen} steps. */
@@ -259,11 +301,15 @@ final class Gemm128x16m extends GemmSet {
             c10 = c10.add(a1.mul(b0));
             c11 = c11.add(a1.mul(b1));
         }
-        FloatVector lo = FloatVector.broadcast(S, floor);
-        c00.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 0 * cRow + 0 * V);
-        c01.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 0 * cRow + 1 * V);
-        c10.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 1 * cRow + 0 * V);
-        c11.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 1 * cRow + 1 * V);
+        IntVector clear = IntVector.broadcast(IS, floor == 0f ? -1 : 0);
+        IntVector ic00 = c00.viewAsIntegralLanes();
+        ic00.lanewise(VectorOperators.AND_NOT, ic00.lanewise(VectorOperators.ASHR, 31).and(clear)).viewAsFloatingLanes().intoArray(c, cOff + 0 * cRow + 0 * V);
+        IntVector ic01 = c01.viewAsIntegralLanes();
+        ic01.lanewise(VectorOperators.AND_NOT, ic01.lanewise(VectorOperators.ASHR, 31).and(clear)).viewAsFloatingLanes().intoArray(c, cOff + 0 * cRow + 1 * V);
+        IntVector ic10 = c10.viewAsIntegralLanes();
+        ic10.lanewise(VectorOperators.AND_NOT, ic10.lanewise(VectorOperators.ASHR, 31).and(clear)).viewAsFloatingLanes().intoArray(c, cOff + 1 * cRow + 0 * V);
+        IntVector ic11 = c11.viewAsIntegralLanes();
+        ic11.lanewise(VectorOperators.AND_NOT, ic11.lanewise(VectorOperators.ASHR, 31).and(clear)).viewAsFloatingLanes().intoArray(c, cOff + 1 * cRow + 1 * V);
     }
 
     /** C[1 × 2·V] = max(init + A·B, floor) over {@code kLen} steps. */
@@ -279,9 +325,11 @@ final class Gemm128x16m extends GemmSet {
             c00 = c00.add(a0.mul(b0));
             c01 = c01.add(a0.mul(b1));
         }
-        FloatVector lo = FloatVector.broadcast(S, floor);
-        c00.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 0 * cRow + 0 * V);
-        c01.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 0 * cRow + 1 * V);
+        IntVector clear = IntVector.broadcast(IS, floor == 0f ? -1 : 0);
+        IntVector ic00 = c00.viewAsIntegralLanes();
+        ic00.lanewise(VectorOperators.AND_NOT, ic00.lanewise(VectorOperators.ASHR, 31).and(clear)).viewAsFloatingLanes().intoArray(c, cOff + 0 * cRow + 0 * V);
+        IntVector ic01 = c01.viewAsIntegralLanes();
+        ic01.lanewise(VectorOperators.AND_NOT, ic01.lanewise(VectorOperators.ASHR, 31).and(clear)).viewAsFloatingLanes().intoArray(c, cOff + 0 * cRow + 1 * V);
     }
 
     /** C[12 × 1·V] = max(init + A·B, floor) over {@code kLen} steps. */
@@ -327,19 +375,31 @@ final class Gemm128x16m extends GemmSet {
             FloatVector a11 = FloatVector.broadcast(S, a[at + 11 * aRow]);
             c110 = c110.add(a11.mul(b0));
         }
-        FloatVector lo = FloatVector.broadcast(S, floor);
-        c00.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 0 * cRow + 0 * V);
-        c10.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 1 * cRow + 0 * V);
-        c20.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 2 * cRow + 0 * V);
-        c30.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 3 * cRow + 0 * V);
-        c40.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 4 * cRow + 0 * V);
-        c50.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 5 * cRow + 0 * V);
-        c60.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 6 * cRow + 0 * V);
-        c70.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 7 * cRow + 0 * V);
-        c80.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 8 * cRow + 0 * V);
-        c90.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 9 * cRow + 0 * V);
-        c100.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 10 * cRow + 0 * V);
-        c110.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 11 * cRow + 0 * V);
+        IntVector clear = IntVector.broadcast(IS, floor == 0f ? -1 : 0);
+        IntVector ic00 = c00.viewAsIntegralLanes();
+        ic00.lanewise(VectorOperators.AND_NOT, ic00.lanewise(VectorOperators.ASHR, 31).and(clear)).viewAsFloatingLanes().intoArray(c, cOff + 0 * cRow + 0 * V);
+        IntVector ic10 = c10.viewAsIntegralLanes();
+        ic10.lanewise(VectorOperators.AND_NOT, ic10.lanewise(VectorOperators.ASHR, 31).and(clear)).viewAsFloatingLanes().intoArray(c, cOff + 1 * cRow + 0 * V);
+        IntVector ic20 = c20.viewAsIntegralLanes();
+        ic20.lanewise(VectorOperators.AND_NOT, ic20.lanewise(VectorOperators.ASHR, 31).and(clear)).viewAsFloatingLanes().intoArray(c, cOff + 2 * cRow + 0 * V);
+        IntVector ic30 = c30.viewAsIntegralLanes();
+        ic30.lanewise(VectorOperators.AND_NOT, ic30.lanewise(VectorOperators.ASHR, 31).and(clear)).viewAsFloatingLanes().intoArray(c, cOff + 3 * cRow + 0 * V);
+        IntVector ic40 = c40.viewAsIntegralLanes();
+        ic40.lanewise(VectorOperators.AND_NOT, ic40.lanewise(VectorOperators.ASHR, 31).and(clear)).viewAsFloatingLanes().intoArray(c, cOff + 4 * cRow + 0 * V);
+        IntVector ic50 = c50.viewAsIntegralLanes();
+        ic50.lanewise(VectorOperators.AND_NOT, ic50.lanewise(VectorOperators.ASHR, 31).and(clear)).viewAsFloatingLanes().intoArray(c, cOff + 5 * cRow + 0 * V);
+        IntVector ic60 = c60.viewAsIntegralLanes();
+        ic60.lanewise(VectorOperators.AND_NOT, ic60.lanewise(VectorOperators.ASHR, 31).and(clear)).viewAsFloatingLanes().intoArray(c, cOff + 6 * cRow + 0 * V);
+        IntVector ic70 = c70.viewAsIntegralLanes();
+        ic70.lanewise(VectorOperators.AND_NOT, ic70.lanewise(VectorOperators.ASHR, 31).and(clear)).viewAsFloatingLanes().intoArray(c, cOff + 7 * cRow + 0 * V);
+        IntVector ic80 = c80.viewAsIntegralLanes();
+        ic80.lanewise(VectorOperators.AND_NOT, ic80.lanewise(VectorOperators.ASHR, 31).and(clear)).viewAsFloatingLanes().intoArray(c, cOff + 8 * cRow + 0 * V);
+        IntVector ic90 = c90.viewAsIntegralLanes();
+        ic90.lanewise(VectorOperators.AND_NOT, ic90.lanewise(VectorOperators.ASHR, 31).and(clear)).viewAsFloatingLanes().intoArray(c, cOff + 9 * cRow + 0 * V);
+        IntVector ic100 = c100.viewAsIntegralLanes();
+        ic100.lanewise(VectorOperators.AND_NOT, ic100.lanewise(VectorOperators.ASHR, 31).and(clear)).viewAsFloatingLanes().intoArray(c, cOff + 10 * cRow + 0 * V);
+        IntVector ic110 = c110.viewAsIntegralLanes();
+        ic110.lanewise(VectorOperators.AND_NOT, ic110.lanewise(VectorOperators.ASHR, 31).and(clear)).viewAsFloatingLanes().intoArray(c, cOff + 11 * cRow + 0 * V);
     }
 
     /** C[8 × 1·V] = max(init + A·B, floor) over {@code kLen} steps. */
@@ -373,15 +433,23 @@ final class Gemm128x16m extends GemmSet {
             FloatVector a7 = FloatVector.broadcast(S, a[at + 7 * aRow]);
             c70 = c70.add(a7.mul(b0));
         }
-        FloatVector lo = FloatVector.broadcast(S, floor);
-        c00.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 0 * cRow + 0 * V);
-        c10.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 1 * cRow + 0 * V);
-        c20.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 2 * cRow + 0 * V);
-        c30.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 3 * cRow + 0 * V);
-        c40.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 4 * cRow + 0 * V);
-        c50.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 5 * cRow + 0 * V);
-        c60.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 6 * cRow + 0 * V);
-        c70.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 7 * cRow + 0 * V);
+        IntVector clear = IntVector.broadcast(IS, floor == 0f ? -1 : 0);
+        IntVector ic00 = c00.viewAsIntegralLanes();
+        ic00.lanewise(VectorOperators.AND_NOT, ic00.lanewise(VectorOperators.ASHR, 31).and(clear)).viewAsFloatingLanes().intoArray(c, cOff + 0 * cRow + 0 * V);
+        IntVector ic10 = c10.viewAsIntegralLanes();
+        ic10.lanewise(VectorOperators.AND_NOT, ic10.lanewise(VectorOperators.ASHR, 31).and(clear)).viewAsFloatingLanes().intoArray(c, cOff + 1 * cRow + 0 * V);
+        IntVector ic20 = c20.viewAsIntegralLanes();
+        ic20.lanewise(VectorOperators.AND_NOT, ic20.lanewise(VectorOperators.ASHR, 31).and(clear)).viewAsFloatingLanes().intoArray(c, cOff + 2 * cRow + 0 * V);
+        IntVector ic30 = c30.viewAsIntegralLanes();
+        ic30.lanewise(VectorOperators.AND_NOT, ic30.lanewise(VectorOperators.ASHR, 31).and(clear)).viewAsFloatingLanes().intoArray(c, cOff + 3 * cRow + 0 * V);
+        IntVector ic40 = c40.viewAsIntegralLanes();
+        ic40.lanewise(VectorOperators.AND_NOT, ic40.lanewise(VectorOperators.ASHR, 31).and(clear)).viewAsFloatingLanes().intoArray(c, cOff + 4 * cRow + 0 * V);
+        IntVector ic50 = c50.viewAsIntegralLanes();
+        ic50.lanewise(VectorOperators.AND_NOT, ic50.lanewise(VectorOperators.ASHR, 31).and(clear)).viewAsFloatingLanes().intoArray(c, cOff + 5 * cRow + 0 * V);
+        IntVector ic60 = c60.viewAsIntegralLanes();
+        ic60.lanewise(VectorOperators.AND_NOT, ic60.lanewise(VectorOperators.ASHR, 31).and(clear)).viewAsFloatingLanes().intoArray(c, cOff + 6 * cRow + 0 * V);
+        IntVector ic70 = c70.viewAsIntegralLanes();
+        ic70.lanewise(VectorOperators.AND_NOT, ic70.lanewise(VectorOperators.ASHR, 31).and(clear)).viewAsFloatingLanes().intoArray(c, cOff + 7 * cRow + 0 * V);
     }
 
     /** C[4 × 1·V] = max(init + A·B, floor) over {@code kLen} steps. */
@@ -403,11 +471,15 @@ final class Gemm128x16m extends GemmSet {
             FloatVector a3 = FloatVector.broadcast(S, a[at + 3 * aRow]);
             c30 = c30.add(a3.mul(b0));
         }
-        FloatVector lo = FloatVector.broadcast(S, floor);
-        c00.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 0 * cRow + 0 * V);
-        c10.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 1 * cRow + 0 * V);
-        c20.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 2 * cRow + 0 * V);
-        c30.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 3 * cRow + 0 * V);
+        IntVector clear = IntVector.broadcast(IS, floor == 0f ? -1 : 0);
+        IntVector ic00 = c00.viewAsIntegralLanes();
+        ic00.lanewise(VectorOperators.AND_NOT, ic00.lanewise(VectorOperators.ASHR, 31).and(clear)).viewAsFloatingLanes().intoArray(c, cOff + 0 * cRow + 0 * V);
+        IntVector ic10 = c10.viewAsIntegralLanes();
+        ic10.lanewise(VectorOperators.AND_NOT, ic10.lanewise(VectorOperators.ASHR, 31).and(clear)).viewAsFloatingLanes().intoArray(c, cOff + 1 * cRow + 0 * V);
+        IntVector ic20 = c20.viewAsIntegralLanes();
+        ic20.lanewise(VectorOperators.AND_NOT, ic20.lanewise(VectorOperators.ASHR, 31).and(clear)).viewAsFloatingLanes().intoArray(c, cOff + 2 * cRow + 0 * V);
+        IntVector ic30 = c30.viewAsIntegralLanes();
+        ic30.lanewise(VectorOperators.AND_NOT, ic30.lanewise(VectorOperators.ASHR, 31).and(clear)).viewAsFloatingLanes().intoArray(c, cOff + 3 * cRow + 0 * V);
     }
 
     /** C[2 × 1·V] = max(init + A·B, floor) over {@code kLen} steps. */
@@ -423,9 +495,11 @@ final class Gemm128x16m extends GemmSet {
             FloatVector a1 = FloatVector.broadcast(S, a[at + 1 * aRow]);
             c10 = c10.add(a1.mul(b0));
         }
-        FloatVector lo = FloatVector.broadcast(S, floor);
-        c00.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 0 * cRow + 0 * V);
-        c10.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 1 * cRow + 0 * V);
+        IntVector clear = IntVector.broadcast(IS, floor == 0f ? -1 : 0);
+        IntVector ic00 = c00.viewAsIntegralLanes();
+        ic00.lanewise(VectorOperators.AND_NOT, ic00.lanewise(VectorOperators.ASHR, 31).and(clear)).viewAsFloatingLanes().intoArray(c, cOff + 0 * cRow + 0 * V);
+        IntVector ic10 = c10.viewAsIntegralLanes();
+        ic10.lanewise(VectorOperators.AND_NOT, ic10.lanewise(VectorOperators.ASHR, 31).and(clear)).viewAsFloatingLanes().intoArray(c, cOff + 1 * cRow + 0 * V);
     }
 
     /** C[1 × 1·V] = max(init + A·B, floor) over {@code kLen} steps. */
@@ -438,7 +512,8 @@ final class Gemm128x16m extends GemmSet {
             FloatVector a0 = FloatVector.broadcast(S, a[at + 0 * aRow]);
             c00 = c00.add(a0.mul(b0));
         }
-        FloatVector lo = FloatVector.broadcast(S, floor);
-        c00.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 0 * cRow + 0 * V);
+        IntVector clear = IntVector.broadcast(IS, floor == 0f ? -1 : 0);
+        IntVector ic00 = c00.viewAsIntegralLanes();
+        ic00.lanewise(VectorOperators.AND_NOT, ic00.lanewise(VectorOperators.ASHR, 31).and(clear)).viewAsFloatingLanes().intoArray(c, cOff + 0 * cRow + 0 * V);
     }
 }

@@ -26,6 +26,11 @@ final class Gemm128x32 extends GemmSet {
     }
 
     @Override
+    int blockCols() {
+        return BLOCK_COLS;
+    }
+
+    @Override
     int bits() {
         return 128;
     }
@@ -48,10 +53,9 @@ final class Gemm128x32 extends GemmSet {
             rows1(m, kLen, a, aOff, aRow, aK, b, bOff + j, bK, c, cOff + j, cRow, init, initOff + j, initRow, floor);
         }
         if (j < n) {
-            int w = n - j;
             PaddedTail pt = PaddedTail.of(m, n, j, kLen, b, bOff, bK, init, initOff, initRow, V);
             rows1(m, kLen, a, aOff, aRow, aK, pt.b, 0, V, pt.c, 0, V, pt.init, 0, pt.initRow, floor);
-            pt.copyOut(m, w, c, cOff + j, cRow);
+            pt.copyOut(m, n - j, c, cOff + j, cRow);
         }
     }
 

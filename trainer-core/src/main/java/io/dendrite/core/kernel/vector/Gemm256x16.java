@@ -12,9 +12,6 @@ import jdk.incubator.vector.VectorSpecies;
 final class Gemm256x16 extends GemmSet {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_256;
     static final int V = S.length();
-    /** 128-bit vectors for the columns left after the full 256-bit ones: the same sums, in the same order. */
-    private static final VectorSpecies<Float> S128 = FloatVector.SPECIES_128;
-    private static final int V128 = S128.length();
     /** Columns of one wide block: the panel width of the packed Wᵀ. */
     static final int BLOCK_COLS = 3 * V;
 
@@ -26,6 +23,11 @@ final class Gemm256x16 extends GemmSet {
     @Override
     String blocks() {
         return "4x3 blocks";
+    }
+
+    @Override
+    int blockCols() {
+        return BLOCK_COLS;
     }
 
     @Override
@@ -45,7 +47,7 @@ final class Gemm256x16 extends GemmSet {
         for (; j + BLOCK_COLS <= n; j += BLOCK_COLS) {
             // Rows of B BLOCK_COLS apart already (a packed Wᵀ panel) are used as they are; others are packed.
             boolean asIs = bK == BLOCK_COLS;
-            float[] bp = asIs ? b : packedB(kLen, b, bOff + j, bK, BLOCK_COLS);
+            float[] bp = asIs ? b : packB(kLen, b, bOff + j, bK);
             rows3(m, kLen, a, aOff, aRow, aK, bp, asIs ? bOff + j : 0, BLOCK_COLS, c, cOff + j, cRow, init,
                     initOff + j, initRow, floor);
         }
@@ -53,18 +55,9 @@ final class Gemm256x16 extends GemmSet {
             rows1(m, kLen, a, aOff, aRow, aK, b, bOff + j, bK, c, cOff + j, cRow, init, initOff + j, initRow, floor);
         }
         if (j < n) {
-            int w = n - j;
-            if (w <= V128) {
-                PaddedTail pt = PaddedTail.of(m, n, j, kLen, b, bOff, bK, init, initOff, initRow, V128);
-                rows1w128(m, kLen, a, aOff, aRow, aK, pt.b, 0, V128, pt.c, 0, V128, pt.init, 0, pt.initRow,
-                        floor);
-                pt.copyOut(m, w, c, cOff + j, cRow);
-            } else {
-                PaddedTail pt = PaddedTail.of(m, n, j, kLen, b, bOff, bK, init, initOff, initRow, V);
-                rows1(m, kLen, a, aOff, aRow, aK, pt.b, 0, V, pt.c, 0, V, pt.init, 0, pt.initRow,
-                        floor);
-                pt.copyOut(m, w, c, cOff + j, cRow);
-            }
+            PaddedTail pt = PaddedTail.of(m, n, j, kLen, b, bOff, bK, init, initOff, initRow, V);
+            rows1(m, kLen, a, aOff, aRow, aK, pt.b, 0, V, pt.c, 0, V, pt.init, 0, pt.initRow, floor);
+            pt.copyOut(m, n - j, c, cOff + j, cRow);
         }
     }
 
@@ -103,6 +96,22 @@ final class Gemm256x16 extends GemmSet {
                 }
             }
         }
+    }
+
+    /**
+     * Copies {@code kLen} rows of one block of B's columns (row stride {@code bK}, from {@code bOff}) into this
+     * thread's buffer with row stride {@link #BLOCK_COLS}, and returns the buffer. One vector load and store per
+     * vector of the block: {@code System.arraycopy} of so few floats costs a call each, which was as slow as
+     * the sums when few rows of C use the block (the classifier's weight gradient, transposed).
+     */
+    private static float[] packB(int kLen, float[] b, int bOff, int bK) {
+        float[] bp = packedB(kLen * BLOCK_COLS);
+        for (int t = 0, src = bOff, dst = 0; t < kLen; t++, src += bK, dst += BLOCK_COLS) {
+            FloatVector.fromArray(S, b, src + 0 * V).intoArray(bp, dst + 0 * V);
+            FloatVector.fromArray(S, b, src + 1 * V).intoArray(bp, dst + 1 * V);
+            FloatVector.fromArray(S, b, src + 2 * V).intoArray(bp, dst + 2 * V);
+        }
+        return bp;
     }
 
     /** All {@code m} rows of a block 3 vector(s) wide: 4-row kernels, then the rows left. */
@@ -417,193 +426,5 @@ final class Gemm256x16 extends GemmSet {
         }
         FloatVector lo = FloatVector.broadcast(S, floor);
         c00.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 0 * cRow + 0 * V);
-    }
-
-    /** All {@code m} rows of a block one 128-bit vector wide: 12-row kernels, then the rows left. */
-    private static void rows1w128(int m, int kLen, float[] a, int aOff, int aRow, int aK, float[] b,
-                              int bOff, int bK, float[] c, int cOff, int cRow, float[] init, int initOff,
-                              int initRow, float floor) {
-        int i = 0;
-        for (; i + 12 <= m; i += 12) {
-            mk12x1w128(kLen, a, aOff + i * aRow, aRow, aK, b, bOff, bK, c, cOff + i * cRow, cRow,
-                    init, initOff + i * initRow, initRow, floor);
-        }
-        if (i + 8 <= m) {
-            mk8x1w128(kLen, a, aOff + i * aRow, aRow, aK, b, bOff, bK, c, cOff + i * cRow, cRow,
-                    init, initOff + i * initRow, initRow, floor);
-            i += 8;
-        }
-        if (i + 4 <= m) {
-            mk4x1w128(kLen, a, aOff + i * aRow, aRow, aK, b, bOff, bK, c, cOff + i * cRow, cRow,
-                    init, initOff + i * initRow, initRow, floor);
-            i += 4;
-        }
-        if (i + 2 <= m) {
-            mk2x1w128(kLen, a, aOff + i * aRow, aRow, aK, b, bOff, bK, c, cOff + i * cRow, cRow,
-                    init, initOff + i * initRow, initRow, floor);
-            i += 2;
-        }
-        if (i < m) {
-            mk1x1w128(kLen, a, aOff + i * aRow, aRow, aK, b, bOff, bK, c, cOff + i * cRow, cRow,
-                    init, initOff + i * initRow, initRow, floor);
-        }
-    }
-
-    /** C[12 × 1·V128] = max(init + A·B, floor) over {@code kLen} steps. */
-    private static void mk12x1w128(int kLen, float[] a, int aOff, int aRow, int aK, float[] b,
-                                int bOff, int bK, float[] c, int cOff, int cRow, float[] init,
-                                int initOff, int initRow, float floor) {
-        FloatVector c00 = FloatVector.fromArray(S128, init, initOff + 0 * initRow + 0 * V128);
-        FloatVector c10 = FloatVector.fromArray(S128, init, initOff + 1 * initRow + 0 * V128);
-        FloatVector c20 = FloatVector.fromArray(S128, init, initOff + 2 * initRow + 0 * V128);
-        FloatVector c30 = FloatVector.fromArray(S128, init, initOff + 3 * initRow + 0 * V128);
-        FloatVector c40 = FloatVector.fromArray(S128, init, initOff + 4 * initRow + 0 * V128);
-        FloatVector c50 = FloatVector.fromArray(S128, init, initOff + 5 * initRow + 0 * V128);
-        FloatVector c60 = FloatVector.fromArray(S128, init, initOff + 6 * initRow + 0 * V128);
-        FloatVector c70 = FloatVector.fromArray(S128, init, initOff + 7 * initRow + 0 * V128);
-        FloatVector c80 = FloatVector.fromArray(S128, init, initOff + 8 * initRow + 0 * V128);
-        FloatVector c90 = FloatVector.fromArray(S128, init, initOff + 9 * initRow + 0 * V128);
-        FloatVector c100 = FloatVector.fromArray(S128, init, initOff + 10 * initRow + 0 * V128);
-        FloatVector c110 = FloatVector.fromArray(S128, init, initOff + 11 * initRow + 0 * V128);
-        for (int t = 0, at = aOff, bt = bOff; t < kLen; t++, at += aK, bt += bK) {
-            FloatVector b0 = FloatVector.fromArray(S128, b, bt + 0 * V128);
-            FloatVector a0 = FloatVector.broadcast(S128, a[at + 0 * aRow]);
-            c00 = a0.fma(b0, c00);
-            FloatVector a1 = FloatVector.broadcast(S128, a[at + 1 * aRow]);
-            c10 = a1.fma(b0, c10);
-            FloatVector a2 = FloatVector.broadcast(S128, a[at + 2 * aRow]);
-            c20 = a2.fma(b0, c20);
-            FloatVector a3 = FloatVector.broadcast(S128, a[at + 3 * aRow]);
-            c30 = a3.fma(b0, c30);
-            FloatVector a4 = FloatVector.broadcast(S128, a[at + 4 * aRow]);
-            c40 = a4.fma(b0, c40);
-            FloatVector a5 = FloatVector.broadcast(S128, a[at + 5 * aRow]);
-            c50 = a5.fma(b0, c50);
-            FloatVector a6 = FloatVector.broadcast(S128, a[at + 6 * aRow]);
-            c60 = a6.fma(b0, c60);
-            FloatVector a7 = FloatVector.broadcast(S128, a[at + 7 * aRow]);
-            c70 = a7.fma(b0, c70);
-            FloatVector a8 = FloatVector.broadcast(S128, a[at + 8 * aRow]);
-            c80 = a8.fma(b0, c80);
-            FloatVector a9 = FloatVector.broadcast(S128, a[at + 9 * aRow]);
-            c90 = a9.fma(b0, c90);
-            FloatVector a10 = FloatVector.broadcast(S128, a[at + 10 * aRow]);
-            c100 = a10.fma(b0, c100);
-            FloatVector a11 = FloatVector.broadcast(S128, a[at + 11 * aRow]);
-            c110 = a11.fma(b0, c110);
-        }
-        FloatVector lo = FloatVector.broadcast(S128, floor);
-        c00.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 0 * cRow + 0 * V128);
-        c10.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 1 * cRow + 0 * V128);
-        c20.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 2 * cRow + 0 * V128);
-        c30.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 3 * cRow + 0 * V128);
-        c40.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 4 * cRow + 0 * V128);
-        c50.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 5 * cRow + 0 * V128);
-        c60.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 6 * cRow + 0 * V128);
-        c70.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 7 * cRow + 0 * V128);
-        c80.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 8 * cRow + 0 * V128);
-        c90.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 9 * cRow + 0 * V128);
-        c100.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 10 * cRow + 0 * V128);
-        c110.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 11 * cRow + 0 * V128);
-    }
-
-    /** C[8 × 1·V128] = max(init + A·B, floor) over {@code kLen} steps. */
-    private static void mk8x1w128(int kLen, float[] a, int aOff, int aRow, int aK, float[] b,
-                                int bOff, int bK, float[] c, int cOff, int cRow, float[] init,
-                                int initOff, int initRow, float floor) {
-        FloatVector c00 = FloatVector.fromArray(S128, init, initOff + 0 * initRow + 0 * V128);
-        FloatVector c10 = FloatVector.fromArray(S128, init, initOff + 1 * initRow + 0 * V128);
-        FloatVector c20 = FloatVector.fromArray(S128, init, initOff + 2 * initRow + 0 * V128);
-        FloatVector c30 = FloatVector.fromArray(S128, init, initOff + 3 * initRow + 0 * V128);
-        FloatVector c40 = FloatVector.fromArray(S128, init, initOff + 4 * initRow + 0 * V128);
-        FloatVector c50 = FloatVector.fromArray(S128, init, initOff + 5 * initRow + 0 * V128);
-        FloatVector c60 = FloatVector.fromArray(S128, init, initOff + 6 * initRow + 0 * V128);
-        FloatVector c70 = FloatVector.fromArray(S128, init, initOff + 7 * initRow + 0 * V128);
-        for (int t = 0, at = aOff, bt = bOff; t < kLen; t++, at += aK, bt += bK) {
-            FloatVector b0 = FloatVector.fromArray(S128, b, bt + 0 * V128);
-            FloatVector a0 = FloatVector.broadcast(S128, a[at + 0 * aRow]);
-            c00 = a0.fma(b0, c00);
-            FloatVector a1 = FloatVector.broadcast(S128, a[at + 1 * aRow]);
-            c10 = a1.fma(b0, c10);
-            FloatVector a2 = FloatVector.broadcast(S128, a[at + 2 * aRow]);
-            c20 = a2.fma(b0, c20);
-            FloatVector a3 = FloatVector.broadcast(S128, a[at + 3 * aRow]);
-            c30 = a3.fma(b0, c30);
-            FloatVector a4 = FloatVector.broadcast(S128, a[at + 4 * aRow]);
-            c40 = a4.fma(b0, c40);
-            FloatVector a5 = FloatVector.broadcast(S128, a[at + 5 * aRow]);
-            c50 = a5.fma(b0, c50);
-            FloatVector a6 = FloatVector.broadcast(S128, a[at + 6 * aRow]);
-            c60 = a6.fma(b0, c60);
-            FloatVector a7 = FloatVector.broadcast(S128, a[at + 7 * aRow]);
-            c70 = a7.fma(b0, c70);
-        }
-        FloatVector lo = FloatVector.broadcast(S128, floor);
-        c00.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 0 * cRow + 0 * V128);
-        c10.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 1 * cRow + 0 * V128);
-        c20.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 2 * cRow + 0 * V128);
-        c30.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 3 * cRow + 0 * V128);
-        c40.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 4 * cRow + 0 * V128);
-        c50.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 5 * cRow + 0 * V128);
-        c60.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 6 * cRow + 0 * V128);
-        c70.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 7 * cRow + 0 * V128);
-    }
-
-    /** C[4 × 1·V128] = max(init + A·B, floor) over {@code kLen} steps. */
-    private static void mk4x1w128(int kLen, float[] a, int aOff, int aRow, int aK, float[] b,
-                                int bOff, int bK, float[] c, int cOff, int cRow, float[] init,
-                                int initOff, int initRow, float floor) {
-        FloatVector c00 = FloatVector.fromArray(S128, init, initOff + 0 * initRow + 0 * V128);
-        FloatVector c10 = FloatVector.fromArray(S128, init, initOff + 1 * initRow + 0 * V128);
-        FloatVector c20 = FloatVector.fromArray(S128, init, initOff + 2 * initRow + 0 * V128);
-        FloatVector c30 = FloatVector.fromArray(S128, init, initOff + 3 * initRow + 0 * V128);
-        for (int t = 0, at = aOff, bt = bOff; t < kLen; t++, at += aK, bt += bK) {
-            FloatVector b0 = FloatVector.fromArray(S128, b, bt + 0 * V128);
-            FloatVector a0 = FloatVector.broadcast(S128, a[at + 0 * aRow]);
-            c00 = a0.fma(b0, c00);
-            FloatVector a1 = FloatVector.broadcast(S128, a[at + 1 * aRow]);
-            c10 = a1.fma(b0, c10);
-            FloatVector a2 = FloatVector.broadcast(S128, a[at + 2 * aRow]);
-            c20 = a2.fma(b0, c20);
-            FloatVector a3 = FloatVector.broadcast(S128, a[at + 3 * aRow]);
-            c30 = a3.fma(b0, c30);
-        }
-        FloatVector lo = FloatVector.broadcast(S128, floor);
-        c00.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 0 * cRow + 0 * V128);
-        c10.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 1 * cRow + 0 * V128);
-        c20.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 2 * cRow + 0 * V128);
-        c30.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 3 * cRow + 0 * V128);
-    }
-
-    /** C[2 × 1·V128] = max(init + A·B, floor) over {@code kLen} steps. */
-    private static void mk2x1w128(int kLen, float[] a, int aOff, int aRow, int aK, float[] b,
-                                int bOff, int bK, float[] c, int cOff, int cRow, float[] init,
-                                int initOff, int initRow, float floor) {
-        FloatVector c00 = FloatVector.fromArray(S128, init, initOff + 0 * initRow + 0 * V128);
-        FloatVector c10 = FloatVector.fromArray(S128, init, initOff + 1 * initRow + 0 * V128);
-        for (int t = 0, at = aOff, bt = bOff; t < kLen; t++, at += aK, bt += bK) {
-            FloatVector b0 = FloatVector.fromArray(S128, b, bt + 0 * V128);
-            FloatVector a0 = FloatVector.broadcast(S128, a[at + 0 * aRow]);
-            c00 = a0.fma(b0, c00);
-            FloatVector a1 = FloatVector.broadcast(S128, a[at + 1 * aRow]);
-            c10 = a1.fma(b0, c10);
-        }
-        FloatVector lo = FloatVector.broadcast(S128, floor);
-        c00.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 0 * cRow + 0 * V128);
-        c10.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 1 * cRow + 0 * V128);
-    }
-
-    /** C[1 × 1·V128] = max(init + A·B, floor) over {@code kLen} steps. */
-    private static void mk1x1w128(int kLen, float[] a, int aOff, int aRow, int aK, float[] b,
-                                int bOff, int bK, float[] c, int cOff, int cRow, float[] init,
-                                int initOff, int initRow, float floor) {
-        FloatVector c00 = FloatVector.fromArray(S128, init, initOff + 0 * initRow + 0 * V128);
-        for (int t = 0, at = aOff, bt = bOff; t < kLen; t++, at += aK, bt += bK) {
-            FloatVector b0 = FloatVector.fromArray(S128, b, bt + 0 * V128);
-            FloatVector a0 = FloatVector.broadcast(S128, a[at + 0 * aRow]);
-            c00 = a0.fma(b0, c00);
-        }
-        FloatVector lo = FloatVector.broadcast(S128, floor);
-        c00.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 0 * cRow + 0 * V128);
     }
 }

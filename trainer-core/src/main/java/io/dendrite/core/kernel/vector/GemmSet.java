@@ -23,6 +23,8 @@ abstract class GemmSet {
     /** Packed Wᵀ panels for {@code dZ·Wᵀ}, one buffer per thread that runs the kernel. */
     private static final ThreadLocal<float[]> PANEL = ThreadLocal.withInitial(() -> new float[0]);
     private static final ThreadLocal<float[]> ZEROS = ThreadLocal.withInitial(() -> new float[0]);
+    /** A transposed C, one buffer per thread. */
+    private static final ThreadLocal<float[]> TRANSPOSED = ThreadLocal.withInitial(() -> new float[0]);
     /** Packed column blocks of B for the 16-register sets, one buffer per thread. */
     private static final ThreadLocal<float[]> PACKED_B = ThreadLocal.withInitial(() -> new float[0]);
 
@@ -31,6 +33,9 @@ abstract class GemmSet {
 
     /** The register blocking of the wide kernels, e.g. {@code 4x3 blocks}. */
     abstract String blocks();
+
+    /** Columns of C one wide block covers: the block's vectors × lanes. */
+    abstract int blockCols();
 
     /** The vector width in bits. */
     abstract int bits();
@@ -83,16 +88,23 @@ abstract class GemmSet {
         return atLeast(PANEL, size);
     }
 
-    /**
-     * Copies {@code kLen} rows of {@code width} columns of B (row stride {@code bK}, from {@code bOff}) into this
-     * thread's buffer with row stride {@code width}, and returns the buffer.
-     */
-    static float[] packedB(int kLen, float[] b, int bOff, int bK, int width) {
-        float[] bp = atLeast(PACKED_B, kLen * width);
-        for (int t = 0, src = bOff, dst = 0; t < kLen; t++, src += bK, dst += width) {
-            System.arraycopy(b, src, bp, dst, width);
+    /** This thread's buffer for packed columns of B, at least {@code size} long. */
+    static float[] packedB(int size) {
+        return atLeast(PACKED_B, size);
+    }
+
+    /** This thread's buffer for a transposed C, at least {@code size} long. */
+    static float[] transposed(int size) {
+        return atLeast(TRANSPOSED, size);
+    }
+
+    /** {@code dst[dstOff + j·rows + i] = src[srcOff + i·cols + j]}: a {@code rows × cols} block, transposed. */
+    static void transpose(int rows, int cols, float[] src, int srcOff, float[] dst, int dstOff) {
+        for (int i = 0; i < rows; i++) {
+            for (int j = 0, s = srcOff + i * cols, d = dstOff + i; j < cols; j++, s++, d += rows) {
+                dst[d] = src[s];
+            }
         }
-        return bp;
     }
 
     /** Zeros to start from, long enough for any block ({@code initRow = 0}, offset below a block's width). */
