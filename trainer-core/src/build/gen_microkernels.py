@@ -12,11 +12,16 @@ FMA, the product) fit the register file, since a spilled accumulator costs a loa
 - 128x16 (128-bit vectors with FMA and 16 registers, e.g. AVX without 256-bit floats): 4 x 3 as 256x16;
 - 128x16m (x86 SSE, and AVX without FMA, where HotSpot keeps float vectors at 128 bits: 16 registers, no
   FMA): 6 x 2 with multiply then add, 12 + 2 + 1 + 1 product = 16.
-Every set also has a 12 x 1 kernel for outputs one vector wide, and smaller kernels for the rows left. The
-columns left after the full vectors (the 10 outputs of a classifier) are copied, padded with zero columns,
-to one vector of the set's own width and run through its 12 x 1 kernels; the padding lanes are dropped when
-copying C back. Each element's sum is unchanged, so the bits are too. A scalar loop over those columns was
-one chain of dependent FMAs per element: 1.9 GFLOPS on XW_256x256x10 against OpenBLAS' 71 on AVX-512.
+Every set also has a 12 x 1 kernel for outputs one vector wide, and smaller kernels for the rows left; the
+sets whose wide block is more than two vectors wide also have 6 x 2 kernels for the columns left after the
+wide blocks when they need two vectors (12 + 2 + 1 registers; 6 broadcasts per 12 multiply-adds where two
+passes of 12 x 1 need 12, and each broadcast carries its index arithmetic and bounds check). The columns
+left after the full vectors (the 10 outputs of a classifier) are copied, padded with zero columns, to a
+vector of the set's own width (two when more than one is left) and run through those kernels; the padding
+lanes are dropped when copying C back. Each element's sum is unchanged, so the bits are too. A scalar loop
+over those columns was one chain of dependent FMAs per element: 1.9 GFLOPS on XW_256x256x10 against
+OpenBLAS' 71 on AVX-512; 6 x 2 took XW_1024x256x16 under -XX:UseAVX=2 from 58 to 82 GFLOPS and
+XW_256x256x10 from 35 to 47 (against two passes of 12 x 1).
 The padding stays in the set's own species: tails of narrower vectors (8 + 2 columns as 256 + 128 bits)
 put two vector classes into the type profiles of the Vector API's shared methods, and C2 then boxed every
 vector the kernels stored, of both widths (28 KB allocated per XW_256x256x10 under -XX:UseAVX=2).
@@ -54,6 +59,7 @@ SETS = [
     ("128x16m", 128, 16, (6, 2), False),
 ]
 NARROW = (12, 1)
+PAIR = (6, 2)
 ARGS = ("kLen, a, aOff + i * aRow, aRow, aK, b, bOff, bK, c, cOff + i * cRow, cRow,\n"
         "                    init, initOff + i * initRow, initRow, floor")
 
@@ -160,6 +166,24 @@ def wide_loop(cols, packed):
         }}"""
 
 
+def pair_loop():
+    """Two vectors' worth of the columns left after the wide blocks (the second padded when short) in 6 x 2
+    blocks: 6 broadcasts per 12 multiply-adds instead of the 12 x 1 kernels' 12."""
+    return """        if (n - j > V) {
+            if (j + 2 * V <= n) {
+                rows2(m, kLen, a, aOff, aRow, aK, b, bOff + j, bK, c, cOff + j, cRow, init, initOff + j, initRow,
+                        floor);
+                j += 2 * V;
+            } else {
+                PaddedTail pt = PaddedTail.of(m, n, j, kLen, b, bOff, bK, init, initOff, initRow, 2 * V);
+                rows2(m, kLen, a, aOff, aRow, aK, pt.b, 0, 2 * V, pt.c, 0, 2 * V, pt.init, 0, pt.initRow, floor);
+                pt.copyOut(m, n - j, c, cOff + j, cRow);
+                j = n;
+            }
+        }
+"""
+
+
 def padded_tail():
     """The columns left after the full vectors: padded with zeros to one vector of the set's width."""
     return """        if (j < n) {
@@ -226,7 +250,7 @@ def driver(name, bits, wide_rows, wide_cols, fma, packed):
     void gemm(int m, int n, int kLen, float[] a, int aOff, int aRow, int aK, float[] b, int bOff, int bK,
               float[] c, int cOff, int cRow, float[] init, int initOff, int initRow, float floor) {{
 {wide_loop(wide_cols, packed)}
-        for (; j + V <= n; j += V) {{
+{pair_loop() if wide_cols > PAIR[1] else ""}        for (; j + V <= n; j += V) {{
             rows1(m, kLen, a, aOff, aRow, aK, b, bOff + j, bK, c, cOff + j, cRow, init, initOff + j, initRow, floor);
         }}
 {padded_tail()}
@@ -281,6 +305,9 @@ def gemm_class(name, bits, regs, wide, fma):
     kernels = [rows_of(cols, rows), rows_of(1, NARROW[0])]
     kernels += [kernel(h, cols, fma, counted=False, packed=packed) for h in heights(rows)]
     kernels += [kernel(h, 1, fma, counted=True) for h in heights(NARROW[0])]
+    if cols > PAIR[1]:
+        kernels.append(rows_of(PAIR[1], PAIR[0]))
+        kernels += [kernel(h, PAIR[1], fma, counted=True) for h in heights(PAIR[0])]
     body = driver(name, bits, rows, cols, fma, packed) + "\n\n" + "\n\n".join(kernels)
     return cls, f"""package io.dendrite.core.kernel.vector;
 

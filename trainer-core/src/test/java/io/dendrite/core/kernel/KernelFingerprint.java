@@ -12,10 +12,12 @@ import java.util.zip.CRC32;
  * code; in a warmed test JVM, its C2-compiled code. Equal fingerprints mean equal bits.
  *
  * <p>Shapes: 13 rows (a 12- or 6-row block, then remainders; 8 rows then 5 in the scalar tail), 37 inputs,
- * and 158 outputs: on the 512-bit set two wide blocks of 64, a 16-wide vector, then 14 columns padded to
- * one vector (on the 256-bit set six blocks of 24, a vector, then 6 padded), so every kernel and tail runs
- * in every set. A narrow layer of 70 inputs and 6 outputs takes the transposed weight gradient
- * ({@code gWᵀ += dZᵀ·X}) on every set, the multiply-then-add set's 8-column blocks included.
+ * and 158 outputs: on the 512-bit set two wide blocks of 64, then 30 columns as two vectors, the second
+ * padded (on the 256-bit set six blocks of 24, then 14 as two vectors). A layer of 191 outputs leaves 63
+ * columns after the 512-bit set's blocks: two vectors, one, then 15 padded to one (on the 256-bit set 23:
+ * two vectors, then 7 padded). So every kernel and tail runs in every set. A narrow layer of 70 inputs and
+ * 6 outputs takes the transposed weight gradient ({@code gWᵀ += dZᵀ·X}) on every set, the
+ * multiply-then-add set's 8-column blocks included.
  */
 public final class KernelFingerprint {
     private static final int M = 13;
@@ -25,6 +27,8 @@ public final class KernelFingerprint {
     private static final int NARROW_K = 70;
     /** Outputs of the narrow layer: fewer than one wide block of every set (8 columns on 128x16m). */
     private static final int NARROW_N = 6;
+    /** Outputs of the layer whose columns after the wide blocks take every tail path. */
+    private static final int TAILS_N = 191;
     /** Inputs to the element-wise functions: ordinary values and the edges of their ranges. */
     private static final float[] SPECIAL = {0f, -0f, 1e-30f, -1e-30f, 0.624f, 0.625f, -0.626f, 1f, -1f, 20f, -20f,
         87.5f, -87.5f, 88.5f, -88.5f, 100f, -100f, 1e30f, -1e30f, Float.MAX_VALUE, -Float.MAX_VALUE,
@@ -65,17 +69,8 @@ public final class KernelFingerprint {
             kernel.denseBackward(M, K, N, x, 0, params, 0, pre, y, act, delta, grad, 0, K * N, dx);
             out.put("backward-" + act.id(), crc(delta) ^ crc(grad) * 31 ^ crc(dx) * 961);
         }
-        float[] xNarrow = random(M * NARROW_K, rng);
-        float[] pNarrow = random(NARROW_K * NARROW_N + NARROW_N, rng);
-        float[] yNarrow = new float[M * NARROW_N];
-        kernel.denseForward(M, NARROW_K, NARROW_N, xNarrow, 0, pNarrow, 0, NARROW_K * NARROW_N, null, yNarrow,
-                Activation.RELU);
-        float[] dNarrow = random(M * NARROW_N, new Rng(9));
-        float[] gNarrow = random(pNarrow.length, new Rng(10));
-        float[] dxNarrow = new float[M * NARROW_K];
-        kernel.denseBackward(M, NARROW_K, NARROW_N, xNarrow, 0, pNarrow, 0, null, yNarrow, Activation.RELU, dNarrow,
-                gNarrow, 0, NARROW_K * NARROW_N, dxNarrow);
-        out.put("narrow-layer", crc(yNarrow) ^ crc(gNarrow) * 31 ^ crc(dxNarrow) * 961);
+        out.put("narrow-layer", reluLayer(kernel, NARROW_K, NARROW_N, rng));
+        out.put("tails-layer", reluLayer(kernel, K, TAILS_N, rng));
         for (int classes : new int[] {10, 37}) {
             float[] logits = random(M * classes, rng);
             logits[3] = 60f;
@@ -103,6 +98,19 @@ public final class KernelFingerprint {
         }
         out.put("adam", crc(y) ^ crc(m) * 31 ^ crc(v) * 961);
         return out;
+    }
+
+    /** A ReLU layer of {@code k} inputs and {@code n} outputs forward and backward: one CRC of its results. */
+    private static long reluLayer(Kernel kernel, int k, int n, Rng rng) {
+        float[] x = random(M * k, rng);
+        float[] params = random(k * n + n, rng);
+        float[] y = new float[M * n];
+        kernel.denseForward(M, k, n, x, 0, params, 0, k * n, null, y, Activation.RELU);
+        float[] delta = random(M * n, new Rng(9));
+        float[] grad = random(params.length, new Rng(10));
+        float[] dx = new float[M * k];
+        kernel.denseBackward(M, k, n, x, 0, params, 0, null, y, Activation.RELU, delta, grad, 0, k * n, dx);
+        return crc(y) ^ crc(grad) * 31 ^ crc(dx) * 961;
     }
 
     /** A CRC over {@link FloatMath}'s functions on {@link #SPECIAL} and a sweep of [−100, 100]. */

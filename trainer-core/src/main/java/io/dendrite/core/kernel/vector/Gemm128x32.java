@@ -49,6 +49,18 @@ final class Gemm128x32 extends GemmSet {
             rows4(m, kLen, a, aOff, aRow, aK, b, bOff + j, bK, c, cOff + j, cRow, init, initOff + j, initRow,
                     floor);
         }
+        if (n - j > V) {
+            if (j + 2 * V <= n) {
+                rows2(m, kLen, a, aOff, aRow, aK, b, bOff + j, bK, c, cOff + j, cRow, init, initOff + j, initRow,
+                        floor);
+                j += 2 * V;
+            } else {
+                PaddedTail pt = PaddedTail.of(m, n, j, kLen, b, bOff, bK, init, initOff, initRow, 2 * V);
+                rows2(m, kLen, a, aOff, aRow, aK, pt.b, 0, 2 * V, pt.c, 0, 2 * V, pt.init, 0, pt.initRow, floor);
+                pt.copyOut(m, n - j, c, cOff + j, cRow);
+                j = n;
+            }
+        }
         for (; j + V <= n; j += V) {
             rows1(m, kLen, a, aOff, aRow, aK, b, bOff + j, bK, c, cOff + j, cRow, init, initOff + j, initRow, floor);
         }
@@ -532,5 +544,165 @@ final class Gemm128x32 extends GemmSet {
         }
         FloatVector lo = FloatVector.broadcast(S, floor);
         c00.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 0 * cRow + 0 * V);
+    }
+
+    /** All {@code m} rows of a block 2 vector(s) wide: 6-row kernels, then the rows left. */
+    private static void rows2(int m, int kLen, float[] a, int aOff, int aRow, int aK, float[] b,
+                              int bOff, int bK, float[] c, int cOff, int cRow, float[] init, int initOff,
+                              int initRow, float floor) {
+        int i = 0;
+        for (; i + 6 <= m; i += 6) {
+            mk6x2(kLen, a, aOff + i * aRow, aRow, aK, b, bOff, bK, c, cOff + i * cRow, cRow,
+                    init, initOff + i * initRow, initRow, floor);
+        }
+        if (i + 4 <= m) {
+            mk4x2(kLen, a, aOff + i * aRow, aRow, aK, b, bOff, bK, c, cOff + i * cRow, cRow,
+                    init, initOff + i * initRow, initRow, floor);
+            i += 4;
+        }
+        if (i + 2 <= m) {
+            mk2x2(kLen, a, aOff + i * aRow, aRow, aK, b, bOff, bK, c, cOff + i * cRow, cRow,
+                    init, initOff + i * initRow, initRow, floor);
+            i += 2;
+        }
+        if (i < m) {
+            mk1x2(kLen, a, aOff + i * aRow, aRow, aK, b, bOff, bK, c, cOff + i * cRow, cRow,
+                    init, initOff + i * initRow, initRow, floor);
+        }
+    }
+
+    /** C[6 × 2·V] = max(init + A·B, floor) over {@code kLen} steps. */
+    private static void mk6x2(int kLen, float[] a, int aOff, int aRow, int aK, float[] b,
+                                int bOff, int bK, float[] c, int cOff, int cRow, float[] init,
+                                int initOff, int initRow, float floor) {
+        FloatVector c00 = FloatVector.fromArray(S, init, initOff + 0 * initRow + 0 * V);
+        FloatVector c01 = FloatVector.fromArray(S, init, initOff + 0 * initRow + 1 * V);
+        FloatVector c10 = FloatVector.fromArray(S, init, initOff + 1 * initRow + 0 * V);
+        FloatVector c11 = FloatVector.fromArray(S, init, initOff + 1 * initRow + 1 * V);
+        FloatVector c20 = FloatVector.fromArray(S, init, initOff + 2 * initRow + 0 * V);
+        FloatVector c21 = FloatVector.fromArray(S, init, initOff + 2 * initRow + 1 * V);
+        FloatVector c30 = FloatVector.fromArray(S, init, initOff + 3 * initRow + 0 * V);
+        FloatVector c31 = FloatVector.fromArray(S, init, initOff + 3 * initRow + 1 * V);
+        FloatVector c40 = FloatVector.fromArray(S, init, initOff + 4 * initRow + 0 * V);
+        FloatVector c41 = FloatVector.fromArray(S, init, initOff + 4 * initRow + 1 * V);
+        FloatVector c50 = FloatVector.fromArray(S, init, initOff + 5 * initRow + 0 * V);
+        FloatVector c51 = FloatVector.fromArray(S, init, initOff + 5 * initRow + 1 * V);
+        for (int t = 0, at = aOff, bt = bOff; t < kLen; t++, at += aK, bt += bK) {
+            FloatVector b0 = FloatVector.fromArray(S, b, bt + 0 * V);
+            FloatVector b1 = FloatVector.fromArray(S, b, bt + 1 * V);
+            FloatVector a0 = FloatVector.broadcast(S, a[at + 0 * aRow]);
+            c00 = a0.fma(b0, c00);
+            c01 = a0.fma(b1, c01);
+            FloatVector a1 = FloatVector.broadcast(S, a[at + 1 * aRow]);
+            c10 = a1.fma(b0, c10);
+            c11 = a1.fma(b1, c11);
+            FloatVector a2 = FloatVector.broadcast(S, a[at + 2 * aRow]);
+            c20 = a2.fma(b0, c20);
+            c21 = a2.fma(b1, c21);
+            FloatVector a3 = FloatVector.broadcast(S, a[at + 3 * aRow]);
+            c30 = a3.fma(b0, c30);
+            c31 = a3.fma(b1, c31);
+            FloatVector a4 = FloatVector.broadcast(S, a[at + 4 * aRow]);
+            c40 = a4.fma(b0, c40);
+            c41 = a4.fma(b1, c41);
+            FloatVector a5 = FloatVector.broadcast(S, a[at + 5 * aRow]);
+            c50 = a5.fma(b0, c50);
+            c51 = a5.fma(b1, c51);
+        }
+        FloatVector lo = FloatVector.broadcast(S, floor);
+        c00.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 0 * cRow + 0 * V);
+        c01.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 0 * cRow + 1 * V);
+        c10.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 1 * cRow + 0 * V);
+        c11.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 1 * cRow + 1 * V);
+        c20.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 2 * cRow + 0 * V);
+        c21.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 2 * cRow + 1 * V);
+        c30.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 3 * cRow + 0 * V);
+        c31.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 3 * cRow + 1 * V);
+        c40.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 4 * cRow + 0 * V);
+        c41.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 4 * cRow + 1 * V);
+        c50.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 5 * cRow + 0 * V);
+        c51.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 5 * cRow + 1 * V);
+    }
+
+    /** C[4 × 2·V] = max(init + A·B, floor) over {@code kLen} steps. */
+    private static void mk4x2(int kLen, float[] a, int aOff, int aRow, int aK, float[] b,
+                                int bOff, int bK, float[] c, int cOff, int cRow, float[] init,
+                                int initOff, int initRow, float floor) {
+        FloatVector c00 = FloatVector.fromArray(S, init, initOff + 0 * initRow + 0 * V);
+        FloatVector c01 = FloatVector.fromArray(S, init, initOff + 0 * initRow + 1 * V);
+        FloatVector c10 = FloatVector.fromArray(S, init, initOff + 1 * initRow + 0 * V);
+        FloatVector c11 = FloatVector.fromArray(S, init, initOff + 1 * initRow + 1 * V);
+        FloatVector c20 = FloatVector.fromArray(S, init, initOff + 2 * initRow + 0 * V);
+        FloatVector c21 = FloatVector.fromArray(S, init, initOff + 2 * initRow + 1 * V);
+        FloatVector c30 = FloatVector.fromArray(S, init, initOff + 3 * initRow + 0 * V);
+        FloatVector c31 = FloatVector.fromArray(S, init, initOff + 3 * initRow + 1 * V);
+        for (int t = 0, at = aOff, bt = bOff; t < kLen; t++, at += aK, bt += bK) {
+            FloatVector b0 = FloatVector.fromArray(S, b, bt + 0 * V);
+            FloatVector b1 = FloatVector.fromArray(S, b, bt + 1 * V);
+            FloatVector a0 = FloatVector.broadcast(S, a[at + 0 * aRow]);
+            c00 = a0.fma(b0, c00);
+            c01 = a0.fma(b1, c01);
+            FloatVector a1 = FloatVector.broadcast(S, a[at + 1 * aRow]);
+            c10 = a1.fma(b0, c10);
+            c11 = a1.fma(b1, c11);
+            FloatVector a2 = FloatVector.broadcast(S, a[at + 2 * aRow]);
+            c20 = a2.fma(b0, c20);
+            c21 = a2.fma(b1, c21);
+            FloatVector a3 = FloatVector.broadcast(S, a[at + 3 * aRow]);
+            c30 = a3.fma(b0, c30);
+            c31 = a3.fma(b1, c31);
+        }
+        FloatVector lo = FloatVector.broadcast(S, floor);
+        c00.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 0 * cRow + 0 * V);
+        c01.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 0 * cRow + 1 * V);
+        c10.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 1 * cRow + 0 * V);
+        c11.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 1 * cRow + 1 * V);
+        c20.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 2 * cRow + 0 * V);
+        c21.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 2 * cRow + 1 * V);
+        c30.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 3 * cRow + 0 * V);
+        c31.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 3 * cRow + 1 * V);
+    }
+
+    /** C[2 × 2·V] = max(init + A·B, floor) over {@code kLen} steps. */
+    private static void mk2x2(int kLen, float[] a, int aOff, int aRow, int aK, float[] b,
+                                int bOff, int bK, float[] c, int cOff, int cRow, float[] init,
+                                int initOff, int initRow, float floor) {
+        FloatVector c00 = FloatVector.fromArray(S, init, initOff + 0 * initRow + 0 * V);
+        FloatVector c01 = FloatVector.fromArray(S, init, initOff + 0 * initRow + 1 * V);
+        FloatVector c10 = FloatVector.fromArray(S, init, initOff + 1 * initRow + 0 * V);
+        FloatVector c11 = FloatVector.fromArray(S, init, initOff + 1 * initRow + 1 * V);
+        for (int t = 0, at = aOff, bt = bOff; t < kLen; t++, at += aK, bt += bK) {
+            FloatVector b0 = FloatVector.fromArray(S, b, bt + 0 * V);
+            FloatVector b1 = FloatVector.fromArray(S, b, bt + 1 * V);
+            FloatVector a0 = FloatVector.broadcast(S, a[at + 0 * aRow]);
+            c00 = a0.fma(b0, c00);
+            c01 = a0.fma(b1, c01);
+            FloatVector a1 = FloatVector.broadcast(S, a[at + 1 * aRow]);
+            c10 = a1.fma(b0, c10);
+            c11 = a1.fma(b1, c11);
+        }
+        FloatVector lo = FloatVector.broadcast(S, floor);
+        c00.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 0 * cRow + 0 * V);
+        c01.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 0 * cRow + 1 * V);
+        c10.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 1 * cRow + 0 * V);
+        c11.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 1 * cRow + 1 * V);
+    }
+
+    /** C[1 × 2·V] = max(init + A·B, floor) over {@code kLen} steps. */
+    private static void mk1x2(int kLen, float[] a, int aOff, int aRow, int aK, float[] b,
+                                int bOff, int bK, float[] c, int cOff, int cRow, float[] init,
+                                int initOff, int initRow, float floor) {
+        FloatVector c00 = FloatVector.fromArray(S, init, initOff + 0 * initRow + 0 * V);
+        FloatVector c01 = FloatVector.fromArray(S, init, initOff + 0 * initRow + 1 * V);
+        for (int t = 0, at = aOff, bt = bOff; t < kLen; t++, at += aK, bt += bK) {
+            FloatVector b0 = FloatVector.fromArray(S, b, bt + 0 * V);
+            FloatVector b1 = FloatVector.fromArray(S, b, bt + 1 * V);
+            FloatVector a0 = FloatVector.broadcast(S, a[at + 0 * aRow]);
+            c00 = a0.fma(b0, c00);
+            c01 = a0.fma(b1, c01);
+        }
+        FloatVector lo = FloatVector.broadcast(S, floor);
+        c00.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 0 * cRow + 0 * V);
+        c01.lanewise(VectorOperators.MAX, lo).intoArray(c, cOff + 0 * cRow + 1 * V);
     }
 }

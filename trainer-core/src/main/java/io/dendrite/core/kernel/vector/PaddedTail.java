@@ -3,8 +3,8 @@ package io.dendrite.core.kernel.vector;
 import java.util.Arrays;
 
 /**
- * The columns of a GEMM left after its full vectors, copied out padded with zeros to one vector of
- * {@code width} lanes, so that a vector kernel computes them instead of a scalar loop: B's tail columns
+ * The columns of a GEMM left after its full vectors, copied out padded with zeros to {@code width} lanes
+ * (one or two vectors), so that a vector kernel computes them instead of a scalar loop: B's tail columns
  * ({@code kLen × width}), the starting values' tail columns, and room for C's ({@code m × width}). Each
  * valid element is summed exactly as before; {@link #copyOut} drops the padding lanes. One per thread.
  */
