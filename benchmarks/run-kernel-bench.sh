@@ -3,7 +3,8 @@
 # benchmarks/results/kernel-<date>.md (one section per set) with the JMH JSON and log of each set beside it:
 # our vector kernel on that set, our scalar kernel, native OpenBLAS in the matching mode (through netlib's
 # JNI) and netlib's Java BLAS, side by side in one run, with GFLOPS and ratios, the CPU, its flags, the JDK
-# and the JVM flags used.
+# and the JVM flags used, and the bytes the vector kernel allocates per GEMM (JMH's gc profiler: C2 boxing
+# vectors shows there first).
 #
 #   usage: benchmarks/run-kernel-bench.sh [SET ...] [-- extra JMH options, e.g. -- -wi 1 -i 2 for a quick look]
 #   SET: 512x32  AVX-512, 32 registers           JVM as is            OpenBLAS as it detects the CPU
@@ -59,7 +60,8 @@ for set in "${sets[@]}"; do
   (
     if [ -n "$core" ]; then export OPENBLAS_CORETYPE="$core"; else unset OPENBLAS_CORETYPE OPENBLAS_L2_SIZE; fi
     "$java_bin" --add-modules jdk.incubator.vector -jar benchmarks/target/benchmarks.jar \
-      'GemmBenchmark|DenseLayerBenchmark' -t 1 -jvmArgsAppend "$jvm_all" "${impls[@]}" -rf json -rff "$out-$set.json" "$@"
+      'GemmBenchmark|DenseLayerBenchmark' -t 1 -prof gc -jvmArgsAppend "$jvm_all" "${impls[@]}" -rf json \
+      -rff "$out-$set.json" "$@"
   ) 2>&1 | tee "$out-$set.log"
   # OpenBLAS names the core it chose (OPENBLAS_VERBOSE=2) in each fork's output.
   chosen=$(grep -o -m1 'Core: [A-Za-z0-9]*' "$out-$set.log" | cut -d' ' -f2 || true)

@@ -26,6 +26,7 @@ public final class KernelReport {
     public static void main(String[] args) throws IOException {
         JsonNode runs = new ObjectMapper().readTree(Files.readString(Path.of(args[0])));
         Map<String, Map<String, Double>> gemm = new LinkedHashMap<>();
+        Map<String, Double> vectorBytes = new LinkedHashMap<>();
         Map<String, Double> layer = new TreeMap<>();
         String jdk = "";
         for (JsonNode run : runs) {
@@ -36,6 +37,9 @@ public final class KernelReport {
                 Shape s = Shape.parse(p.get("shape").asText());
                 gemm.computeIfAbsent(p.get("shape").asText(), k -> new LinkedHashMap<>())
                         .put(p.get("impl").asText(), s.flops() / medianUs / 1e3);
+                if ("vector".equals(p.get("impl").asText())) {
+                    vectorBytes.put(p.get("shape").asText(), bytesPerOp(run));
+                }
             } else {
                 double flops = 3 * 2.0 * DenseLayerBenchmark.M * DenseLayerBenchmark.K * DenseLayerBenchmark.N;
                 layer.put(p.get("variant").asText(), flops / medianUs / 1e3);
@@ -51,10 +55,11 @@ public final class KernelReport {
         }
         md.append("- Single thread (JMH -t 1, OPENBLAS_NUM_THREADS=1); GFLOPS from the median iteration; ")
                 .append("OpenBLAS = Debian libopenblas0 through dev.ludovic.netlib JNI; netlib-java = ")
-                .append("dev.ludovic.netlib JavaBLAS (what Spark MLlib uses).\n\n");
+                .append("dev.ludovic.netlib JavaBLAS (what Spark MLlib uses). vector B/op: bytes the vector kernel ")
+                .append("allocated per GEMM (JMH's gc profiler); more than a few means C2 boxed vectors.\n\n");
         md.append("| shape (M×K×N) | vector | scalar | OpenBLAS | netlib-java | vector / OpenBLAS | vector / netlib-java "
-                + "| vector / scalar |\n");
-        md.append("|---|---:|---:|---:|---:|---:|---:|---:|\n");
+                + "| vector / scalar | vector B/op |\n");
+        md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Map.Entry<String, Map<String, Double>> e : gemm.entrySet()) {
             Map<String, Double> g = e.getValue();
             double v = g.getOrDefault("vector", Double.NaN);
@@ -63,7 +68,8 @@ public final class KernelReport {
                     .append(num(g.getOrDefault("openblas", Double.NaN))).append(" | ")
                     .append(num(g.getOrDefault("netlib-java", Double.NaN))).append(" | **")
                     .append(ratio(v, g.get("openblas"))).append("** | **").append(ratio(v, g.get("netlib-java")))
-                    .append("** | ").append(ratio(v, g.get("scalar"))).append(" |\n");
+                    .append("** | ").append(ratio(v, g.get("scalar"))).append(" | ")
+                    .append(bytes(vectorBytes.getOrDefault(e.getKey(), Double.NaN))).append(" |\n");
         }
         if (!layer.isEmpty()) {
             md.append("\nDense ReLU layer 256×784→256, forward + backward (3 GEMMs and their epilogues):\n\n");
@@ -74,6 +80,23 @@ public final class KernelReport {
         }
         md.append('\n');
         System.out.print(md);
+    }
+
+    /** Bytes allocated per operation from JMH's gc profiler, or NaN when it did not run. */
+    private static double bytesPerOp(JsonNode run) {
+        JsonNode secondary = run.get("secondaryMetrics");
+        if (secondary != null) {
+            for (Map.Entry<String, JsonNode> metric : secondary.properties()) {
+                if (metric.getKey().endsWith("gc.alloc.rate.norm")) {
+                    return metric.getValue().get("score").asDouble();
+                }
+            }
+        }
+        return Double.NaN;
+    }
+
+    private static String bytes(double perOp) {
+        return Double.isNaN(perOp) ? "–" : String.format(Locale.ROOT, "%.0f", perOp);
     }
 
     private static String num(double gflops) {
