@@ -78,40 +78,39 @@ def heights(top):
     return out
 
 
-def rows_of(cols, tall, suffix="", what=None):
+def rows_of(cols, tall):
     hs = heights(tall)
-    what = what or f"{cols} vector(s)"
-    out = [f"    /** All {{@code m}} rows of a block {what} wide: {hs[0]}-row kernels, then the rows left. */"]
-    out.append(f"    private static void rows{cols}{suffix}(int m, int kLen, float[] a, int aOff, int aRow, int aK, float[] b,")
+    out = [f"    /** All {{@code m}} rows of a block {cols} vector(s) wide: {hs[0]}-row kernels, then the rows left. */"]
+    out.append(f"    private static void rows{cols}(int m, int kLen, float[] a, int aOff, int aRow, int aK, float[] b,")
     out.append("                              int bOff, int bK, float[] c, int cOff, int cRow, float[] init, int initOff,")
     out.append("                              int initRow, float floor) {")
     out.append("        int i = 0;")
     out.append(f"        for (; i + {hs[0]} <= m; i += {hs[0]}) {{")
-    out.append(f"            mk{hs[0]}x{cols}{suffix}({ARGS});")
+    out.append(f"            mk{hs[0]}x{cols}({ARGS});")
     out.append("        }")
     for h in hs[1:]:
         if h == 1:
             out.append("        if (i < m) {")
-            out.append(f"            mk1x{cols}{suffix}({ARGS});")
+            out.append(f"            mk1x{cols}({ARGS});")
         else:
             out.append(f"        if (i + {h} <= m) {{")
-            out.append(f"            mk{h}x{cols}{suffix}({ARGS});")
+            out.append(f"            mk{h}x{cols}({ARGS});")
             out.append(f"            i += {h};")
         out.append("        }")
     out.append("    }")
     return "\n".join(out)
 
 
-def kernel(rows, cols, fma, counted, suffix="", sp="S", vl="V", packed=False):
+def kernel(rows, cols, fma, counted, packed=False):
     acc = lambda r, c: f"c{r}{c}"
     out = []
-    out.append(f"    /** C[{rows} × {cols}·{vl}] = max(init + A·B, floor) over {{@code kLen}} steps. */")
-    out.append(f"    private static void mk{rows}x{cols}{suffix}(int kLen, float[] a, int aOff, int aRow, int aK, float[] b,")
+    out.append(f"    /** C[{rows} × {cols}·V] = max(init + A·B, floor) over {{@code kLen}} steps. */")
+    out.append(f"    private static void mk{rows}x{cols}(int kLen, float[] a, int aOff, int aRow, int aK, float[] b,")
     out.append("                                int bOff, int bK, float[] c, int cOff, int cRow, float[] init,")
     out.append("                                int initOff, int initRow, float floor) {")
     for r in range(rows):
         for col in range(cols):
-            out.append(f"        FloatVector {acc(r, col)} = FloatVector.fromArray({sp}, init, initOff + {r} * initRow + {col} * {vl});")
+            out.append(f"        FloatVector {acc(r, col)} = FloatVector.fromArray(S, init, initOff + {r} * initRow + {col} * V);")
     if packed:
         # B packed with the constant row stride BLOCK_COLS: C2 removes B's bounds checks from the counted loop.
         out.append("        for (int t = 0, at = aOff, bt = bOff; t < kLen; t++, at += aK, bt += BLOCK_COLS) {")
@@ -121,9 +120,9 @@ def kernel(rows, cols, fma, counted, suffix="", sp="S", vl="V", packed=False):
         out.append("        int bEnd = bOff + kLen * bK;")
         out.append("        for (int at = aOff, bt = bOff; bt < bEnd; at += aK, bt += bK) {")
     for col in range(cols):
-        out.append(f"            FloatVector b{col} = FloatVector.fromArray({sp}, b, bt + {col} * {vl});")
+        out.append(f"            FloatVector b{col} = FloatVector.fromArray(S, b, bt + {col} * V);")
     for r in range(rows):
-        out.append(f"            FloatVector a{r} = FloatVector.broadcast({sp}, a[at + {r} * aRow]);")
+        out.append(f"            FloatVector a{r} = FloatVector.broadcast(S, a[at + {r} * aRow]);")
         for col in range(cols):
             if fma:
                 out.append(f"            {acc(r, col)} = a{r}.fma(b{col}, {acc(r, col)});")
@@ -131,7 +130,7 @@ def kernel(rows, cols, fma, counted, suffix="", sp="S", vl="V", packed=False):
                 out.append(f"            {acc(r, col)} = {acc(r, col)}.add(a{r}.mul(b{col}));")
     out.append("        }")
     if fma:
-        out.append(f"        FloatVector lo = FloatVector.broadcast({sp}, floor);")
+        out.append(f"        FloatVector lo = FloatVector.broadcast(S, floor);")
     else:
         # HotSpot has no SSE form of the float MAX (nor of float compares): it would box every vector. A
         # ReLU floor clears the bits of lanes whose sign bit is set (MAX's result, -0 included); no floor
@@ -140,7 +139,7 @@ def kernel(rows, cols, fma, counted, suffix="", sp="S", vl="V", packed=False):
     for r in range(rows):
         for col in range(cols):
             v = acc(r, col)
-            dst = f"c, cOff + {r} * cRow + {col} * {vl}"
+            dst = f"c, cOff + {r} * cRow + {col} * V"
             if fma:
                 out.append(f"        {v}.lanewise(VectorOperators.MAX, lo).intoArray({dst});")
             else:
