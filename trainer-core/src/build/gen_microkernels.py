@@ -42,7 +42,10 @@ on 256x784x256 (Zen 4, AVX-512 FMA peak 117). The 16-register sets instead pack 
 (kLen x BLOCK_COLS, once per block, reused by every row) and step a counted loop through it with the
 constant stride BLOCK_COLS, which lets C2 drop B's bounds checks: 6 x 2 under -XX:UseAVX=2 went from 69 to
 89 GFLOPS on 256x784x256 (a throwaway loop; the same packing slowed 6 x 4 on AVX-512 from 115 to 107).
-The 1-vector kernels keep a counted loop, which C2 handles better there. Tried under -XX:UseAVX=2 and
+The 1-vector kernels keep a counted loop, which C2 handles better there. For A read down its columns with
+rows far apart (the weight gradient's Xᵀ, one new cache line per step at a stride that crosses a page every
+step or so), the 16-register sets also pack A's rows into panels of the wide block's height once per GEMM
+(gemmStridedA): under -XX:UseAVX=2, Xᵀ·dZ 784x256x256 went from 80.0 to 90.5 GFLOPS (JMH). Tried under -XX:UseAVX=2 and
 dropped: the wide kernel looping over all row blocks itself (one call per column block) ran 20-40% slower
 (dZWᵀ 256x256x784 92 -> 57 GFLOPS), and a 12 x 1 kernel indexing A by the loop counter, to let C2 remove
 the broadcasts' bounds checks, was unrolled and spilled (XW_256x256x10 34 -> 17).
@@ -78,23 +81,27 @@ def heights(top):
     return out
 
 
-def rows_of(cols, tall):
+def rows_of(cols, tall, panels=False):
+    """The row loop of one column block. With panels, A's rows may lie in panels of {tall} rows: the block at
+    row i starts at aOff + (i / tall)·aPanel + (i % tall)·aRow (aPanel = tall·aRow when they do not)."""
     hs = heights(tall)
+    args = ARGS.replace("aOff + i * aRow", f"aOff + i / {tall} * aPanel + i % {tall} * aRow") if panels else ARGS
+    panel = " int aPanel," if panels else ""
     out = [f"    /** All {{@code m}} rows of a block {cols} vector(s) wide: {hs[0]}-row kernels, then the rows left. */"]
-    out.append(f"    private static void rows{cols}(int m, int kLen, float[] a, int aOff, int aRow, int aK, float[] b,")
+    out.append(f"    private static void rows{cols}(int m, int kLen, float[] a, int aOff, int aRow, int aK,{panel} float[] b,")
     out.append("                              int bOff, int bK, float[] c, int cOff, int cRow, float[] init, int initOff,")
     out.append("                              int initRow, float floor) {")
     out.append("        int i = 0;")
     out.append(f"        for (; i + {hs[0]} <= m; i += {hs[0]}) {{")
-    out.append(f"            mk{hs[0]}x{cols}({ARGS});")
+    out.append(f"            mk{hs[0]}x{cols}({args});")
     out.append("        }")
     for h in hs[1:]:
         if h == 1:
             out.append("        if (i < m) {")
-            out.append(f"            mk1x{cols}({ARGS});")
+            out.append(f"            mk1x{cols}({args});")
         else:
             out.append(f"        if (i + {h} <= m) {{")
-            out.append(f"            mk{h}x{cols}({ARGS});")
+            out.append(f"            mk{h}x{cols}({args});")
             out.append(f"            i += {h};")
         out.append("        }")
     out.append("    }")
@@ -155,17 +162,70 @@ def wide_loop(cols, packed):
         return f"""        checkStride(n >= BLOCK_COLS, kLen, b, bOff, bK);
         int j = 0;
         for (; j + BLOCK_COLS <= n; j += BLOCK_COLS) {{
-            rows{cols}(m, kLen, a, aOff, aRow, aK, b, bOff + j, bK, c, cOff + j, cRow, init, initOff + j, initRow,
-                    floor);
-        }}"""
+            rows{cols}(m, kLen, a, aOff, aRow, aK, aPanel, b, bOff + j, bK, c, cOff + j, cRow, init, initOff + j,
+                    initRow, floor);
+        }}
+        return j;"""
     return f"""        int j = 0;
         for (; j + BLOCK_COLS <= n; j += BLOCK_COLS) {{
             // Rows of B BLOCK_COLS apart already (a packed Wᵀ panel) are used as they are; others are packed.
             boolean asIs = bK == BLOCK_COLS;
             float[] bp = asIs ? b : packB(kLen, b, bOff + j, bK);
-            rows{cols}(m, kLen, a, aOff, aRow, aK, bp, asIs ? bOff + j : 0, BLOCK_COLS, c, cOff + j, cRow, init,
-                    initOff + j, initRow, floor);
-        }}"""
+            rows{cols}(m, kLen, a, aOff, aRow, aK, aPanel, bp, asIs ? bOff + j : 0, BLOCK_COLS, c, cOff + j, cRow,
+                    init, initOff + j, initRow, floor);
+        }}
+        return j;"""
+
+
+def strided_a(packed):
+    """gemmStridedA: the 16-register sets pack A's rows into panels first (with two wide blocks or more, and
+    rows at least PACKED_A_STRIDE floats apart); the 32-register sets read A as it is."""
+    if not packed:
+        return """        // Packing A slowed the 6 x 4 kernels: Xᵀ·dZ 784×256×256 on AVX-512 went from 108 to 95 GFLOPS.
+        gemm(m, n, kLen, a, aOff, 1, aK, b, bOff, bK, c, cOff, cRow, init, initOff, initRow, floor);"""
+    return """        if (n < 2 * BLOCK_COLS || aK < PACKED_A_STRIDE) {
+            gemm(m, n, kLen, a, aOff, 1, aK, b, bOff, bK, c, cOff, cRow, init, initOff, initRow, floor);
+            return;
+        }
+        float[] ap = packA(m, kLen, a, aOff, aK);
+        int j = wideBlocks(m, n, kLen, ap, 0, 1, WIDE_ROWS, WIDE_ROWS * kLen, b, bOff, bK, c, cOff, cRow, init,
+                initOff, initRow, floor);
+        if (j < n) {
+            gemm(m, n - j, kLen, a, aOff, 1, aK, b, bOff + j, bK, c, cOff + j, cRow, init, initOff + j, initRow, floor);
+        }"""
+
+
+def pack_a(rows):
+    copies = "\n                    ".join(f"ap[dst + {r}] = a[src + {r}];" if r else "ap[dst] = a[src];"
+                                           for r in range(rows))
+    return f"""
+
+    /**
+     * {{@code ap[(r / WIDE_ROWS)·WIDE_ROWS·kLen + t·WIDE_ROWS + r % WIDE_ROWS] = a[aOff + r + t·aK]}}: A's
+     * {{@code m}} rows (read down the columns of {{@code a}}) in panels of {{@link #WIDE_ROWS}} rows, each panel
+     * one stream of {{@code kLen}} steps, into this thread's buffer. It runs {{@link GemmSet#PACK_STEPS}} steps at a
+     * time across all panels, so that the rows of {{@code a}} it reads stay in cache while every panel takes
+     * its part of them: 61 µs for 784 × 256 where one panel at a time took 125 (Zen 4).
+     */
+    private static float[] packA(int m, int kLen, float[] a, int aOff, int aK) {{
+        float[] ap = packedA((m + WIDE_ROWS - 1) / WIDE_ROWS * WIDE_ROWS * kLen);
+        int full = m - m % WIDE_ROWS;
+        for (int t0 = 0; t0 < kLen; t0 += PACK_STEPS) {{
+            int t1 = Math.min(kLen, t0 + PACK_STEPS);
+            for (int p = 0; p < full; p += WIDE_ROWS) {{
+                for (int t = t0, src = aOff + t0 * aK + p, dst = p * kLen + t0 * WIDE_ROWS; t < t1;
+                     t++, src += aK, dst += WIDE_ROWS) {{
+                    {copies}
+                }}
+            }}
+        }}
+        for (int t = 0, src = aOff + full, dst = full * kLen; t < kLen; t++, src += aK, dst += WIDE_ROWS) {{
+            for (int r = 0; r < m - full; r++) {{
+                ap[dst + r] = a[src + r];
+            }}
+        }}
+        return ap;
+    }}"""
 
 
 def pair_loop():
@@ -222,6 +282,8 @@ def driver(name, bits, wide_rows, wide_cols, fma, packed):
     static final int V = S.length();
 {int_species}    /** Columns of one wide block: the panel width of the packed Wᵀ. */
     static final int BLOCK_COLS = {wide_cols} * V;
+    /** Rows of one wide block: the panel height of a packed A. */
+    static final int WIDE_ROWS = {wide_rows};
 
     @Override
     String id() {{
@@ -251,11 +313,28 @@ def driver(name, bits, wide_rows, wide_cols, fma, packed):
     @Override
     void gemm(int m, int n, int kLen, float[] a, int aOff, int aRow, int aK, float[] b, int bOff, int bK,
               float[] c, int cOff, int cRow, float[] init, int initOff, int initRow, float floor) {{
-{wide_loop(wide_cols, packed)}
+        int j = wideBlocks(m, n, kLen, a, aOff, aRow, aK, WIDE_ROWS * aRow, b, bOff, bK, c, cOff, cRow, init, initOff,
+                initRow, floor);
 {pair_loop() if wide_cols > PAIR[1] else ""}        for (; j + V <= n; j += V) {{
             rows1(m, kLen, a, aOff, aRow, aK, b, bOff + j, bK, c, cOff + j, cRow, init, initOff + j, initRow, floor);
         }}
 {padded_tail()}
+    }}
+
+    @Override
+    void gemmStridedA(int m, int n, int kLen, float[] a, int aOff, int aK, float[] b, int bOff, int bK, float[] c,
+                      int cOff, int cRow, float[] init, int initOff, int initRow, float floor) {{
+{strided_a(packed)}
+    }}
+
+    /**
+     * The wide blocks of C's columns, {{@code [0, j)}}, returning {{@code j}}. A's rows lie in panels: the block at
+     * row {{@code i}} starts at {{@code aOff + (i / WIDE_ROWS)·aPanel + (i % WIDE_ROWS)·aRow}}.
+     */
+    private static int wideBlocks(int m, int n, int kLen, float[] a, int aOff, int aRow, int aK, int aPanel,
+                                  float[] b, int bOff, int bK, float[] c, int cOff, int cRow, float[] init,
+                                  int initOff, int initRow, float floor) {{
+{wide_loop(wide_cols, packed)}
     }}
 
     @Override
@@ -293,7 +372,7 @@ def driver(name, bits, wide_rows, wide_cols, fma, packed):
                 }}
             }}
         }}
-    }}""" + (pack_b(wide_cols) if packed else "")
+    }}""" + (pack_a(wide_rows) + pack_b(wide_cols) if packed else "")
 
 
 def gemm_class(name, bits, regs, wide, fma):
@@ -304,7 +383,7 @@ def gemm_class(name, bits, regs, wide, fma):
         arith = "one fused multiply-add per step"
     else:
         arith = "a multiply then an add per step (no FMA hardware: the scalar kernel's rounding)"
-    kernels = [rows_of(cols, rows), rows_of(1, NARROW[0])]
+    kernels = [rows_of(cols, rows, panels=True), rows_of(1, NARROW[0])]
     kernels += [kernel(h, cols, fma, counted=False, packed=packed) for h in heights(rows)]
     kernels += [kernel(h, 1, fma, counted=True) for h in heights(NARROW[0])]
     if cols > PAIR[1]:

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
  */
 class KernelDeterminismTest {
     private static final List<String> GEMM_OPS = List.of("forward-linear", "forward-relu", "backward-linear",
-            "backward-relu", "narrow-layer", "tails-layer");
+            "backward-relu", "narrow-layer", "tails-layer", "packed-a-layer");
 
     /** The kernels this JVM can run with vector instructions (scalar first), by name. */
     private static Map<String, Kernel> runnable() {

@@ -17,7 +17,9 @@ import java.util.zip.CRC32;
  * columns after the 512-bit set's blocks: two vectors, one, then 15 padded to one (on the 256-bit set 23:
  * two vectors, then 7 padded). So every kernel and tail runs in every set. A narrow layer of 70 inputs and
  * 6 outputs takes the transposed weight gradient ({@code gWᵀ += dZᵀ·X}) on every set, the
- * multiply-then-add set's 8-column blocks included.
+ * multiply-then-add set's 8-column blocks included. A layer of 530 inputs and 52 outputs has rows of X far
+ * enough apart that the 16-register sets pack its rows into panels for the weight gradient (two rows left
+ * after the full panels of 4 or 6, and 4 columns after the wide blocks, read from X as it is).
  */
 public final class KernelFingerprint {
     private static final int M = 13;
@@ -27,6 +29,10 @@ public final class KernelFingerprint {
     private static final int NARROW_K = 70;
     /** Outputs of the narrow layer: fewer than one wide block of every set (8 columns on 128x16m). */
     private static final int NARROW_N = 6;
+    /** Inputs of the layer whose weight gradient packs X's rows: at least the vector sets' PACKED_A_STRIDE. */
+    private static final int PACKED_K = 530;
+    /** Outputs of that layer: two wide blocks or more on the 16-register sets, and 4 columns more. */
+    private static final int PACKED_N = 52;
     /** Outputs of the layer whose columns after the wide blocks take every tail path. */
     private static final int TAILS_N = 191;
     /** Inputs to the element-wise functions: ordinary values and the edges of their ranges. */
@@ -71,6 +77,7 @@ public final class KernelFingerprint {
         }
         out.put("narrow-layer", reluLayer(kernel, NARROW_K, NARROW_N, rng));
         out.put("tails-layer", reluLayer(kernel, K, TAILS_N, rng));
+        out.put("packed-a-layer", reluLayer(kernel, PACKED_K, PACKED_N, rng));
         for (int classes : new int[] {10, 37}) {
             float[] logits = random(M * classes, rng);
             logits[3] = 60f;

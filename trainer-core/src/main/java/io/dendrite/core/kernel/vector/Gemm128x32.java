@@ -16,6 +16,8 @@ final class Gemm128x32 extends GemmSet {
     static final int V = S.length();
     /** Columns of one wide block: the panel width of the packed Wᵀ. */
     static final int BLOCK_COLS = 4 * V;
+    /** Rows of one wide block: the panel height of a packed A. */
+    static final int WIDE_ROWS = 6;
 
     @Override
     String id() {
@@ -45,12 +47,8 @@ final class Gemm128x32 extends GemmSet {
     @Override
     void gemm(int m, int n, int kLen, float[] a, int aOff, int aRow, int aK, float[] b, int bOff, int bK,
               float[] c, int cOff, int cRow, float[] init, int initOff, int initRow, float floor) {
-        checkStride(n >= BLOCK_COLS, kLen, b, bOff, bK);
-        int j = 0;
-        for (; j + BLOCK_COLS <= n; j += BLOCK_COLS) {
-            rows4(m, kLen, a, aOff, aRow, aK, b, bOff + j, bK, c, cOff + j, cRow, init, initOff + j, initRow,
-                    floor);
-        }
+        int j = wideBlocks(m, n, kLen, a, aOff, aRow, aK, WIDE_ROWS * aRow, b, bOff, bK, c, cOff, cRow, init, initOff,
+                initRow, floor);
         if (n - j > V) {
             if (j + 2 * V <= n) {
                 rows2(m, kLen, a, aOff, aRow, aK, b, bOff + j, bK, c, cOff + j, cRow, init, initOff + j, initRow,
@@ -71,6 +69,29 @@ final class Gemm128x32 extends GemmSet {
             rows1(m, kLen, a, aOff, aRow, aK, pt.b, 0, V, pt.c, 0, V, pt.init, 0, pt.initRow, floor);
             pt.copyOut(m, n - j, c, cOff + j, cRow);
         }
+    }
+
+    @Override
+    void gemmStridedA(int m, int n, int kLen, float[] a, int aOff, int aK, float[] b, int bOff, int bK, float[] c,
+                      int cOff, int cRow, float[] init, int initOff, int initRow, float floor) {
+        // Packing A slowed the 6 x 4 kernels: Xᵀ·dZ 784×256×256 on AVX-512 went from 108 to 95 GFLOPS.
+        gemm(m, n, kLen, a, aOff, 1, aK, b, bOff, bK, c, cOff, cRow, init, initOff, initRow, floor);
+    }
+
+    /**
+     * The wide blocks of C's columns, {@code [0, j)}, returning {@code j}. A's rows lie in panels: the block at
+     * row {@code i} starts at {@code aOff + (i / WIDE_ROWS)·aPanel + (i % WIDE_ROWS)·aRow}.
+     */
+    private static int wideBlocks(int m, int n, int kLen, float[] a, int aOff, int aRow, int aK, int aPanel,
+                                  float[] b, int bOff, int bK, float[] c, int cOff, int cRow, float[] init,
+                                  int initOff, int initRow, float floor) {
+        checkStride(n >= BLOCK_COLS, kLen, b, bOff, bK);
+        int j = 0;
+        for (; j + BLOCK_COLS <= n; j += BLOCK_COLS) {
+            rows4(m, kLen, a, aOff, aRow, aK, aPanel, b, bOff + j, bK, c, cOff + j, cRow, init, initOff + j,
+                    initRow, floor);
+        }
+        return j;
     }
 
     @Override
@@ -111,26 +132,26 @@ final class Gemm128x32 extends GemmSet {
     }
 
     /** All {@code m} rows of a block 4 vector(s) wide: 6-row kernels, then the rows left. */
-    private static void rows4(int m, int kLen, float[] a, int aOff, int aRow, int aK, float[] b,
+    private static void rows4(int m, int kLen, float[] a, int aOff, int aRow, int aK, int aPanel, float[] b,
                               int bOff, int bK, float[] c, int cOff, int cRow, float[] init, int initOff,
                               int initRow, float floor) {
         int i = 0;
         for (; i + 6 <= m; i += 6) {
-            mk6x4(kLen, a, aOff + i * aRow, aRow, aK, b, bOff, bK, c, cOff + i * cRow, cRow,
+            mk6x4(kLen, a, aOff + i / 6 * aPanel + i % 6 * aRow, aRow, aK, b, bOff, bK, c, cOff + i * cRow, cRow,
                     init, initOff + i * initRow, initRow, floor);
         }
         if (i + 4 <= m) {
-            mk4x4(kLen, a, aOff + i * aRow, aRow, aK, b, bOff, bK, c, cOff + i * cRow, cRow,
+            mk4x4(kLen, a, aOff + i / 6 * aPanel + i % 6 * aRow, aRow, aK, b, bOff, bK, c, cOff + i * cRow, cRow,
                     init, initOff + i * initRow, initRow, floor);
             i += 4;
         }
         if (i + 2 <= m) {
-            mk2x4(kLen, a, aOff + i * aRow, aRow, aK, b, bOff, bK, c, cOff + i * cRow, cRow,
+            mk2x4(kLen, a, aOff + i / 6 * aPanel + i % 6 * aRow, aRow, aK, b, bOff, bK, c, cOff + i * cRow, cRow,
                     init, initOff + i * initRow, initRow, floor);
             i += 2;
         }
         if (i < m) {
-            mk1x4(kLen, a, aOff + i * aRow, aRow, aK, b, bOff, bK, c, cOff + i * cRow, cRow,
+            mk1x4(kLen, a, aOff + i / 6 * aPanel + i % 6 * aRow, aRow, aK, b, bOff, bK, c, cOff + i * cRow, cRow,
                     init, initOff + i * initRow, initRow, floor);
         }
     }

@@ -131,7 +131,7 @@ public final class VectorKernel implements Kernel {
             gemm.gemm(n, k, m, dz, 0, 1, n, x, xOff, k, gt, 0, k, gt, 0, k, NO_FLOOR);
             GemmSet.transpose(n, k, gt, 0, g, gOff);
         } else {
-            gemm.gemm(k, n, m, x, xOff, 1, k, dz, 0, n, g, gOff, n, g, gOff, n, NO_FLOOR);
+            gemm.gemmStridedA(k, n, m, x, xOff, k, dz, 0, n, g, gOff, n, g, gOff, n, NO_FLOOR);
         }
     }
 
