@@ -22,7 +22,7 @@ final class SoftmaxCrossEntropy {
                           long[] correct) {
         double loss = 0;
         long right = 0;
-        int nv = n - n % V;
+        int nv = VectorMath.FLOAT_COMPARES ? n - n % V : 0;
         for (int i = 0; i < m; i++) {
             int o = i * n;
             int t = tOff + i * targetWidth;
@@ -78,7 +78,7 @@ final class SoftmaxCrossEntropy {
 
     /** Softmax of one row in place, with the exponentials and sum of {@link #compute}. */
     static void softmaxRow(float[] z, int o, int n) {
-        int nv = n - n % V;
+        int nv = VectorMath.FLOAT_COMPARES ? n - n % V : 0;
         float max = z[o + argmax(z, o, n, nv)];
         float inv = (float) (1.0 / expShifted(z, o, n, nv, max, z));
         for (int j = 0; j < nv; j += V) {

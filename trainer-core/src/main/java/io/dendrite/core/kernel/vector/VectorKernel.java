@@ -155,12 +155,13 @@ public final class VectorKernel implements Kernel {
                 case LINEAR -> { }
                 case RELU -> {
                     FloatVector zero = FloatVector.zero(S);
-                    for (int j = 0; j < nv; j += V) {
+                    int rv = VectorMath.FLOAT_COMPARES ? nv : 0;
+                    for (int j = 0; j < rv; j += V) {
                         FloatVector d = FloatVector.fromArray(S, delta, row + j);
                         d.blend(zero, FloatVector.fromArray(S, out, row + j).compare(VectorOperators.LE, 0f))
                                 .intoArray(delta, row + j);
                     }
-                    for (int j = nv; j < n; j++) {
+                    for (int j = rv; j < n; j++) {
                         delta[row + j] = out[row + j] > 0 ? delta[row + j] : 0f;
                     }
                 }
@@ -203,7 +204,7 @@ public final class VectorKernel implements Kernel {
         switch (act.kind()) {
             case RELU -> {
                 int len = m * n;
-                int lv = len - len % V;
+                int lv = VectorMath.FLOAT_COMPARES ? len - len % V : 0;
                 for (int i = 0; i < lv; i += V) {
                     FloatVector.fromArray(S, z, off + i).lanewise(VectorOperators.MAX, 0f).intoArray(z, off + i);
                 }
@@ -213,7 +214,7 @@ public final class VectorKernel implements Kernel {
             }
             case SIGMOID -> {
                 int len = m * n;
-                int lv = len - len % V;
+                int lv = VectorMath.FLOAT_COMPARES ? len - len % V : 0;
                 for (int i = 0; i < lv; i += V) {
                     VectorMath.sigmoid(FloatVector.fromArray(S, z, off + i)).intoArray(z, off + i);
                 }
@@ -223,7 +224,7 @@ public final class VectorKernel implements Kernel {
             }
             case TANH -> {
                 int len = m * n;
-                int lv = len - len % V;
+                int lv = VectorMath.FLOAT_COMPARES ? len - len % V : 0;
                 for (int i = 0; i < lv; i += V) {
                     VectorMath.tanh(FloatVector.fromArray(S, z, off + i)).intoArray(z, off + i);
                 }
