@@ -44,8 +44,10 @@ constant stride BLOCK_COLS, which lets C2 drop B's bounds checks: 6 x 2 under -X
 89 GFLOPS on 256x784x256 (a throwaway loop; the same packing slowed 6 x 4 on AVX-512 from 115 to 107).
 The 1-vector kernels keep a counted loop, which C2 handles better there. For A read down its columns with
 rows far apart (the weight gradient's Xᵀ, one new cache line per step at a stride that crosses a page every
-step or so), the 16-register sets also pack A's rows into panels of the wide block's height once per GEMM
-(gemmStridedA): under -XX:UseAVX=2, Xᵀ·dZ 784x256x256 went from 80.0 to 90.5 GFLOPS (JMH). Tried under -XX:UseAVX=2 and
+step or so), the 16-register sets also pack A's rows into panels once per GEMM (gemmStridedA), of
+PANEL_ROWS rows, the least multiple of the block's height and the lanes, copied as vectors: under
+-XX:UseAVX=2, Xᵀ·dZ 784x256x256 went from 80.0 to 90.5 GFLOPS (JMH) with panels of 4 rows copied one
+float at a time, and from 86 to 93 (a throwaway loop) with panels of 8 copied as vectors. Tried under -XX:UseAVX=2 and
 dropped: the wide kernel looping over all row blocks itself (one call per column block) ran 20-40% slower
 (dZWᵀ 256x256x784 92 -> 57 GFLOPS), and a 12 x 1 kernel indexing A by the loop counter, to let C2 remove
 the broadcasts' bounds checks, was unrolled and spilled (XW_256x256x10 34 -> 17).
@@ -53,6 +55,7 @@ the broadcasts' bounds checks, was unrolled and spilled (XW_256x256x10 34 -> 17)
 Run from trainer-core/:
     python3 src/build/gen_microkernels.py src/main/java/io/dendrite/core/kernel/vector
 """
+import math
 import os
 import sys
 
@@ -82,10 +85,11 @@ def heights(top):
 
 
 def rows_of(cols, tall, panels=False):
-    """The row loop of one column block. With panels, A's rows may lie in panels of {tall} rows: the block at
-    row i starts at aOff + (i / tall)·aPanel + (i % tall)·aRow (aPanel = tall·aRow when they do not)."""
+    """The row loop of one column block. With panels, A's rows may lie in panels of PANEL_ROWS rows (a
+    multiple of the block's height, so no block straddles two): the block at row i starts at
+    aOff + (i / PANEL_ROWS)·aPanel + (i % PANEL_ROWS)·aRow (aPanel = PANEL_ROWS·aRow when they do not)."""
     hs = heights(tall)
-    args = ARGS.replace("aOff + i * aRow", f"aOff + i / {tall} * aPanel + i % {tall} * aRow") if panels else ARGS
+    args = ARGS.replace("aOff + i * aRow", "aOff + i / PANEL_ROWS * aPanel + i % PANEL_ROWS * aRow") if panels else ARGS
     panel = " int aPanel," if panels else ""
     out = [f"    /** All {{@code m}} rows of a block {cols} vector(s) wide: {hs[0]}-row kernels, then the rows left. */"]
     out.append(f"    private static void rows{cols}(int m, int kLen, float[] a, int aOff, int aRow, int aK,{panel} float[] b,")
@@ -188,38 +192,47 @@ def strided_a(packed):
             return;
         }
         float[] ap = packA(m, kLen, a, aOff, aK);
-        int j = wideBlocks(m, n, kLen, ap, 0, 1, WIDE_ROWS, WIDE_ROWS * kLen, b, bOff, bK, c, cOff, cRow, init,
+        int j = wideBlocks(m, n, kLen, ap, 0, 1, PANEL_ROWS, PANEL_ROWS * kLen, b, bOff, bK, c, cOff, cRow, init,
                 initOff, initRow, floor);
         if (j < n) {
             gemm(m, n - j, kLen, a, aOff, 1, aK, b, bOff + j, bK, c, cOff + j, cRow, init, initOff + j, initRow, floor);
         }"""
 
 
-def pack_a(rows):
-    copies = "\n                    ".join(f"ap[dst + {r}] = a[src + {r}];" if r else "ap[dst] = a[src];"
-                                           for r in range(rows))
+def panel_rows(rows, bits):
+    lanes = bits // 32
+    return rows * lanes // math.gcd(rows, lanes)
+
+
+def pack_a(rows, bits):
+    lanes = bits // 32
+    copies = "\n                    ".join(
+        f"FloatVector.fromArray(S, a, src + {v} * V).intoArray(ap, dst + {v} * V);"
+        for v in range(panel_rows(rows, bits) // lanes))
     return f"""
 
     /**
-     * {{@code ap[(r / WIDE_ROWS)·WIDE_ROWS·kLen + t·WIDE_ROWS + r % WIDE_ROWS] = a[aOff + r + t·aK]}}: A's
-     * {{@code m}} rows (read down the columns of {{@code a}}) in panels of {{@link #WIDE_ROWS}} rows, each panel
-     * one stream of {{@code kLen}} steps, into this thread's buffer. It runs {{@link GemmSet#PACK_STEPS}} steps at a
-     * time across all panels, so that the rows of {{@code a}} it reads stay in cache while every panel takes
-     * its part of them: 61 µs for 784 × 256 where one panel at a time took 125 (Zen 4).
+     * {{@code ap[(r / PANEL_ROWS)·PANEL_ROWS·kLen + t·PANEL_ROWS + r % PANEL_ROWS] = a[aOff + r + t·aK]}}: A's
+     * {{@code m}} rows (read down the columns of {{@code a}}) in panels of {{@link #PANEL_ROWS}} rows, each panel
+     * one stream of {{@code kLen}} steps, into this thread's buffer; whole vectors, {{@link GemmSet#PACK_STEPS}}
+     * steps at a time across all panels, so that the rows of {{@code a}} it reads stay in cache while every
+     * panel takes its part of them. On Zen 4, 784 × 256 took 61 µs in panels of 4 rows copied one float at a
+     * time (125 µs one panel at a time); panels of 8 rows copied as vectors took XᵀdZ 784×256×256 under
+     * {{@code -XX:UseAVX=2}} from 86 to 93 GFLOPS (a throwaway loop of 300 GEMMs, three runs each).
      */
     private static float[] packA(int m, int kLen, float[] a, int aOff, int aK) {{
-        float[] ap = packedA((m + WIDE_ROWS - 1) / WIDE_ROWS * WIDE_ROWS * kLen);
-        int full = m - m % WIDE_ROWS;
+        float[] ap = packedA((m + PANEL_ROWS - 1) / PANEL_ROWS * PANEL_ROWS * kLen);
+        int full = m - m % PANEL_ROWS;
         for (int t0 = 0; t0 < kLen; t0 += PACK_STEPS) {{
             int t1 = Math.min(kLen, t0 + PACK_STEPS);
-            for (int p = 0; p < full; p += WIDE_ROWS) {{
-                for (int t = t0, src = aOff + t0 * aK + p, dst = p * kLen + t0 * WIDE_ROWS; t < t1;
-                     t++, src += aK, dst += WIDE_ROWS) {{
+            for (int p = 0; p < full; p += PANEL_ROWS) {{
+                for (int t = t0, src = aOff + t0 * aK + p, dst = p * kLen + t0 * PANEL_ROWS; t < t1;
+                     t++, src += aK, dst += PANEL_ROWS) {{
                     {copies}
                 }}
             }}
         }}
-        for (int t = 0, src = aOff + full, dst = full * kLen; t < kLen; t++, src += aK, dst += WIDE_ROWS) {{
+        for (int t = 0, src = aOff + full, dst = full * kLen; t < kLen; t++, src += aK, dst += PANEL_ROWS) {{
             for (int r = 0; r < m - full; r++) {{
                 ap[dst + r] = a[src + r];
             }}
@@ -282,8 +295,11 @@ def driver(name, bits, wide_rows, wide_cols, fma, packed):
     static final int V = S.length();
 {int_species}    /** Columns of one wide block: the panel width of the packed Wᵀ. */
     static final int BLOCK_COLS = {wide_cols} * V;
-    /** Rows of one wide block: the panel height of a packed A. */
-    static final int WIDE_ROWS = {wide_rows};
+    /**
+     * Rows of a panel of packed A: the least multiple of both the wide block's height ({wide_rows}) and the
+     * lanes, so that a block never straddles two panels and the pack copies whole vectors.
+     */
+    static final int PANEL_ROWS = {panel_rows(wide_rows, bits)};
 
     @Override
     String id() {{
@@ -313,7 +329,7 @@ def driver(name, bits, wide_rows, wide_cols, fma, packed):
     @Override
     void gemm(int m, int n, int kLen, float[] a, int aOff, int aRow, int aK, float[] b, int bOff, int bK,
               float[] c, int cOff, int cRow, float[] init, int initOff, int initRow, float floor) {{
-        int j = wideBlocks(m, n, kLen, a, aOff, aRow, aK, WIDE_ROWS * aRow, b, bOff, bK, c, cOff, cRow, init, initOff,
+        int j = wideBlocks(m, n, kLen, a, aOff, aRow, aK, PANEL_ROWS * aRow, b, bOff, bK, c, cOff, cRow, init, initOff,
                 initRow, floor);
 {pair_loop() if wide_cols > PAIR[1] else ""}        for (; j + V <= n; j += V) {{
             rows1(m, kLen, a, aOff, aRow, aK, b, bOff + j, bK, c, cOff + j, cRow, init, initOff + j, initRow, floor);
@@ -329,7 +345,7 @@ def driver(name, bits, wide_rows, wide_cols, fma, packed):
 
     /**
      * The wide blocks of C's columns, {{@code [0, j)}}, returning {{@code j}}. A's rows lie in panels: the block at
-     * row {{@code i}} starts at {{@code aOff + (i / WIDE_ROWS)·aPanel + (i % WIDE_ROWS)·aRow}}.
+     * row {{@code i}} starts at {{@code aOff + (i / PANEL_ROWS)·aPanel + (i % PANEL_ROWS)·aRow}}.
      */
     private static int wideBlocks(int m, int n, int kLen, float[] a, int aOff, int aRow, int aK, int aPanel,
                                   float[] b, int bOff, int bK, float[] c, int cOff, int cRow, float[] init,
@@ -372,7 +388,7 @@ def driver(name, bits, wide_rows, wide_cols, fma, packed):
                 }}
             }}
         }}
-    }}""" + (pack_a(wide_rows) + pack_b(wide_cols) if packed else "")
+    }}""" + (pack_a(wide_rows, bits) + pack_b(wide_cols) if packed else "")
 
 
 def gemm_class(name, bits, regs, wide, fma):

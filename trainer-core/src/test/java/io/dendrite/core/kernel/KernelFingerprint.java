@@ -19,7 +19,7 @@ import java.util.zip.CRC32;
  * 6 outputs takes the transposed weight gradient ({@code gWᵀ += dZᵀ·X}) on every set, the
  * multiply-then-add set's 8-column blocks included. A layer of 530 inputs and 52 outputs has rows of X far
  * enough apart that the 16-register sets pack its rows into panels for the weight gradient (two rows left
- * after the full panels of 4 or 6, and 4 columns after the wide blocks, read from X as it is).
+ * after the full panels of 4, 8 or 12, and 4 columns after the wide blocks, read from X as it is).
  */
 public final class KernelFingerprint {
     private static final int M = 13;

@@ -16,8 +16,11 @@ final class Gemm128x16 extends GemmSet {
     static final int V = S.length();
     /** Columns of one wide block: the panel width of the packed Wᵀ. */
     static final int BLOCK_COLS = 3 * V;
-    /** Rows of one wide block: the panel height of a packed A. */
-    static final int WIDE_ROWS = 4;
+    /**
+     * Rows of a panel of packed A: the least multiple of both the wide block's height (4) and the
+     * lanes, so that a block never straddles two panels and the pack copies whole vectors.
+     */
+    static final int PANEL_ROWS = 4;
 
     @Override
     String id() {
@@ -47,7 +50,7 @@ final class Gemm128x16 extends GemmSet {
     @Override
     void gemm(int m, int n, int kLen, float[] a, int aOff, int aRow, int aK, float[] b, int bOff, int bK,
               float[] c, int cOff, int cRow, float[] init, int initOff, int initRow, float floor) {
-        int j = wideBlocks(m, n, kLen, a, aOff, aRow, aK, WIDE_ROWS * aRow, b, bOff, bK, c, cOff, cRow, init, initOff,
+        int j = wideBlocks(m, n, kLen, a, aOff, aRow, aK, PANEL_ROWS * aRow, b, bOff, bK, c, cOff, cRow, init, initOff,
                 initRow, floor);
         if (n - j > V) {
             if (j + 2 * V <= n) {
@@ -79,7 +82,7 @@ final class Gemm128x16 extends GemmSet {
             return;
         }
         float[] ap = packA(m, kLen, a, aOff, aK);
-        int j = wideBlocks(m, n, kLen, ap, 0, 1, WIDE_ROWS, WIDE_ROWS * kLen, b, bOff, bK, c, cOff, cRow, init,
+        int j = wideBlocks(m, n, kLen, ap, 0, 1, PANEL_ROWS, PANEL_ROWS * kLen, b, bOff, bK, c, cOff, cRow, init,
                 initOff, initRow, floor);
         if (j < n) {
             gemm(m, n - j, kLen, a, aOff, 1, aK, b, bOff + j, bK, c, cOff + j, cRow, init, initOff + j, initRow, floor);
@@ -88,7 +91,7 @@ final class Gemm128x16 extends GemmSet {
 
     /**
      * The wide blocks of C's columns, {@code [0, j)}, returning {@code j}. A's rows lie in panels: the block at
-     * row {@code i} starts at {@code aOff + (i / WIDE_ROWS)·aPanel + (i % WIDE_ROWS)·aRow}.
+     * row {@code i} starts at {@code aOff + (i / PANEL_ROWS)·aPanel + (i % PANEL_ROWS)·aRow}.
      */
     private static int wideBlocks(int m, int n, int kLen, float[] a, int aOff, int aRow, int aK, int aPanel,
                                   float[] b, int bOff, int bK, float[] c, int cOff, int cRow, float[] init,
@@ -142,28 +145,27 @@ final class Gemm128x16 extends GemmSet {
     }
 
     /**
-     * {@code ap[(r / WIDE_ROWS)·WIDE_ROWS·kLen + t·WIDE_ROWS + r % WIDE_ROWS] = a[aOff + r + t·aK]}: A's
-     * {@code m} rows (read down the columns of {@code a}) in panels of {@link #WIDE_ROWS} rows, each panel
-     * one stream of {@code kLen} steps, into this thread's buffer. It runs {@link GemmSet#PACK_STEPS} steps at a
-     * time across all panels, so that the rows of {@code a} it reads stay in cache while every panel takes
-     * its part of them: 61 µs for 784 × 256 where one panel at a time took 125 (Zen 4).
+     * {@code ap[(r / PANEL_ROWS)·PANEL_ROWS·kLen + t·PANEL_ROWS + r % PANEL_ROWS] = a[aOff + r + t·aK]}: A's
+     * {@code m} rows (read down the columns of {@code a}) in panels of {@link #PANEL_ROWS} rows, each panel
+     * one stream of {@code kLen} steps, into this thread's buffer; whole vectors, {@link GemmSet#PACK_STEPS}
+     * steps at a time across all panels, so that the rows of {@code a} it reads stay in cache while every
+     * panel takes its part of them. On Zen 4, 784 × 256 took 61 µs in panels of 4 rows copied one float at a
+     * time (125 µs one panel at a time); panels of 8 rows copied as vectors took XᵀdZ 784×256×256 under
+     * {@code -XX:UseAVX=2} from 86 to 93 GFLOPS (a throwaway loop of 300 GEMMs, three runs each).
      */
     private static float[] packA(int m, int kLen, float[] a, int aOff, int aK) {
-        float[] ap = packedA((m + WIDE_ROWS - 1) / WIDE_ROWS * WIDE_ROWS * kLen);
-        int full = m - m % WIDE_ROWS;
+        float[] ap = packedA((m + PANEL_ROWS - 1) / PANEL_ROWS * PANEL_ROWS * kLen);
+        int full = m - m % PANEL_ROWS;
         for (int t0 = 0; t0 < kLen; t0 += PACK_STEPS) {
             int t1 = Math.min(kLen, t0 + PACK_STEPS);
-            for (int p = 0; p < full; p += WIDE_ROWS) {
-                for (int t = t0, src = aOff + t0 * aK + p, dst = p * kLen + t0 * WIDE_ROWS; t < t1;
-                     t++, src += aK, dst += WIDE_ROWS) {
-                    ap[dst] = a[src];
-                    ap[dst + 1] = a[src + 1];
-                    ap[dst + 2] = a[src + 2];
-                    ap[dst + 3] = a[src + 3];
+            for (int p = 0; p < full; p += PANEL_ROWS) {
+                for (int t = t0, src = aOff + t0 * aK + p, dst = p * kLen + t0 * PANEL_ROWS; t < t1;
+                     t++, src += aK, dst += PANEL_ROWS) {
+                    FloatVector.fromArray(S, a, src + 0 * V).intoArray(ap, dst + 0 * V);
                 }
             }
         }
-        for (int t = 0, src = aOff + full, dst = full * kLen; t < kLen; t++, src += aK, dst += WIDE_ROWS) {
+        for (int t = 0, src = aOff + full, dst = full * kLen; t < kLen; t++, src += aK, dst += PANEL_ROWS) {
             for (int r = 0; r < m - full; r++) {
                 ap[dst + r] = a[src + r];
             }
@@ -193,16 +195,16 @@ final class Gemm128x16 extends GemmSet {
                               int initRow, float floor) {
         int i = 0;
         for (; i + 4 <= m; i += 4) {
-            mk4x3(kLen, a, aOff + i / 4 * aPanel + i % 4 * aRow, aRow, aK, b, bOff, bK, c, cOff + i * cRow, cRow,
+            mk4x3(kLen, a, aOff + i / PANEL_ROWS * aPanel + i % PANEL_ROWS * aRow, aRow, aK, b, bOff, bK, c, cOff + i * cRow, cRow,
                     init, initOff + i * initRow, initRow, floor);
         }
         if (i + 2 <= m) {
-            mk2x3(kLen, a, aOff + i / 4 * aPanel + i % 4 * aRow, aRow, aK, b, bOff, bK, c, cOff + i * cRow, cRow,
+            mk2x3(kLen, a, aOff + i / PANEL_ROWS * aPanel + i % PANEL_ROWS * aRow, aRow, aK, b, bOff, bK, c, cOff + i * cRow, cRow,
                     init, initOff + i * initRow, initRow, floor);
             i += 2;
         }
         if (i < m) {
-            mk1x3(kLen, a, aOff + i / 4 * aPanel + i % 4 * aRow, aRow, aK, b, bOff, bK, c, cOff + i * cRow, cRow,
+            mk1x3(kLen, a, aOff + i / PANEL_ROWS * aPanel + i % PANEL_ROWS * aRow, aRow, aK, b, bOff, bK, c, cOff + i * cRow, cRow,
                     init, initOff + i * initRow, initRow, floor);
         }
     }

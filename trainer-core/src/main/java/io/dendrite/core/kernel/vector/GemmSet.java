@@ -61,12 +61,13 @@ abstract class GemmSet {
     /**
      * {@code C = max(init + A·B, floor)} where A is read down the columns of {@code a}: element {@code (r, t)}
      * is {@code a[aOff + r + t·aK]} ({@code aRow = 1}), as for the weight gradient's {@code Xᵀ}. With two wide
-     * blocks of columns or more, A's rows are first packed into panels of a wide block's height, so that each
+     * blocks of columns or more, A's rows are first packed into panels (a multiple of a block's height), so that each
      * block's steps read one contiguous stream instead of one new cache line per step at a stride of
      * {@code aK} floats, which crosses a page every step or so and so outruns the hardware prefetchers; the
      * columns after the wide blocks read A as it is. The same products in the same order: the same bits.
      * Only the 16-register sets pack, and only rows at least {@link #PACKED_A_STRIDE} floats apart. Under
-     * {@code -XX:UseAVX=2} on Zen 4, Xᵀ·dZ 784×256×256 went from 80.0 to 90.5 GFLOPS (JMH; OpenBLAS 107.7).
+     * {@code -XX:UseAVX=2} on Zen 4, Xᵀ·dZ 784×256×256 went from 80.0 to 90.5 GFLOPS (JMH; OpenBLAS 107.7),
+     * and to about 93 with the pack copying vectors.
      */
     abstract void gemmStridedA(int m, int n, int kLen, float[] a, int aOff, int aK, float[] b, int bOff, int bK,
                                float[] c, int cOff, int cRow, float[] init, int initOff, int initRow, float floor);
