@@ -89,7 +89,8 @@ def rows_of(cols, tall, panels=False):
     multiple of the block's height, so no block straddles two): the block at row i starts at
     aOff + (i / PANEL_ROWS)·aPanel + (i % PANEL_ROWS)·aRow (aPanel = PANEL_ROWS·aRow when they do not)."""
     hs = heights(tall)
-    args = ARGS.replace("aOff + i * aRow", "aOff + i / PANEL_ROWS * aPanel + i % PANEL_ROWS * aRow") if panels else ARGS
+    args = ("kLen, a, aOff + i / PANEL_ROWS * aPanel + i % PANEL_ROWS * aRow, aRow, aK, b, bOff, bK, c,\n"
+            "                    cOff + i * cRow, cRow, init, initOff + i * initRow, initRow, floor") if panels else ARGS
     panel = " int aPanel," if panels else ""
     out = [f"    /** All {{@code m}} rows of a block {cols} vector(s) wide: {hs[0]}-row kernels, then the rows left. */"]
     out.append(f"    private static void rows{cols}(int m, int kLen, float[] a, int aOff, int aRow, int aK,{panel} float[] b,")
@@ -166,8 +167,8 @@ def wide_loop(cols, packed):
         return f"""        checkStride(n >= BLOCK_COLS, kLen, b, bOff, bK);
         int j = 0;
         for (; j + BLOCK_COLS <= n; j += BLOCK_COLS) {{
-            rows{cols}(m, kLen, a, aOff, aRow, aK, aPanel, b, bOff + j, bK, c, cOff + j, cRow, init, initOff + j,
-                    initRow, floor);
+            rows{cols}(m, kLen, a, aOff, aRow, aK, b, bOff + j, bK, c, cOff + j, cRow, init, initOff + j, initRow,
+                    floor);
         }}
         return j;"""
     return f"""        int j = 0;
@@ -179,6 +180,42 @@ def wide_loop(cols, packed):
                     init, initOff + j, initRow, floor);
         }}
         return j;"""
+
+
+def panel_constant(rows, bits):
+    return f"""    /**
+     * Rows of a panel of packed A: the least multiple of both the wide block's height ({rows}) and the lanes,
+     * so that a block never straddles two panels and the pack copies whole vectors.
+     */
+    static final int PANEL_ROWS = {panel_rows(rows, bits)};
+"""
+
+
+def wide_call(packed):
+    if packed:
+        return """        int j = wideBlocks(m, n, kLen, a, aOff, aRow, aK, PANEL_ROWS * aRow, b, bOff, bK, c, cOff, cRow, init,
+                initOff, initRow, floor);"""
+    return """        int j = wideBlocks(m, n, kLen, a, aOff, aRow, aK, b, bOff, bK, c, cOff, cRow, init, initOff, initRow, floor);"""
+
+
+def wide_blocks(cols, packed):
+    """The wide blocks of C's columns; with packed A (the 16-register sets), A's rows may lie in panels."""
+    if packed:
+        return f"""    /**
+     * The wide blocks of C's columns, {{@code [0, j)}}, returning {{@code j}}. A's rows lie in panels: the block at
+     * row {{@code i}} starts at {{@code aOff + (i / PANEL_ROWS)·aPanel + (i % PANEL_ROWS)·aRow}}.
+     */
+    private static int wideBlocks(int m, int n, int kLen, float[] a, int aOff, int aRow, int aK, int aPanel,
+                                  float[] b, int bOff, int bK, float[] c, int cOff, int cRow, float[] init,
+                                  int initOff, int initRow, float floor) {{
+{wide_loop(cols, packed)}
+    }}"""
+    return f"""    /** The wide blocks of C's columns, {{@code [0, j)}}, returning {{@code j}}. */
+    private static int wideBlocks(int m, int n, int kLen, float[] a, int aOff, int aRow, int aK, float[] b,
+                                  int bOff, int bK, float[] c, int cOff, int cRow, float[] init, int initOff,
+                                  int initRow, float floor) {{
+{wide_loop(cols, packed)}
+    }}"""
 
 
 def strided_a(packed):
@@ -295,12 +332,7 @@ def driver(name, bits, wide_rows, wide_cols, fma, packed):
     static final int V = S.length();
 {int_species}    /** Columns of one wide block: the panel width of the packed Wᵀ. */
     static final int BLOCK_COLS = {wide_cols} * V;
-    /**
-     * Rows of a panel of packed A: the least multiple of both the wide block's height ({wide_rows}) and the
-     * lanes, so that a block never straddles two panels and the pack copies whole vectors.
-     */
-    static final int PANEL_ROWS = {panel_rows(wide_rows, bits)};
-
+{panel_constant(wide_rows, bits) if packed else ""}
     @Override
     String id() {{
         return "{name}";
@@ -329,8 +361,7 @@ def driver(name, bits, wide_rows, wide_cols, fma, packed):
     @Override
     void gemm(int m, int n, int kLen, float[] a, int aOff, int aRow, int aK, float[] b, int bOff, int bK,
               float[] c, int cOff, int cRow, float[] init, int initOff, int initRow, float floor) {{
-        int j = wideBlocks(m, n, kLen, a, aOff, aRow, aK, PANEL_ROWS * aRow, b, bOff, bK, c, cOff, cRow, init, initOff,
-                initRow, floor);
+{wide_call(packed)}
 {pair_loop() if wide_cols > PAIR[1] else ""}        for (; j + V <= n; j += V) {{
             rows1(m, kLen, a, aOff, aRow, aK, b, bOff + j, bK, c, cOff + j, cRow, init, initOff + j, initRow, floor);
         }}
@@ -343,15 +374,7 @@ def driver(name, bits, wide_rows, wide_cols, fma, packed):
 {strided_a(packed)}
     }}
 
-    /**
-     * The wide blocks of C's columns, {{@code [0, j)}}, returning {{@code j}}. A's rows lie in panels: the block at
-     * row {{@code i}} starts at {{@code aOff + (i / PANEL_ROWS)·aPanel + (i % PANEL_ROWS)·aRow}}.
-     */
-    private static int wideBlocks(int m, int n, int kLen, float[] a, int aOff, int aRow, int aK, int aPanel,
-                                  float[] b, int bOff, int bK, float[] c, int cOff, int cRow, float[] init,
-                                  int initOff, int initRow, float floor) {{
-{wide_loop(wide_cols, packed)}
-    }}
+{wide_blocks(wide_cols, packed)}
 
     @Override
     void gemmDzWt(int m, int k, int n, float[] delta, float[] params, int wOff, float[] dx) {{
@@ -399,7 +422,7 @@ def gemm_class(name, bits, regs, wide, fma):
         arith = "one fused multiply-add per step"
     else:
         arith = "a multiply then an add per step (no FMA hardware: the scalar kernel's rounding)"
-    kernels = [rows_of(cols, rows, panels=True), rows_of(1, NARROW[0])]
+    kernels = [rows_of(cols, rows, panels=packed), rows_of(1, NARROW[0])]
     kernels += [kernel(h, cols, fma, counted=False, packed=packed) for h in heights(rows)]
     kernels += [kernel(h, 1, fma, counted=True) for h in heights(NARROW[0])]
     if cols > PAIR[1]:

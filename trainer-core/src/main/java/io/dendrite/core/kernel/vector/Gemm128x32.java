@@ -16,11 +16,6 @@ final class Gemm128x32 extends GemmSet {
     static final int V = S.length();
     /** Columns of one wide block: the panel width of the packed Wᵀ. */
     static final int BLOCK_COLS = 4 * V;
-    /**
-     * Rows of a panel of packed A: the least multiple of both the wide block's height (6) and the
-     * lanes, so that a block never straddles two panels and the pack copies whole vectors.
-     */
-    static final int PANEL_ROWS = 12;
 
     @Override
     String id() {
@@ -50,8 +45,7 @@ final class Gemm128x32 extends GemmSet {
     @Override
     void gemm(int m, int n, int kLen, float[] a, int aOff, int aRow, int aK, float[] b, int bOff, int bK,
               float[] c, int cOff, int cRow, float[] init, int initOff, int initRow, float floor) {
-        int j = wideBlocks(m, n, kLen, a, aOff, aRow, aK, PANEL_ROWS * aRow, b, bOff, bK, c, cOff, cRow, init, initOff,
-                initRow, floor);
+        int j = wideBlocks(m, n, kLen, a, aOff, aRow, aK, b, bOff, bK, c, cOff, cRow, init, initOff, initRow, floor);
         if (n - j > V) {
             if (j + 2 * V <= n) {
                 rows2(m, kLen, a, aOff, aRow, aK, b, bOff + j, bK, c, cOff + j, cRow, init, initOff + j, initRow,
@@ -81,18 +75,15 @@ final class Gemm128x32 extends GemmSet {
         gemm(m, n, kLen, a, aOff, 1, aK, b, bOff, bK, c, cOff, cRow, init, initOff, initRow, floor);
     }
 
-    /**
-     * The wide blocks of C's columns, {@code [0, j)}, returning {@code j}. A's rows lie in panels: the block at
-     * row {@code i} starts at {@code aOff + (i / PANEL_ROWS)·aPanel + (i % PANEL_ROWS)·aRow}.
-     */
-    private static int wideBlocks(int m, int n, int kLen, float[] a, int aOff, int aRow, int aK, int aPanel,
-                                  float[] b, int bOff, int bK, float[] c, int cOff, int cRow, float[] init,
-                                  int initOff, int initRow, float floor) {
+    /** The wide blocks of C's columns, {@code [0, j)}, returning {@code j}. */
+    private static int wideBlocks(int m, int n, int kLen, float[] a, int aOff, int aRow, int aK, float[] b,
+                                  int bOff, int bK, float[] c, int cOff, int cRow, float[] init, int initOff,
+                                  int initRow, float floor) {
         checkStride(n >= BLOCK_COLS, kLen, b, bOff, bK);
         int j = 0;
         for (; j + BLOCK_COLS <= n; j += BLOCK_COLS) {
-            rows4(m, kLen, a, aOff, aRow, aK, aPanel, b, bOff + j, bK, c, cOff + j, cRow, init, initOff + j,
-                    initRow, floor);
+            rows4(m, kLen, a, aOff, aRow, aK, b, bOff + j, bK, c, cOff + j, cRow, init, initOff + j, initRow,
+                    floor);
         }
         return j;
     }
@@ -135,26 +126,26 @@ final class Gemm128x32 extends GemmSet {
     }
 
     /** All {@code m} rows of a block 4 vector(s) wide: 6-row kernels, then the rows left. */
-    private static void rows4(int m, int kLen, float[] a, int aOff, int aRow, int aK, int aPanel, float[] b,
+    private static void rows4(int m, int kLen, float[] a, int aOff, int aRow, int aK, float[] b,
                               int bOff, int bK, float[] c, int cOff, int cRow, float[] init, int initOff,
                               int initRow, float floor) {
         int i = 0;
         for (; i + 6 <= m; i += 6) {
-            mk6x4(kLen, a, aOff + i / PANEL_ROWS * aPanel + i % PANEL_ROWS * aRow, aRow, aK, b, bOff, bK, c, cOff + i * cRow, cRow,
+            mk6x4(kLen, a, aOff + i * aRow, aRow, aK, b, bOff, bK, c, cOff + i * cRow, cRow,
                     init, initOff + i * initRow, initRow, floor);
         }
         if (i + 4 <= m) {
-            mk4x4(kLen, a, aOff + i / PANEL_ROWS * aPanel + i % PANEL_ROWS * aRow, aRow, aK, b, bOff, bK, c, cOff + i * cRow, cRow,
+            mk4x4(kLen, a, aOff + i * aRow, aRow, aK, b, bOff, bK, c, cOff + i * cRow, cRow,
                     init, initOff + i * initRow, initRow, floor);
             i += 4;
         }
         if (i + 2 <= m) {
-            mk2x4(kLen, a, aOff + i / PANEL_ROWS * aPanel + i % PANEL_ROWS * aRow, aRow, aK, b, bOff, bK, c, cOff + i * cRow, cRow,
+            mk2x4(kLen, a, aOff + i * aRow, aRow, aK, b, bOff, bK, c, cOff + i * cRow, cRow,
                     init, initOff + i * initRow, initRow, floor);
             i += 2;
         }
         if (i < m) {
-            mk1x4(kLen, a, aOff + i / PANEL_ROWS * aPanel + i % PANEL_ROWS * aRow, aRow, aK, b, bOff, bK, c, cOff + i * cRow, cRow,
+            mk1x4(kLen, a, aOff + i * aRow, aRow, aK, b, bOff, bK, c, cOff + i * cRow, cRow,
                     init, initOff + i * initRow, initRow, floor);
         }
     }

@@ -17,8 +17,8 @@ final class Gemm256x16 extends GemmSet {
     /** Columns of one wide block: the panel width of the packed Wᵀ. */
     static final int BLOCK_COLS = 3 * V;
     /**
-     * Rows of a panel of packed A: the least multiple of both the wide block's height (4) and the
-     * lanes, so that a block never straddles two panels and the pack copies whole vectors.
+     * Rows of a panel of packed A: the least multiple of both the wide block's height (4) and the lanes,
+     * so that a block never straddles two panels and the pack copies whole vectors.
      */
     static final int PANEL_ROWS = 8;
 
@@ -50,8 +50,8 @@ final class Gemm256x16 extends GemmSet {
     @Override
     void gemm(int m, int n, int kLen, float[] a, int aOff, int aRow, int aK, float[] b, int bOff, int bK,
               float[] c, int cOff, int cRow, float[] init, int initOff, int initRow, float floor) {
-        int j = wideBlocks(m, n, kLen, a, aOff, aRow, aK, PANEL_ROWS * aRow, b, bOff, bK, c, cOff, cRow, init, initOff,
-                initRow, floor);
+        int j = wideBlocks(m, n, kLen, a, aOff, aRow, aK, PANEL_ROWS * aRow, b, bOff, bK, c, cOff, cRow, init,
+                initOff, initRow, floor);
         if (n - j > V) {
             if (j + 2 * V <= n) {
                 rows2(m, kLen, a, aOff, aRow, aK, b, bOff + j, bK, c, cOff + j, cRow, init, initOff + j, initRow,
@@ -195,17 +195,17 @@ final class Gemm256x16 extends GemmSet {
                               int initRow, float floor) {
         int i = 0;
         for (; i + 4 <= m; i += 4) {
-            mk4x3(kLen, a, aOff + i / PANEL_ROWS * aPanel + i % PANEL_ROWS * aRow, aRow, aK, b, bOff, bK, c, cOff + i * cRow, cRow,
-                    init, initOff + i * initRow, initRow, floor);
+            mk4x3(kLen, a, aOff + i / PANEL_ROWS * aPanel + i % PANEL_ROWS * aRow, aRow, aK, b, bOff, bK, c,
+                    cOff + i * cRow, cRow, init, initOff + i * initRow, initRow, floor);
         }
         if (i + 2 <= m) {
-            mk2x3(kLen, a, aOff + i / PANEL_ROWS * aPanel + i % PANEL_ROWS * aRow, aRow, aK, b, bOff, bK, c, cOff + i * cRow, cRow,
-                    init, initOff + i * initRow, initRow, floor);
+            mk2x3(kLen, a, aOff + i / PANEL_ROWS * aPanel + i % PANEL_ROWS * aRow, aRow, aK, b, bOff, bK, c,
+                    cOff + i * cRow, cRow, init, initOff + i * initRow, initRow, floor);
             i += 2;
         }
         if (i < m) {
-            mk1x3(kLen, a, aOff + i / PANEL_ROWS * aPanel + i % PANEL_ROWS * aRow, aRow, aK, b, bOff, bK, c, cOff + i * cRow, cRow,
-                    init, initOff + i * initRow, initRow, floor);
+            mk1x3(kLen, a, aOff + i / PANEL_ROWS * aPanel + i % PANEL_ROWS * aRow, aRow, aK, b, bOff, bK, c,
+                    cOff + i * cRow, cRow, init, initOff + i * initRow, initRow, floor);
         }
     }
 
