@@ -120,9 +120,6 @@ public final class ScoringBenchmark {
         } finally {
             spark.stop();
         }
-        // Dendrite's barrier stage leaves Spark 3.5's non-daemon "Barrier task timer" thread in this
-        // local-mode driver, which would keep the JVM alive after main.
-        System.exit(0);
     }
 
     private static org.apache.spark.sql.Dataset<Row> frame(SparkSession spark, Dataset local, float[] x) {

@@ -11,6 +11,7 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.BarrierTaskContext;
+import org.apache.spark.TaskContext;
 import scala.collection.JavaConverters;
 import scala.runtime.AbstractFunction2;
 
@@ -55,7 +56,9 @@ final class BarrierTask extends AbstractFunction2<Object, scala.collection.Itera
     @Override
     public scala.collection.Iterator<Long> apply(Object group, scala.collection.Iterator<ShardGroupRDD.Shard> shards) {
         int g = (Integer) group;
-        BarrierTaskContext context = BarrierTaskContext.get();
+        // Not BarrierTaskContext.get(): that initialises its companion object, whose non-daemon timer thread
+        // (Spark 3.5) would outlive the fit in a local-mode driver and keep a user's JVM from exiting.
+        BarrierTaskContext context = (BarrierTaskContext) TaskContext.get();
         int attempt = context.stageAttemptNumber();
         List<ShardGroupRDD.Shard> mine = new ArrayList<>();
         JavaConverters.asJavaIterator(shards).forEachRemaining(mine::add);

@@ -57,7 +57,6 @@ public final class Main {
     public static void main(String[] args) {
         int code;
         SparkSession spark = null;
-        boolean local = false;
         boolean clusterDeploy = false;
         LastLine out = new LastLine(System.out);
         try {
@@ -66,7 +65,6 @@ public final class Main {
                 code = args.length == 0 ? 2 : 0;
             } else {
                 spark = SparkSession.builder().appName("dendrite " + args[0]).getOrCreate();
-                local = spark.sparkContext().isLocal();
                 clusterDeploy = "cluster".equals(spark.sparkContext().getConf().get("spark.submit.deployMode", "client"));
                 code = run(spark, args, out);
             }
@@ -78,11 +76,10 @@ public final class Main {
         if (code != 0 && clusterDeploy) {
             throw new IllegalStateException(out.last() == null ? "dendrite: exit code " + code : out.last());
         }
-        // In local mode the driver JVM also ran the tasks, and a barrier stage leaves Spark 3.5's
-        // non-daemon "Barrier task timer" thread behind, which would keep the JVM alive after main. On a
-        // cluster it lives in the executors, and System.exit(0) in the driver would fail a YARN
-        // cluster-mode application ("Shutdown hook called before final status was reported").
-        if (code != 0 || local) {
+        // A success returns from main, which ends the JVM: the run leaves no non-daemon thread behind, and
+        // System.exit(0) in the driver would fail a YARN cluster-mode application ("Shutdown hook called
+        // before final status was reported").
+        if (code != 0) {
             System.exit(code);
         }
     }
