@@ -1,5 +1,7 @@
 package io.dendrite.spark.cli;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -22,8 +24,12 @@ import io.dendrite.core.run.TrainingConfig;
 import io.dendrite.spark.StepTransport;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A training job as its YAML file describes it, with {@code key.path=value} overrides applied first:
@@ -63,7 +69,9 @@ public record JobConfig(List<LayerSpecConf> layers, Loss loss, Optimizer optimiz
     public static JobConfig parse(InputStream yaml, String source, List<String> overrides) {
         JsonNode root;
         try {
-            root = YAML.readTree(yaml);
+            byte[] text = yaml.readAllBytes();
+            refuseDuplicateKeys(text, source);
+            root = YAML.readTree(text);
         } catch (IOException e) {
             throw new JobConfigException(source + ": not valid YAML: " + e.getMessage());
         }
@@ -89,6 +97,53 @@ public record JobConfig(List<LayerSpecConf> layers, Loss loss, Optimizer optimiz
                     ? YAML.getNodeFactory().textNode("") : value);
         }
         return of(new ConfigNode(root, ""));
+    }
+
+    /**
+     * Refuses a key given twice in one mapping (two {@code training:} sections, two {@code learning_rate:}),
+     * naming both lines: YAML readers keep the last one and drop the first without a word.
+     */
+    private static void refuseDuplicateKeys(byte[] text, String source) throws IOException {
+        Deque<Level> levels = new ArrayDeque<>();
+        try (JsonParser p = YAML.getFactory().createParser(text)) {
+            for (JsonToken t = p.nextToken(); t != null; t = p.nextToken()) {
+                if (t == JsonToken.END_OBJECT || t == JsonToken.END_ARRAY) {
+                    levels.pop();
+                    continue;
+                }
+                if (t == JsonToken.FIELD_NAME) {
+                    Level top = levels.peek();
+                    top.name = p.currentName();
+                    int line = p.currentTokenLocation().getLineNr();
+                    Integer first = top.lines.putIfAbsent(top.name, line);
+                    if (first != null) {
+                        StringBuilder key = new StringBuilder();
+                        levels.descendingIterator().forEachRemaining(l -> key.append(key.isEmpty() ? "" : ".")
+                                .append(l.lines == null ? String.valueOf(l.index) : l.name));
+                        throw new JobConfigException(source + ": '" + key + "' is given twice, on line " + first
+                                + " and on line " + line + "; keep one");
+                    }
+                    continue;
+                }
+                if (!levels.isEmpty() && levels.peek().lines == null) {
+                    levels.peek().index++;
+                }
+                if (t == JsonToken.START_OBJECT || t == JsonToken.START_ARRAY) {
+                    levels.push(new Level(t == JsonToken.START_OBJECT ? new HashMap<>() : null));
+                }
+            }
+        }
+    }
+
+    /** One open mapping (its keys' first lines and the key being read) or list (the item being read). */
+    private static final class Level {
+        final Map<String, Integer> lines;
+        String name;
+        int index = -1;
+
+        Level(Map<String, Integer> lines) {
+            this.lines = lines;
+        }
     }
 
     private static JobConfig of(ConfigNode root) {
