@@ -67,7 +67,12 @@ final class Columns {
 
     private static IllegalArgumentException typeError(String stage, String param, String column, String expected,
                                                       DataType found) {
-        return new IllegalArgumentException(stage + ": " + param + " '" + column + "' must be " + expected
-                + " but is " + found.simpleString());
+        String ours = stage + ": " + param + " '" + column + "' must be " + expected + " but is " + found.simpleString();
+        if (!expected.equals("numeric") && !expected.equals("boolean")) {
+            return new IllegalArgumentException(ours);
+        }
+        // Then Spark's own wording (SchemaUtils), the line users of MLlib's estimators know and search for.
+        return new IllegalArgumentException(ours + ". Column " + column + " must be of type " + expected
+                + " but was actually of type " + found.catalogString() + ".");
     }
 }

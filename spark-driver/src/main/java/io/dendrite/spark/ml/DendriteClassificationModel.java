@@ -120,8 +120,9 @@ public final class DendriteClassificationModel
     }
 
     /**
-     * Appends the model's columns to every row, scoring a block of rows at a time; checks the features
-     * column (present, a vector, of the model's width when its metadata tells) first.
+     * Appends the model's columns to every row, scoring a block of rows at a time, on a batch or a
+     * streaming DataFrame; checks the features column (present, a vector, of the model's width when its
+     * metadata tells) and the thresholds (one per class) first.
      */
     @Override
     public Dataset<Row> transform(Dataset<?> dataset) {
@@ -138,6 +139,12 @@ public final class DendriteClassificationModel
             }
         }
         double[] thresholds = isDefined(thresholds()) ? getThresholds() : null;
+        if (thresholds != null && thresholds.length != numClasses()) {
+            // MLlib's own check and words (ProbabilisticClassificationModel.transform).
+            throw new IllegalArgumentException("requirement failed: " + getClass().getSimpleName() + ".transform() "
+                    + "called with non-matching numClasses and thresholds.length. numClasses=" + numClasses()
+                    + ", but thresholds has length " + thresholds.length);
+        }
         return Scoring.transform(dataset, model, getFeaturesCol(),
                 new Scoring.ClassifierOutput(raw, probability, prediction, thresholds),
                 new StructType(fields.toArray(new StructField[0])), stage);

@@ -106,7 +106,7 @@ public final class DendriteClassifier
         Column classWeights = classWeights(stage, counted, classes);
         TrainingResult result = NetworkFit.fit(this, stage, dataset, getFeaturesCol(), getLabelCol(),
                 new NetworkFit.Task(true, classes, Losses.categoricalCrossEntropy(), labels), classWeights);
-        return new DendriteClassificationModel(Uids.random("dendriteClassificationModel"), result.model());
+        return new DendriteClassificationModel(uid(), result.model());
     }
 
     /** The class names from a StringIndexer's metadata, when it has one name per class. */

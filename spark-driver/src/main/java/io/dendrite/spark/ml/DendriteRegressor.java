@@ -110,7 +110,7 @@ public final class DendriteRegressor extends Regressor<Vector, DendriteRegressor
         Loss loss = Loss.of(string(loss()), (float) number(huberDelta()));
         TrainingResult result = NetworkFit.fit(this, stage, dataset, getFeaturesCol(), getLabelCol(),
                 new NetworkFit.Task(false, 0, loss, List.of()), null);
-        return new DendriteRegressionModel(Uids.random("dendriteRegressionModel"), result.model());
+        return new DendriteRegressionModel(uid(), result.model());
     }
 
     @Override

@@ -35,7 +35,18 @@ public interface NetworkParams extends Params {
 
     /** Units of each hidden dense layer, input to output; empty for none (a linear model). */
     default IntArrayParam hiddenLayers() {
-        return new IntArrayParam(this, "hiddenLayers", "units of each hidden dense layer, input side first (each >= 1)");
+        return new IntArrayParam(this, "hiddenLayers", "units of each hidden dense layer, input side first (each >= 1)",
+                new AllAtLeastOne());
+    }
+
+    /** {@link #hiddenLayers()}' check, made when the param is set (as every other param's is). */
+    final class AllAtLeastOne extends scala.runtime.AbstractFunction1<int[], Object> implements java.io.Serializable {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public Object apply(int[] units) {
+            return units != null && java.util.Arrays.stream(units).allMatch(u -> u >= 1);
+        }
     }
 
     /** The hidden layers' activation. */

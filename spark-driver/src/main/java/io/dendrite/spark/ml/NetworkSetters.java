@@ -15,6 +15,12 @@ public interface NetworkSetters<T extends NetworkSetters<T>> extends NetworkPara
 
     /** Units of each hidden layer, input side first. */
     default T setHiddenLayers(int... units) {
+        for (int i = 0; i < units.length; i++) {
+            if (units[i] < 1) {
+                throw new IllegalArgumentException(uid() + ": hiddenLayers must each be >= 1 but layer " + (i + 1)
+                        + " of " + java.util.Arrays.toString(units) + " has " + units[i]);
+            }
+        }
         set(hiddenLayers(), units.clone());
         return self();
     }

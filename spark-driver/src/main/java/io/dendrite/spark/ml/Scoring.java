@@ -8,9 +8,12 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
 import org.apache.spark.sql.catalyst.expressions.JoinedRow;
@@ -24,6 +27,7 @@ import org.apache.spark.sql.types.StructType;
  * vector column's storage into the block (dense or sparse, never made a {@code Vector} first), and each
  * input row passes through as its bytes, with the model's columns after it. A row whose features cannot
  * be read (null, or a vector of another width) fails the job with a message naming the row and the column.
+ * A streaming input is scored by the same blocks through the Dataset API, on external rows.
  */
 final class Scoring {
     /** {@code VectorUDT}'s storage: a struct of type (0 sparse, 1 dense), size, indices, values. */
@@ -44,6 +48,12 @@ final class Scoring {
         // here: Spark's cleaner removes it once the DataFrame is gone.
         Broadcast<float[]> weights = jsc.broadcast(model.parameters());
         RowFeatures features = new RowFeatures(true, width, List.of(featuresCol), index);
+        if (df.isStreaming()) {
+            // A stream has no RDD to score: the same blocks, through the Dataset API, on external rows.
+            BlockScorer<Row> scorer = new BlockScorer<>(model.spec(), model.loss(), weights, model.scaler(),
+                    model.labels(), features::read, width, r -> r, stage + " input", null, null, new External(out));
+            return df.mapPartitions((MapPartitionsFunction<Row, Row>) scorer::call, Encoders.row(outSchema));
+        }
         BlockScorer<InternalRow> scorer = new BlockScorer<>(model.spec(), model.loss(), weights, model.scaler(),
                 model.labels(), features::readStored, width, InternalRow::copy, stage + " input", null, null,
                 new Appended(out, outSchema));
@@ -91,6 +101,29 @@ final class Scoring {
                     return block.size();
                 }
             };
+        }
+    }
+
+    /** Each input row followed by the extra values, as an external row (vectors as {@code DenseVector}s). */
+    private record External(Extra extra) implements BlockScorer.Output<Row> {
+        @Override
+        public List<Row> rows(Model model, List<Row> block, float[] x) {
+            Object[][] values = extra.values(model, block.size(), x);
+            List<Row> out = new ArrayList<>(block.size());
+            for (int i = 0; i < block.size(); i++) {
+                Row in = block.get(i);
+                Object[] all = new Object[in.length() + values[i].length];
+                for (int c = 0; c < in.length(); c++) {
+                    all[c] = in.get(c);
+                }
+                for (int k = 0; k < values[i].length; k++) {
+                    Object v = values[i][k];
+                    all[in.length() + k] = v instanceof InternalRow stored
+                            ? new org.apache.spark.ml.linalg.DenseVector(stored.getArray(3).toDoubleArray()) : v;
+                }
+                out.add(RowFactory.create(all));
+            }
+            return out;
         }
     }
 
