@@ -24,6 +24,7 @@ import io.dendrite.spark.TrainingResult;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -104,9 +105,16 @@ final class NetworkFit {
             LOG.info("{}: {} - {} parameters - loss {} - {} - batch {} - {} epochs", stage, config.spec().describe(),
                     config.spec().parameterCount(), task.loss().id(), config.optimizer().id(), config.batchSize(),
                     config.epochs());
-            SparkTrainer trainer = new SparkTrainer(config, transport(p), checkpoints(p),
+            String resume = p.getResumeFrom();
+            String runDir = runDirectory(p, resume);
+            if (runDir != null) {
+                LOG.info("{}: checkpoints go to {}; to continue this fit, set resumeFrom to it", stage, runDir);
+            }
+            CheckpointPolicy policy = runDir == null ? CheckpointPolicy.NONE
+                    : new CheckpointPolicy(runDir, 0, p.getCheckpointInterval(), 2);
+            SparkTrainer trainer = new SparkTrainer(config, transport(p), policy,
                     report -> LOG.info("{}: {}", stage, report.line()));
-            return trainer.fit(train, validation);
+            return resume.isEmpty() ? trainer.fit(train, validation) : trainer.resume(train, validation, resume);
         } finally {
             train.blocks().unpersist(false);
             if (validation != null) {
@@ -173,9 +181,24 @@ final class NetworkFit {
         return StepTransport.BARRIER.withMode(StepTransport.Mode.valueOf(p.getStepMode().toUpperCase(Locale.ROOT)));
     }
 
-    private static CheckpointPolicy checkpoints(NetworkParams p) {
-        String dir = p.string(p.checkpointDir());
-        return dir.isEmpty() ? CheckpointPolicy.NONE
-                : new CheckpointPolicy(dir, 0, (int) p.number(p.checkpointInterval()), 2);
+    /**
+     * Where this fit checkpoints, or null for nowhere: with {@code resume}, the run directory it continues
+     * (the checkpoint's parent when it names one checkpoint); otherwise a new directory under checkpointDir
+     * named by the stage's uid, the time and a random suffix, so every fit of one estimator — a grid search,
+     * a notebook run twice — has its own (a root belongs to one run).
+     */
+    private static String runDirectory(NetworkParams p, String resume) {
+        String root = p.getCheckpointDir();
+        if (root.isEmpty()) {
+            return null;
+        }
+        if (!resume.isEmpty()) {
+            Path r = new Path(resume);
+            return r.getName().startsWith("step-") ? r.getParent().toString() : r.toString();
+        }
+        String time = java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT)
+                .format(java.time.LocalDateTime.now());
+        String suffix = Integer.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextInt() >>> 8);
+        return new Path(root, p.uid() + "-" + time + "-" + suffix).toString();
     }
 }

@@ -203,9 +203,18 @@ public interface NetworkParams extends Params {
                 + "executors, or one Spark job per step", ParamValidators.inArray(STEP_MODES.toArray(new String[0])));
     }
 
-    /** Where checkpoints go. */
+    /** Where checkpoints go: each fit in a run directory of its own under it. */
     default Param<String> checkpointDir() {
-        return new Param<>(this, "checkpointDir", "Hadoop path for checkpoints of the run (empty: none)");
+        return new Param<>(this, "checkpointDir", "Hadoop path under which each fit checkpoints into a run directory "
+                + "of its own, named by the stage's uid and the time, which the fit logs (empty: no checkpoints)");
+    }
+
+    /** A run directory (or one checkpoint in it) to continue from. */
+    default Param<String> resumeFrom() {
+        return new Param<>(this, "resumeFrom", "Hadoop path of a fit's run directory (as the fit logged it under "
+                + "checkpointDir) or of one checkpoint in it: the fit continues from its newest complete checkpoint "
+                + "exactly as the interrupted fit would have, checkpointing on into it when checkpointDir is set "
+                + "(empty: a new run)");
     }
 
     /** Epochs between checkpoints. */
@@ -294,6 +303,7 @@ public interface NetworkParams extends Params {
         p.setDefault(p.seed(), (long) p.getClass().getName().hashCode());
         p.setDefault(p.stepMode(), "barrier");
         p.setDefault(p.checkpointDir(), "");
+        p.setDefault(p.resumeFrom(), "");
         p.setDefault(p.checkpointInterval(), 1);
         p.setDefault(p.numPartitions(), 0);
         p.setDefault(p.scaling(), "none");
@@ -461,6 +471,11 @@ public interface NetworkParams extends Params {
     /** The checkpoint directory (empty: none). */
     default String getCheckpointDir() {
         return (String) getOrDefault(checkpointDir());
+    }
+
+    /** The run directory or checkpoint a fit continues from (empty: none). */
+    default String getResumeFrom() {
+        return (String) getOrDefault(resumeFrom());
     }
 
     /** Epochs between checkpoints. */

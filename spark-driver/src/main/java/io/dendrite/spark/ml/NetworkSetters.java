@@ -187,6 +187,12 @@ public interface NetworkSetters<T extends NetworkSetters<T>> extends NetworkPara
         return self();
     }
 
+    /** The run directory (or one checkpoint in it) the next fit continues from. */
+    default T setResumeFrom(String runDirectory) {
+        set(resumeFrom(), runDirectory);
+        return self();
+    }
+
     /** Epochs between checkpoints. */
     default T setCheckpointInterval(int epochs) {
         set(checkpointInterval(), epochs);

@@ -153,4 +153,26 @@ public class MLContractTest extends SparkDriverSuite {
         org.junit.Assert.assertTrue(e.getMessage(), e.getMessage().contains("weightCol 'name' must be numeric but is string")
                 && e.getMessage().contains("Column name must be of type numeric but was actually of type string."));
     }
+
+    @Test
+    public void everyFitCheckpointsIntoItsOwnRunDirectoryAndAFitResumesFromOne() throws Exception {
+        org.apache.spark.sql.Dataset<Row> df = digitsFrame(400);
+        Path root = newTempDir().resolve("ckpt");
+        DendriteClassifier c = new DendriteClassifier().setHiddenLayers(8).setMaxEpochs(2).setNumPartitions(2)
+                .setSeed(5).setCheckpointDir(root.toString());
+        c.fit(df);
+        c.fit(df); // the same estimator again, as a notebook cell run twice
+        List<Path> runs;
+        try (java.util.stream.Stream<Path> list = java.nio.file.Files.list(root)) {
+            runs = list.filter(java.nio.file.Files::isDirectory).sorted().toList();
+        }
+        assertEquals(runs.toString(), 2, runs.size());
+        org.junit.Assert.assertTrue(runs.toString(), runs.stream().allMatch(r -> r.getFileName().toString()
+                .startsWith(c.uid() + "-")));
+        float[] straight = c.copy(ParamMap.empty()).setCheckpointDir("").setMaxEpochs(3).fit(df)
+                .dendriteModel().parameters();
+        DendriteClassificationModel resumed = c.copy(ParamMap.empty()).setMaxEpochs(3)
+                .setResumeFrom(runs.get(0).toString()).fit(df);
+        assertArrayEquals(straight, resumed.dendriteModel().parameters(), 0f);
+    }
 }
