@@ -38,8 +38,10 @@ final class ScoreJob {
     }
 
     static long run(SparkSession spark, Model model, Options o) {
-        HadoopPaths.requireApart(spark.sparkContext().hadoopConfiguration(), "--output", o.output(), "--input", o.input(),
-                "write the scores somewhere else");
+        org.apache.hadoop.conf.Configuration conf = spark.sparkContext().hadoopConfiguration();
+        HadoopPaths.requireApartFromInput(conf, "--output", o.output(), o.input(), "write the scores somewhere else");
+        HadoopPaths.requireApart(conf, "--output", o.output(), "--model", o.model(), "write the scores somewhere else");
+        String[] inputs = HadoopPaths.patterns(o.input()).toArray(new String[0]);
         int width = model.spec().inputWidth();
         Dataset<Row> df;
         List<String> features;
@@ -55,9 +57,9 @@ final class ScoreJob {
             features = List.of("features");
         } else {
             df = switch (o.format()) {
-                case "parquet" -> spark.read().parquet(o.input());
+                case "parquet" -> spark.read().parquet(inputs);
                 case "libsvm" -> spark.read().format("libsvm").option("numFeatures", o.width() > 0 ? o.width()
-                        : width).load(o.input());
+                        : width).load(inputs);
                 default -> throw new JobConfigException("--format must be one of [csv, parquet, libsvm] but was '"
                         + o.format() + "'");
             };
@@ -95,31 +97,26 @@ final class ScoreJob {
         Broadcast<float[]> weights = jsc.broadcast(model.parameters());
         LongAccumulator scoredRows = jsc.sc().longAccumulator("rows scored");
         CollectionAccumulator<String> badInput = jsc.sc().collectionAccumulator("bad input");
+        HadoopPaths.StagedOutput output = new HadoopPaths.StagedOutput(conf, o.output(), o.overwrite());
+        boolean done = false;
         try {
             BlockScorer<Row> scorer = BlockScorer.ofRows(model.spec(), model.loss(), weights, model.scaler(),
                     model.labels(), new RowFeatures(vector, width, features, o.idColumns().size()), o.input(), scoredRows,
                     badInput);
             JavaRDD<Row> rows = in.javaRDD().mapPartitions(scorer);
+            // Written beside the old output and swapped in only when complete: a job stopped on a bad row (which
+            // may have committed part of its output first) or failing any other way leaves the old one as it was.
             BlockScorer.stopOnBadInput(jsc, badInput, () -> spark.createDataFrame(rows, outSchema).write()
-                    .mode(o.overwrite() ? "overwrite" : "errorifexists").option("header", "true")
-                    .format(o.outputFormat()).save(o.output()));
-        } catch (IllegalArgumentException e) {
-            removeIncomplete(spark, o.output());
-            throw e;
+                    .mode("errorifexists").option("header", "true").format(o.outputFormat()).save(output.staging()));
+            output.commit();
+            done = true;
         } finally {
+            if (!done) {
+                output.abandon();
+            }
             weights.destroy(false);
         }
         return scoredRows.value();
-    }
-
-    /** A job that stopped on a bad input may have committed part of its output (when it ended first); remove it. */
-    private static void removeIncomplete(SparkSession spark, String output) {
-        org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(output);
-        try {
-            p.getFileSystem(spark.sparkContext().hadoopConfiguration()).delete(p, true);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException("cannot remove the incomplete output " + output, e);
-        }
     }
 
     /** The feature columns of a Parquet or LibSVM frame: those named, else every column not an id or dropped. */

@@ -233,6 +233,77 @@ public class CliTest extends SparkDriverSuite {
                 "--overwrite", "true");
         Assertions.assertTrue(out.contains("contains --input"), out);
         Assertions.assertEquals("a,b\n1,2\n", Files.readString(input), "the input is untouched");
+
+        // Every path of a comma-separated input, as the readers split it, and every file a glob matches.
+        Path other = dir.resolve("other.csv");
+        Files.writeString(other, "a,b\n3,4\n");
+        out = run(2, "score", "--model", model, "--input", other + "," + input, "--output", rows.toString(),
+                "--overwrite", "true");
+        Assertions.assertTrue(out.contains("--output " + rows + " contains --input " + input), out);
+        out = run(2, "score", "--model", model, "--input", dir.resolve("r*").resolve("*.csv").toString(),
+                "--output", rows.toString(), "--overwrite", "true");
+        Assertions.assertTrue(out.contains("which matches"), out);
+        Assertions.assertEquals("a,b\n1,2\n", Files.readString(input), "the input is untouched");
+        // The model (and the run's metrics and checkpoints beside it) is no output either.
+        Path elsewhere = newTempDir().resolve("rows.csv");
+        Files.writeString(elsewhere, "a,b\n5,6\n");
+        out = run(2, "score", "--model", model, "--input", elsewhere.toString(), "--output", dir.toString(),
+                "--overwrite", "true");
+        Assertions.assertTrue(out.contains("--output " + dir + " contains --model " + model), out);
+        Assertions.assertTrue(Files.exists(dir.resolve("model").resolve("model.json")), "the model is untouched");
+    }
+
+    @Test
+    public void aScoringJobThatFailsLeavesTheOldOutputAsItWas() throws Exception {
+        Path dir = newTempDir();
+        run(0, "train", "--output", dir.toString(), "training.epochs=1", "output.chart=false");
+        String model = dir.resolve("model").toString();
+        StringBuilder good = new StringBuilder();
+        StringBuilder bad = new StringBuilder();
+        for (int r = 0; r < 50; r++) {
+            StringBuilder row = new StringBuilder().append(r);
+            for (int c = 0; c < 64; c++) {
+                row.append(',').append((r + c) % 16);
+            }
+            good.append(row).append('\n');
+            bad.append(r == 31 ? row.toString().replaceFirst(",3,", ",x,") : row).append('\n');
+        }
+        Files.writeString(dir.resolve("good.csv"), good);
+        Files.writeString(dir.resolve("bad.csv"), bad);
+        Path scored = dir.resolve("scored");
+        String[] common = {"score", "--model", model, "--header", "false", "--id-columns", "_c0", "--output",
+                scored.toString(), "--output-format", "csv"};
+        run(0, concat(common, "--input", dir.resolve("good.csv").toString()));
+        Map<String, String> before = files(scored);
+        String out = run(2, concat(common, "--input", dir.resolve("good.csv").toString()));
+        Assertions.assertTrue(out.contains("--output " + scored + " already exists; pass --overwrite true"), out);
+        out = run(2, concat(common, "--input", dir.resolve("bad.csv").toString(), "--overwrite", "true"));
+        Assertions.assertTrue(out.contains("expected a number") && out.contains("'x'"), out);
+        Assertions.assertEquals(before, files(scored), "the old output, as it was");
+        try (java.util.stream.Stream<Path> left = Files.list(dir)) {
+            Assertions.assertEquals(List.of(), left.filter(p -> p.getFileName().toString().startsWith(".scored"))
+                    .toList(), "nothing staged is left behind");
+        }
+        run(0, concat(common, "--input", dir.resolve("good.csv").toString(), "--overwrite", "true"));
+        Assertions.assertEquals(before.keySet().size(), files(scored).size());
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        return all;
+    }
+
+    /** The files under {@code dir} with their contents, CRC files left out. */
+    private static Map<String, String> files(Path dir) throws java.io.IOException {
+        Map<String, String> out = new java.util.TreeMap<>();
+        try (java.util.stream.Stream<Path> all = Files.walk(dir)) {
+            for (Path f : all.filter(Files::isRegularFile).filter(f -> !f.getFileName().toString().endsWith(".crc"))
+                    .toList()) {
+                out.put(dir.relativize(f).toString(), Files.readString(f));
+            }
+        }
+        return out;
     }
 
     @Test
