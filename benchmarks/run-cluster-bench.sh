@@ -16,10 +16,11 @@ master="$(deploy/bin/dendrite-cluster start 2 --cores 1 --memory 2g --dir "$clus
 for mode in barrier job; do
   for where in cluster local; do
     on="$master"
-    [[ "$where" == local ]] && on="local[2]"
+    target=(--cluster "$cluster")   # its master URL and secret
+    [[ "$where" == local ]] && on="local[2]" && target=(--master "$on")
     run="$where-$mode"
     echo "== $mode mode on $on"
-    deploy/bin/dendrite-submit --master "$on" train --job conf/fashion-mnist.yaml --output "$out/$run" \
+    deploy/bin/dendrite-submit "${target[@]}" train --job conf/fashion-mnist.yaml --output "$out/$run" \
       training.mode="$mode" training.batch_size="$batch" training.epochs="$epochs" output.chart=false \
       2> "$out/$run.stderr" | tee "$out/$run.log"
   done

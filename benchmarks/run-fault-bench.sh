@@ -15,13 +15,17 @@ trap 'deploy/bin/dendrite-cluster stop --dir "$cluster"' EXIT
 master="$(deploy/bin/dendrite-cluster start 2 --cores 1 --memory 1g --dir "$cluster")"
 
 executors() { # the executor JVMs the workers launched
-  for w in 1 2; do pgrep -P "$(cat "$cluster/pids/worker-$w.pid")" -f CoarseGrainedExecutorBackend || true; done
+  local pid _
+  for w in 1 2; do
+    read -r pid _ < "$cluster/pids/worker-$w.pid"   # pid, start time, cluster directory
+    pgrep -P "$pid" -f CoarseGrainedExecutorBackend || true
+  done
 }
 
 run() { # name mode kill(yes|no)
   local name="$1" mode="$2" kill="$3"
   echo "== $name"
-  deploy/bin/dendrite-submit --master "$master" --conf spark.executor.memory=900m \
+  deploy/bin/dendrite-submit --cluster "$cluster" --conf spark.executor.memory=900m \
     train --job conf/fashion-mnist.yaml --output "$out/$name" training.mode="$mode" training.epochs=3 \
     training.batch_size=512 data.train.partitions=2 output.chart=false \
     > "$out/$name.log" 2> "$out/$name.stderr" &

@@ -26,7 +26,9 @@ train() { # name master [overrides...] -- runs the Fashion-MNIST job, output and
   local conf=()
   while [[ $# -gt 0 && "$1" == --conf ]]; do conf+=("$1" "$2"); shift 2; done
   echo "== $name on $on ${conf[*]:-} $*"
-  deploy/bin/dendrite-submit --master "$on" "${conf[@]}" train --job conf/fashion-mnist.yaml --output "$out/$name" \
+  local target=(--master "$on")
+  [[ "$on" == spark://* ]] && target=(--cluster "$cluster")   # its master URL and secret
+  deploy/bin/dendrite-submit "${target[@]}" "${conf[@]}" train --job conf/fashion-mnist.yaml --output "$out/$name" \
     training.epochs="$epochs" output.chart=false "$@" 2> "$out/$name.stderr" | tee "$out/$name.log"
 }
 

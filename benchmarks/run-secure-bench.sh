@@ -20,8 +20,7 @@ for ((round = 1; round <= rounds; round++)); do
     for crypto in false true; do
       name="b$batch-crypto-$crypto-r$round"
       echo "== $name"
-      deploy/bin/dendrite-submit --master "$master" --conf spark.authenticate=true \
-        --conf spark.authenticate.secret="$(cat "$secret_file")" --conf spark.network.crypto.enabled=$crypto \
+      deploy/bin/dendrite-submit --cluster "$cluster" --conf spark.network.crypto.enabled=$crypto \
         --conf spark.executor.memory=900m \
         train --job conf/fashion-mnist.yaml --output "$out/$name" training.mode=barrier training.epochs="$epochs" \
         training.batch_size="$batch" data.train.partitions=2 output.chart=false 2> "$out/$name.stderr" | tee "$out/$name.log"

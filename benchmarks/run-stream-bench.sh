@@ -14,7 +14,7 @@ cluster="$out/cluster"
 trap 'deploy/bin/dendrite-cluster stop --dir "$cluster"' EXIT
 master="$(deploy/bin/dendrite-cluster start 2 --cores 1 --memory 2g --dir "$cluster")"
 started=$(date +%s)
-DENDRITE_DRIVER_MEMORY="$driver_memory" deploy/bin/dendrite-submit --master "$master" --executor-memory 1g \
+DENDRITE_DRIVER_MEMORY="$driver_memory" deploy/bin/dendrite-submit --cluster "$cluster" --executor-memory 1g \
   train --job conf/synthetic-billion.yaml --output "$out/run" data.train.rows="$rows" \
   2> "$out/run.stderr" | tee "$out/run.log"
 wall=$(( $(date +%s) - started ))

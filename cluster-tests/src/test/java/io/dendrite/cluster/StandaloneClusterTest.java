@@ -77,10 +77,15 @@ class StandaloneClusterTest {
         return new Result(p.exitValue(), Files.readString(log, StandardCharsets.UTF_8));
     }
 
-    /** The launcher's command for the digits job on {@code on}, writing under {@code output}. */
+    /**
+     * The launcher's command for the digits job on {@code on}, writing under {@code output}; on the test cluster
+     * through {@code --cluster DIR}, which gives the launcher its master URL and the secret start generated.
+     */
     private static List<String> train(String on, Path output, String... overrides) {
-        List<String> c = new ArrayList<>(List.of("bash", SUBMIT.toString(), "--master", on, "train", "--output",
-                output.toString(), "output.chart=false", "data.train.partitions=2"));
+        List<String> target = on.equals(master) ? List.of("--cluster", dir.resolve("cluster").toString())
+                : List.of("--master", on);
+        List<String> c = new ArrayList<>(List.of("bash", SUBMIT.toString(), target.get(0), target.get(1), "train",
+                "--output", output.toString(), "output.chart=false", "data.train.partitions=2"));
         c.addAll(List.of(overrides));
         return c;
     }
@@ -434,7 +439,8 @@ class StandaloneClusterTest {
 
     /** The pid of worker {@code w} (1-based), from the cluster script's pid file. */
     private static long workerPid(int w) throws IOException {
-        return Long.parseLong(Files.readString(dir.resolve("cluster/pids/worker-" + w + ".pid")).strip());
+        // A pid file holds the pid, its start time and the cluster's directory.
+        return Long.parseLong(Files.readString(dir.resolve("cluster/pids/worker-" + w + ".pid")).strip().split(" ")[0]);
     }
 
     /** {@code kill -9} of worker {@code w} and the executors it launched; returns when, in nanoseconds. */
