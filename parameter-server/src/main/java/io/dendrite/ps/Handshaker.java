@@ -47,6 +47,7 @@ final class Handshaker implements Closeable {
     private final Verdict verdict;
     private final Refusals refusals;
     private final Map<SocketChannel, Pending> pending = new LinkedHashMap<>();
+    private IOException acceptFailure;
 
     /** One connection being authenticated. */
     private static final class Pending {
@@ -115,6 +116,9 @@ final class Handshaker implements Closeable {
                 drop(p); // not this run's TLS peer
             } catch (IOException e) {
                 drop(p); // the peer went away mid-handshake
+            } catch (RuntimeException e) {
+                refusals.refused(remote(p.channel), String.valueOf(e)); // this connection's failure, not the server's
+                drop(p);
             }
         }
         selector.selectedKeys().clear();
@@ -130,33 +134,113 @@ final class Handshaker implements Closeable {
         return ready;
     }
 
-    private void acceptAll() throws IOException {
-        SocketChannel ch;
-        while ((ch = listener.accept()) != null) {
-            if (pending.size() >= maxPending) {
-                Pending oldest = pending.values().iterator().next();
-                refusals.refused(remote(oldest.channel), "pushed out by newer connections (more than " + maxPending
-                        + " awaiting authentication)");
-                drop(oldest);
-            }
-            ch.socket().setTcpNoDelay(true);
-            Pending p;
+    /**
+     * Accepts every connection waiting. A failure of {@code accept} itself (no file descriptor left, the
+     * kernel short of memory) is kept for {@link #takeAcceptFailure} and ends this round: the connections stay
+     * in the backlog for the next. A failure of one connection closes that connection only.
+     */
+    private void acceptAll() {
+        while (true) {
+            SocketChannel ch;
             try {
-                p = new Pending(Link.accepted(ch, keys), System.nanoTime() + connectNanos);
+                ch = listener.accept();
             } catch (IOException e) {
-                ch.close();
-                continue;
+                acceptFailure = e;
+                return;
             }
-            pending.put(ch, p);
+            if (ch == null) {
+                acceptFailure = null;
+                return;
+            }
             try {
-                advance(p);
-                ch.register(selector, interest(p), p);
-            } catch (SSLException e) {
-                refusals.refused(remote(ch), e.getMessage());
-                drop(p);
-            } catch (IOException e) {
-                drop(p);
+                admit(ch);
+            } catch (IOException | RuntimeException e) {
+                refusals.refused(remote(ch), "the connection failed as it was accepted: " + e);
+                Pending p = pending.get(ch);
+                if (p != null) {
+                    drop(p);
+                } else {
+                    closeQuietly(ch);
+                }
             }
+        }
+    }
+
+    /** The failure of the last {@code accept}, when it failed; cleared by a successful one and by this call. */
+    IOException takeAcceptFailure() {
+        IOException e = acceptFailure;
+        acceptFailure = null;
+        return e;
+    }
+
+    private static void closeQuietly(SocketChannel ch) {
+        try {
+            ch.close();
+        } catch (IOException ignored) {
+            // closing anyway
+        }
+    }
+
+    /** Starts authenticating a connection just accepted. */
+    private void admit(SocketChannel ch) throws IOException {
+        if (pending.size() >= maxPending) {
+            Pending oldest = pending.values().iterator().next();
+            refusals.refused(remote(oldest.channel), "pushed out by newer connections (more than " + maxPending
+                    + " awaiting authentication)");
+            drop(oldest);
+        }
+        ch.socket().setTcpNoDelay(true);
+        Pending p = new Pending(Link.accepted(ch, keys), System.nanoTime() + connectNanos);
+        pending.put(ch, p);
+        try {
+            advance(p);
+            ch.register(selector, interest(p), p);
+        } catch (SSLException e) {
+            refusals.refused(remote(ch), e.getMessage());
+            drop(p);
+        } catch (IOException e) {
+            drop(p);
+        }
+    }
+
+    /**
+     * Serves the listener until {@code closed}: hands every authenticated connection to {@code handle}. A
+     * failing {@code accept} is retried with a growing pause (10 ms to half a second), logged once per spell;
+     * when it has failed for {@code giveUpMillis} on end, or anything else fails, serving ends and the cause
+     * is returned, for the owner to fail its run with. Null once {@code closed}.
+     */
+    Throwable serve(long pollMillis, long giveUpMillis, java.util.function.BooleanSupplier closed,
+                    java.util.function.Consumer<Authenticated> handle, System.Logger log, String name) {
+        long failingSince = 0;
+        long pause = 0;
+        try {
+            while (!closed.getAsBoolean()) {
+                for (Authenticated a : poll(pollMillis)) {
+                    handle.accept(a);
+                }
+                IOException failed = takeAcceptFailure();
+                if (failed == null) {
+                    failingSince = 0;
+                    pause = 0;
+                    continue;
+                }
+                long now = System.nanoTime();
+                if (failingSince == 0) {
+                    failingSince = now;
+                    log.log(System.Logger.Level.WARNING, name + ": accepting a connection failed; retrying", failed);
+                } else if (now - failingSince > giveUpMillis * 1_000_000) {
+                    return new IOException(name + ": accepting connections failed for " + giveUpMillis + " ms on end: "
+                            + failed.getMessage(), failed);
+                }
+                pause = Math.min(500, Math.max(10, pause * 2));
+                Thread.sleep(pause);
+            }
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return closed.getAsBoolean() ? null : e;
+        } catch (IOException | RuntimeException | Error e) {
+            return closed.getAsBoolean() ? null : e;
         }
     }
 

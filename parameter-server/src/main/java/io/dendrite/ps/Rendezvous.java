@@ -38,6 +38,7 @@ public final class Rendezvous implements AutoCloseable {
     /** Tasks claiming an attempt Spark has not reported yet, waiting for it (at most a few per task). */
     private final List<Arrival> held = new ArrayList<>();
     private volatile boolean closed;
+    private volatile Throwable acceptFailure;
 
     /** A task's authenticated arrival. */
     private record Arrival(Link link, int task, int attempt, int stage, String address) {
@@ -175,21 +176,27 @@ public final class Rendezvous implements AutoCloseable {
      * thread that reads its address.
      */
     private void acceptLoop() {
+        Throwable failed;
         try (Handshaker handshaker = new Handshaker(listener, keys, connectMillis, 256, hello -> null,
                 (peer, why) -> LOG.log(System.Logger.Level.WARNING, "rendezvous: refused a connection from {0}: {1}",
                         peer, why))) {
-            while (!closed) {
-                for (Handshaker.Authenticated a : handshaker.poll(Wire.POLL_MILLIS)) {
-                    Thread t = new Thread(() -> handle(a.link(), a.hello()), "dendrite-rendezvous-task");
-                    t.setDaemon(true);
-                    t.start();
-                }
-            }
+            failed = handshaker.serve(Wire.POLL_MILLIS, connectMillis, () -> closed, a -> {
+                Thread t = new Thread(() -> handle(a.link(), a.hello()), "dendrite-rendezvous-task");
+                t.setDaemon(true);
+                t.start();
+            }, LOG, "rendezvous");
         } catch (IOException | RuntimeException e) {
-            if (!closed) {
-                LOG.log(System.Logger.Level.WARNING, "rendezvous: accepting connections failed", e);
-            }
+            failed = e;
         }
+        if (failed != null && !closed) {
+            LOG.log(System.Logger.Level.ERROR, "rendezvous: stopped accepting connections", failed);
+            acceptFailure = failed;
+        }
+    }
+
+    /** Why the rendezvous stopped accepting, when it did before {@link #close}; null while it serves. */
+    public Throwable acceptFailure() {
+        return acceptFailure;
     }
 
     /** Reads an authenticated task's address, which followed its hello, and records its arrival. */

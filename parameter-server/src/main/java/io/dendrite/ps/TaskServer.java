@@ -33,6 +33,8 @@ abstract class TaskServer<E> implements AutoCloseable, Connection.Owner {
     /** Connections claiming an attempt Spark has not reported yet, with when they joined (training thread). */
     final Map<Connection, Long> held = new LinkedHashMap<>();
     volatile boolean closed;
+    /** Why the acceptor stopped, when it stopped before {@link #close}. */
+    private volatile Throwable acceptFailure;
     private final String name;
     private final ServerSocketChannel listener;
     private final int maxPending;
@@ -126,6 +128,11 @@ abstract class TaskServer<E> implements AutoCloseable, Connection.Owner {
         RuntimeException f = failure.get();
         if (f != null) {
             throw f;
+        }
+        Throwable acceptor = acceptFailure;
+        if (acceptor != null) {
+            // Tasks could neither join nor rejoin: the run fails now, with the cause, not at the step timeout.
+            throw new IllegalStateException("the " + name + " stopped accepting connections: " + acceptor, acceptor);
         }
         Checks.checkState(!closed, "the %s was closed while waiting for %s", name, waitingFor);
         long waited = (System.nanoTime() - lastProgress) / 1_000_000;
@@ -222,23 +229,24 @@ abstract class TaskServer<E> implements AutoCloseable, Connection.Owner {
 
     /** Authenticates connections on this one thread: only an accepted task gets a connection with threads. */
     private void acceptLoop() {
-        int next = 0;
+        int[] next = {0};
+        Throwable failed;
         try (Handshaker handshaker = new Handshaker(listener, keys, settings.connectMillis(), maxPending,
                 this::refusal, this::reject)) {
-            while (!closed) {
-                for (Handshaker.Authenticated a : handshaker.poll(EVENT_POLL_MILLIS)) {
-                    Connection c = new Connection(this, a.link(), a.hello(), next++);
-                    open.add(c);
-                    c.start();
-                    if (closed) {
-                        c.close();
-                    }
+            failed = handshaker.serve(EVENT_POLL_MILLIS, settings.stepMillis(), () -> closed, a -> {
+                Connection c = new Connection(this, a.link(), a.hello(), next[0]++);
+                open.add(c);
+                c.start();
+                if (closed) {
+                    c.close();
                 }
-            }
+            }, log, name);
         } catch (IOException | RuntimeException e) {
-            if (!closed) {
-                log.log(System.Logger.Level.WARNING, name + ": accepting connections failed", e);
-            }
+            failed = e;
+        }
+        if (failed != null && !closed) {
+            log.log(System.Logger.Level.ERROR, name + ": stopped accepting connections", failed);
+            acceptFailure = failed;
         }
     }
 }

@@ -268,6 +268,12 @@ final class BarrierExchange implements StepExchange {
 
     /** Why the stage cannot go on, or null while it can. */
     private RuntimeException failure() {
+        Throwable rendezvousFailure = rendezvous.acceptFailure();
+        if (rendezvousFailure != null) {
+            // No task of a new stage attempt could find its neighbours in the tree: fail now, with the cause.
+            return new IllegalStateException("the step tree's rendezvous stopped accepting connections: "
+                    + rendezvousFailure, rendezvousFailure);
+        }
         if (watch.unreachable != null) {
             return unreachable(watch.unreachable);
         }
