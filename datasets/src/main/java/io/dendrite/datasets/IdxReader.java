@@ -77,6 +77,9 @@ public final class IdxReader {
         return files.get(0);
     }
 
+    /** The most values one record may hold: 2^24, a 2,364 × 2,364 × 3 image; a row of floats is then 64 MiB. */
+    static final long MAX_RECORD_VALUES = 1L << 24;
+
     static Header header(Configuration conf, Path path) {
         try (DataInputStream in = new DataInputStream(HadoopFiles.open(conf, path))) {
             byte[] magic = new byte[4];
@@ -104,7 +107,23 @@ public final class IdxReader {
                             + " in the header make one record larger than " + Integer.MAX_VALUE + " bytes");
                 }
             }
-            return new Header(path.toString(), type, dims, 4L + 4L * ndims);
+            long values = recordBytes / (type == FLOAT ? 4 : 1);
+            if (values > MAX_RECORD_VALUES) {
+                throw new IllegalArgumentException(path + ": dimensions " + java.util.Arrays.toString(dims)
+                        + " in the header make one record " + values + " values, more than the " + MAX_RECORD_VALUES
+                        + " features one example may have");
+            }
+            long dataOffset = 4L + 4L * ndims;
+            long declared = dataOffset + (long) dims[0] * recordBytes;
+            if (new org.apache.hadoop.io.compress.CompressionCodecFactory(conf).getCodec(path) == null) {
+                // Uncompressed, the length says whether the header is true, before any task reads a record.
+                long length = path.getFileSystem(conf).getFileStatus(path).getLen();
+                if (length < declared) {
+                    throw new IllegalArgumentException(path + ": the header declares " + dims[0] + " records of "
+                            + recordBytes + " bytes (" + declared + " bytes in all) but the file holds " + length);
+                }
+            }
+            return new Header(path.toString(), type, dims, dataOffset);
         } catch (EOFException e) {
             throw new IllegalArgumentException(path + ": truncated inside its header", e);
         } catch (IOException e) {

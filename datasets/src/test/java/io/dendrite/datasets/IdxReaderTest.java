@@ -103,8 +103,11 @@ public class IdxReaderTest extends SparkSuite {
     @Test
     public void corruptAndTruncatedFilesAreNamed() throws IOException {
         byte[] labels = idx(8, new int[] {3}, 3);
-        assertEquals("DIR/images.idx: truncated: the header declares 3 records (28 bytes in all) but the file ends "
-                + "before record 2", failure(idx(8, new int[] {3, 2, 2}, 8), labels));
+        // Uncompressed, a header that declares more than the file holds is refused before any task runs.
+        assertEquals("DIR/images.idx: the header declares 3 records of 4 bytes (28 bytes in all) but the file holds 24",
+                failure(idx(8, new int[] {3, 2, 2}, 8), labels));
+        assertEquals("DIR/images.idx: the header declares 2000000000 records of 784 bytes (1568000000016 bytes in all) "
+                + "but the file holds 800", failure(idx(8, new int[] {2000000000, 28, 28}, 784), labels));
         byte[] badMagic = idx(8, new int[] {3, 2, 2}, 12);
         badMagic[0] = 0x1f;
         assertEquals("DIR/images.idx: wrong magic at byte 0: expected 00 00 then type 08 (ubyte) or 0d (float) and a "
@@ -120,6 +123,28 @@ public class IdxReaderTest extends SparkSuite {
         byte[] huge = java.nio.ByteBuffer.allocate(16).putInt(0x0803).putInt(3).putInt(65536).putInt(65536).array();
         assertEquals("DIR/images.idx: dimensions [3, 65536, 65536] in the header make one record larger than "
                 + "2147483647 bytes", failure(huge, labels));
+        // A record of 8192 × 8192 bytes fits an array but no example: refused from the header of a gzip file,
+        // whose length says nothing, before a task allocates it.
+        Path dir = newTempDir();
+        Path gz = dir.resolve("images.idx.gz");
+        try (java.util.zip.GZIPOutputStream out = new java.util.zip.GZIPOutputStream(Files.newOutputStream(gz))) {
+            out.write(java.nio.ByteBuffer.allocate(16).putInt(0x0803).putInt(3).putInt(8192).putInt(8192).array());
+        }
+        Path l = Files.write(dir.resolve("labels.idx"), labels);
+        // Compressed, a truncated file is found where it ends.
+        Path truncated = dir.resolve("truncated.idx.gz");
+        try (java.util.zip.GZIPOutputStream out = new java.util.zip.GZIPOutputStream(Files.newOutputStream(truncated))) {
+            out.write(idx(8, new int[] {3, 2, 2}, 8));
+        }
+        assertEquals("DIR/truncated.idx.gz: truncated: the header declares 3 records (28 bytes in all) but the file "
+                + "ends before record 2", rootMessage(assertThrows(Exception.class, () -> IdxReader.read(jsc(),
+                truncated.toString(), l.toString(), ReadOptions.classification(10)).cache()))
+                .replace("file:" + dir, "DIR").replace(dir.toString(), "DIR"));
+        Exception e = assertThrows(Exception.class,
+                () -> IdxReader.read(jsc(), gz.toString(), l.toString(), ReadOptions.classification(10)));
+        assertEquals("DIR/images.idx.gz: dimensions [3, 8192, 8192] in the header make one record 67108864 values, "
+                + "more than the 16777216 features one example may have",
+                rootMessage(e).replace("file:" + dir, "DIR").replace(dir.toString(), "DIR"));
     }
 
     @Test

@@ -119,13 +119,38 @@ public final class SparkTrainer {
         return run(train, validation, found);
     }
 
-    private TrainingResult run(ShardedDataset trainData, ShardedDataset validationData, Checkpoints.Found from) {
+    /**
+     * Arrays of the network's size the driver holds at once besides the optimiser's state: the master weights,
+     * the summed gradient, the weights published and the gradient received as frames, and a copy for the best
+     * epoch or a checkpoint. A lower bound: in local mode the tasks' own copies share the heap too.
+     */
+    static final int DRIVER_ARRAYS = 5;
+
+    /**
+     * Refuses, in one line, a network the driver cannot hold: more weights than a step's frame carries, or
+     * arrays of weights, optimiser state and step buffers larger than this JVM's heap. Call it before data is
+     * read or cached; {@link #fit} and {@link #resume} check again.
+     */
+    public static void requireDriverFits(TrainingConfig config) {
+        long parameters = config.spec().parameterCount();
         // Weights and gradients travel as one array per step: 4 bytes a weight within one 2 GiB frame (the
-        // parameter server's, and Kryo's largest buffer in job mode). Refused before anything is allocated.
-        Checks.checkArgument(config.spec().parameterCount() <= io.dendrite.ps.ParameterServer.MAX_PARAMETERS,
+        // parameter server's, and Kryo's largest buffer in job mode).
+        Checks.checkArgument(parameters <= io.dendrite.ps.ParameterServer.MAX_PARAMETERS,
                 "the network has %s parameters but a training step carries at most %s (4 bytes each in one 2 GiB "
-                        + "frame); use fewer or smaller layers", config.spec().parameterCount(),
-                io.dendrite.ps.ParameterServer.MAX_PARAMETERS);
+                        + "frame); use fewer or smaller layers", parameters, io.dendrite.ps.ParameterServer.MAX_PARAMETERS);
+        io.dendrite.core.optim.Optimizer probe = config.optimizer().copy();
+        probe.initialize(1);
+        int state = probe.state().size();
+        long need = parameters * 4L * (DRIVER_ARRAYS + state);
+        long heap = Runtime.getRuntime().maxMemory();
+        Checks.checkArgument(need <= heap, "the network has %s parameters: the driver holds at least %s arrays of them "
+                + "(the weights, %s state arrays of %s, the summed gradient and the step's buffers), %s MiB, but its heap "
+                + "is at most %s MiB; use fewer or smaller layers, or give the driver more memory (--driver-memory)",
+                parameters, DRIVER_ARRAYS + state, state, config.optimizer().id(), need >> 20, heap >> 20);
+    }
+
+    private TrainingResult run(ShardedDataset trainData, ShardedDataset validationData, Checkpoints.Found from) {
+        requireDriverFits(config);
         ShardedDataset train = trainData;
         ShardedDataset validation = validationData;
         if (validation == null && config.validationSplit() > 0) {

@@ -51,6 +51,8 @@ final class TrainJob {
             train = parts[0];
             test = parts[1];
         }
+        TrainingConfig config = job.trainingConfig(train.featureWidth(), data.train().classNames());
+        SparkTrainer.requireDriverFits(config); // before a row is read
         if (data.streamed()) {
             out.println("train: " + data.train().describe() + " - streamed, not cached (shuffled within windows of "
                     + data.streamWindow() + " rows)");
@@ -58,7 +60,6 @@ final class TrainJob {
             LoadStats loaded = train.cache();
             out.println("train: " + data.train().describe() + " - " + loaded);
         }
-        TrainingConfig config = job.trainingConfig(train.featureWidth(), data.train().classNames());
         out.println("model: " + config.spec().describe() + " - " + config.spec().parameterCount() + " parameters - loss "
                 + config.loss().id() + " - " + config.optimizer().id() + " " + config.optimizer().config()
                 + " - batch " + config.batchSize() + " - " + config.epochs() + " epochs");

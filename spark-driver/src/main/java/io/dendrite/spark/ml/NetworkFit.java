@@ -96,12 +96,13 @@ final class NetworkFit {
         ShardedDataset train = FrameReader.frame(trainRows, features, labelCol, weights, options, stage + " input");
         ShardedDataset validation = validationRows == null ? null
                 : FrameReader.frame(validationRows, features, labelCol, weights, options, stage + " validation rows");
+        int outputs = task.classification() ? task.outputs() : train.targetWidth() - (weights == null ? 0 : 1);
+        TrainingConfig config = config(p, stage, train.featureWidth(), outputs, task, weights != null);
+        SparkTrainer.requireDriverFits(config); // before a row is read
         try {
             LoadStats loaded = train.cache();
             LOG.info("{}: {} training rows in {} partitions{}", stage, loaded.keptRows(), partitions,
                     validation == null ? "" : ", " + validation.cache().keptRows() + " validation rows");
-            int outputs = task.classification() ? task.outputs() : train.targetWidth() - (weights == null ? 0 : 1);
-            TrainingConfig config = config(p, stage, train.featureWidth(), outputs, task, weights != null);
             LOG.info("{}: {} - {} parameters - loss {} - {} - batch {} - {} epochs", stage, config.spec().describe(),
                     config.spec().parameterCount(), task.loss().id(), config.optimizer().id(), config.batchSize(),
                     config.epochs());

@@ -254,6 +254,22 @@ public class CliTest extends SparkDriverSuite {
     }
 
     @Test
+    public void aNetworkTheDriverCannotHoldIsRefusedBeforeAnyRowIsRead() throws Exception {
+        // Two hidden layers of h units: about h² weights, 4 bytes each in at least 7 arrays (Adam) on the driver.
+        int h = (int) (1.5 * Math.sqrt(Runtime.getRuntime().maxMemory() / 28.0));
+        Path job = newTempDir().resolve("wide.yaml");
+        Files.writeString(job, String.join("\n", "model:", "  layers:", "    - dense: " + h, "      activation: relu",
+                "    - dense: " + h, "      activation: relu", "    - dense: 10", "      activation: softmax",
+                "  loss: categorical_crossentropy", "data:", "  train: {format: bundled, name: digits}", ""));
+        String out = run(2, "train", "--job", job.toString(), "output.chart=false", "--output",
+                job.getParent().resolve("run").toString());
+        Assertions.assertTrue(out.contains("the driver holds at least 7 arrays of them (the weights, 2 state arrays of "
+                + "adam, the summed gradient and the step's buffers)") && out.contains("but its heap is at most "
+                + (Runtime.getRuntime().maxMemory() >> 20) + " MiB"), out);
+        Assertions.assertFalse(out.contains("train: "), "refused before the data was read: " + out);
+    }
+
+    @Test
     public void aScoringJobThatFailsLeavesTheOldOutputAsItWas() throws Exception {
         Path dir = newTempDir();
         run(0, "train", "--output", dir.toString(), "training.epochs=1", "output.chart=false");
