@@ -19,30 +19,35 @@ public final class HadoopModels {
 
     /** Saves {@code model} as the directory {@code dir}, replacing what is there. */
     public static void save(Configuration conf, Model model, Path dir) throws IOException {
-        HadoopStateStore parent = HadoopStateStore.at(conf, dir.getParent());
-        String tmp = "." + dir.getName() + ".tmp-" + System.nanoTime();
-        ModelFiles.write(model, parent.directory(tmp));
-        parent.replace(tmp, dir.getName());
+        ModelFiles.save(model, HadoopStateStore.at(conf, dir.getParent()), dir.getName());
     }
 
-    /** Writes {@code model} as an ONNX model file at {@code file} (replacing it), whole or not at all. */
+    /**
+     * Writes {@code model} as an ONNX model file at {@code file}, whole or not at all: a hidden sibling, then
+     * one rename over the old file (FileContext's OVERWRITE rename: atomic on HDFS and local files), so the
+     * old file is never deleted before the new one is in place.
+     */
     public static void exportOnnx(Configuration conf, Model model, Path file) throws IOException {
         org.apache.hadoop.fs.FileSystem fs = file.getFileSystem(conf);
         Path tmp = new Path(file.getParent(), "." + file.getName() + ".tmp-" + System.nanoTime());
-        try (java.io.OutputStream out = fs.create(tmp, true)) {
+        try (org.apache.hadoop.fs.FSDataOutputStream out = fs.create(tmp, true)) {
             OnnxExport.write(model, out);
+            out.hsync();
         }
-        if (fs.exists(file) && !fs.delete(file, false)) {
-            throw new IOException("cannot replace " + file);
-        }
-        if (!fs.rename(tmp, file)) {
+        try {
+            org.apache.hadoop.fs.FileContext.getFileContext(file.toUri(), conf).rename(tmp, file,
+                    org.apache.hadoop.fs.Options.Rename.OVERWRITE);
+        } catch (IOException e) {
             fs.delete(tmp, false);
-            throw new IOException("cannot rename " + tmp + " to " + file);
+            throw new IOException("cannot rename " + tmp + " to " + file + ": " + e.getMessage(), e);
         }
     }
 
-    /** Loads and validates the model in {@code dir}. */
+    /** Loads and validates the model in {@code dir}, first putting back one a crash inside a save left aside. */
     public static Model load(Configuration conf, Path dir) throws IOException {
+        if (dir.getParent() != null) {
+            HadoopStateStore.at(conf, dir.getParent()).recover(dir.getName());
+        }
         return ModelFiles.read(HadoopStateStore.at(conf, dir));
     }
 }

@@ -29,7 +29,22 @@ public final class HadoopStateStore implements StateStore {
 
     @Override
     public OutputStream create(String name) throws IOException {
-        return fs.create(new Path(dir, name), true);
+        org.apache.hadoop.fs.FSDataOutputStream out = fs.create(new Path(dir, name), true);
+        // The bytes reach the disks (hsync: HDFS' datanodes, a local file's fsync where the stream can) before
+        // the stream closes, so the rename that follows never names a file a power cut could empty.
+        return new java.io.FilterOutputStream(out) {
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                out.write(b, off, len);
+            }
+
+            @Override
+            public void close() throws IOException {
+                try (out) {
+                    out.hsync();
+                }
+            }
+        };
     }
 
     @Override
@@ -63,12 +78,21 @@ public final class HadoopStateStore implements StateStore {
 
     @Override
     public List<String> directories() throws IOException {
+        return entries(true);
+    }
+
+    @Override
+    public List<String> files() throws IOException {
+        return entries(false);
+    }
+
+    private List<String> entries(boolean directories) throws IOException {
         List<String> out = new ArrayList<>();
         if (!fs.isDirectory(dir)) {
             return out;
         }
         for (FileStatus s : fs.listStatus(dir)) {
-            if (s.isDirectory()) {
+            if (s.isDirectory() == directories) {
                 out.add(s.getPath().getName());
             }
         }

@@ -50,6 +50,11 @@ public class ForwardingStateStore implements StateStore {
     }
 
     @Override
+    public List<String> files() throws IOException {
+        return delegate.files();
+    }
+
+    @Override
     public StateStore directory(String name) throws IOException {
         return delegate.directory(name);
     }

@@ -4,47 +4,63 @@ import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 
 /**
  * Saves and loads a model as a directory ({@code model.json} + {@code weights.bin}): on the local file
- * system, or in any {@link StateStore} (the Spark jobs' Hadoop paths). Locally each file is written under
- * a temporary name and renamed into place, weights first, so a reader never sees a half-written model.
+ * system, or in any {@link StateStore} (the Spark jobs' Hadoop paths). A save writes a hidden sibling
+ * directory and swaps it in whole ({@link StateStore#replace}), so a reader sees the old model or the new
+ * one, never new weights with an old document, and a crash at any point leaves a complete copy.
  */
 public final class ModelFiles {
     private ModelFiles() {
     }
 
-    /** Writes {@code model} into {@code dir}, creating it if needed; each file appears whole or not at all. */
+    /** Writes {@code model} as the directory {@code dir}, replacing a model there (and only a model) whole. */
     public static void save(Model model, Path dir) throws IOException {
-        Files.createDirectories(dir);
-        write(model, StateStore.local(dir), "."); // temporary names, then each file is moved into place
-        for (String name : new String[] {ModelFormat.WEIGHTS_FILE, ModelFormat.MODEL_FILE}) {
-            Files.move(dir.resolve("." + name + ".tmp"), dir.resolve(name), StandardCopyOption.ATOMIC_MOVE,
-                    StandardCopyOption.REPLACE_EXISTING);
+        Path abs = dir.toAbsolutePath();
+        save(model, StateStore.local(abs.getParent()), abs.getFileName().toString());
+    }
+
+    /**
+     * Writes {@code model} as the directory {@code name} of {@code parent}: into a hidden sibling first, which
+     * then replaces the directory whole.
+     */
+    public static void save(Model model, StateStore parent, String name) throws IOException {
+        StateStore target = parent.directory(name);
+        List<String> others = new ArrayList<>(target.directories());
+        for (String f : target.files()) {
+            if (!f.equals(ModelFormat.MODEL_FILE) && !f.equals(ModelFormat.WEIGHTS_FILE) && !f.startsWith(".")) {
+                others.add(f);
+            }
         }
+        if (!others.isEmpty()) {
+            // The swap replaces the directory whole: never over anything but a model.
+            throw new IllegalArgumentException(parent.describe(name) + " holds " + others + " besides a model; a "
+                    + "model directory holds only " + ModelFormat.MODEL_FILE + " and " + ModelFormat.WEIGHTS_FILE
+                    + ", so save it elsewhere");
+        }
+        String tmp = "." + name + ".tmp-" + System.nanoTime();
+        write(model, parent.directory(tmp));
+        parent.replace(tmp, name);
     }
 
     /** Reads and validates the model in {@code dir}. */
     public static Model load(Path dir) throws IOException {
+        Path abs = dir.toAbsolutePath();
+        StateStore.local(abs.getParent()).recover(abs.getFileName().toString());
         return read(StateStore.local(dir));
     }
 
     /** Writes the weights, then the document that names them with their checksum, into {@code store}. */
     public static void write(Model model, StateStore store) throws IOException {
-        write(model, store, "");
-    }
-
-    /** Writes as {@link #write(Model, StateStore)}; a non-empty {@code prefix} writes hidden {@code .NAME.tmp} files. */
-    private static void write(Model model, StateStore store, String prefix) throws IOException {
-        String suffix = prefix.isEmpty() ? "" : ".tmp";
         long crc;
-        try (OutputStream out = store.create(prefix + ModelFormat.WEIGHTS_FILE + suffix)) {
+        try (OutputStream out = store.create(ModelFormat.WEIGHTS_FILE)) {
             crc = WeightsFile.write(model.parameters(), out);
         }
-        try (OutputStream out = store.create(prefix + ModelFormat.MODEL_FILE + suffix)) {
+        try (OutputStream out = store.create(ModelFormat.MODEL_FILE)) {
             ModelFormat.writeDocument(model, crc, out);
         }
     }

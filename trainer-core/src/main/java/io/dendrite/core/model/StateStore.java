@@ -1,9 +1,13 @@
 package io.dendrite.core.model;
 
+import java.io.BufferedOutputStream;
 import java.io.FileNotFoundException;
+import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
@@ -11,6 +15,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,6 +45,9 @@ public interface StateStore {
     /** The names of the sub-directories, sorted; none when this directory does not exist. */
     List<String> directories() throws IOException;
 
+    /** The names of the files (not directories) here, sorted; none when this directory does not exist. */
+    List<String> files() throws IOException;
+
     /** The store over the sub-directory {@code name} (created on the first write into it). */
     StateStore directory(String name) throws IOException;
 
@@ -51,15 +59,17 @@ public interface StateStore {
 
     /**
      * Moves the finished entry {@code from} to {@code to}. An entry already at {@code to} is moved aside
-     * first and deleted only once {@code from} is in place (put back if that move fails), so there is
-     * never a moment without a complete copy at either name.
+     * (to {@value #OLD_MARK}…) first and deleted only once {@code from} is in place (put back if that move
+     * fails), so there is never a moment without a complete copy at either name; a crash between the two
+     * moves leaves the old copy aside, which {@link #recover} (called here and by every reader) puts back.
      */
     default void replace(String from, String to) throws IOException {
+        recover(to);
         if (!directory(to).exists() && size(to) < 0) {
             rename(from, to);
             return;
         }
-        String old = "." + to + ".old-" + System.nanoTime();
+        String old = "." + to + OLD_MARK + System.nanoTime();
         rename(to, old);
         try {
             rename(from, to);
@@ -67,16 +77,70 @@ public interface StateStore {
             rename(old, to);
             throw e;
         }
-        delete(old);
+        for (String d : directories()) { // this copy, and any a crash after an earlier replace left
+            if (d.startsWith("." + to + OLD_MARK)) {
+                delete(d);
+            }
+        }
+    }
+
+    /** What marks a directory moved aside by {@link #replace}: {@code .NAME.old-STAMP}. */
+    String OLD_MARK = ".old-";
+
+    /**
+     * Puts back the directory {@code name} when a crash inside {@link #replace} left it moved aside: when
+     * {@code name} is missing and a {@code .name.old-STAMP} copy (complete: it was in place before) exists,
+     * the newest is renamed back. True when one was.
+     */
+    default boolean recover(String name) throws IOException {
+        if (directory(name).exists() || size(name) >= 0) {
+            return false;
+        }
+        String newest = null;
+        for (String d : directories()) {
+            if (d.startsWith("." + name + OLD_MARK) && (newest == null || d.compareTo(newest) > 0)) {
+                newest = d;
+            }
+        }
+        if (newest == null) {
+            return false;
+        }
+        rename(newest, name);
+        return true;
+    }
+
+    /** {@link #recover} for every directory here that a crash inside {@link #replace} left moved aside. */
+    default void recoverAll() throws IOException {
+        for (String d : directories()) {
+            int mark = d.lastIndexOf(OLD_MARK);
+            if (d.startsWith(".") && mark > 1) {
+                recover(d.substring(1, mark));
+            }
+        }
     }
 
     /** A store over the local directory {@code dir}. */
     static StateStore local(Path dir) {
         return new StateStore() {
+            /** A file whose bytes are on the disk (fsync) when its stream is closed, before any rename of it. */
             @Override
             public OutputStream create(String name) throws IOException {
                 Files.createDirectories(dir);
-                return Files.newOutputStream(dir.resolve(name));
+                FileChannel ch = FileChannel.open(dir.resolve(name), StandardOpenOption.CREATE,
+                        StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
+                return new BufferedOutputStream(new FilterOutputStream(Channels.newOutputStream(ch)) {
+                    @Override
+                    public void write(byte[] b, int off, int len) throws IOException {
+                        out.write(b, off, len);
+                    }
+
+                    @Override
+                    public void close() throws IOException {
+                        try (ch) {
+                            ch.force(true);
+                        }
+                    }
+                }, 1 << 16);
             }
 
             @Override
@@ -106,11 +170,20 @@ public interface StateStore {
 
             @Override
             public List<String> directories() throws IOException {
+                return entries(true);
+            }
+
+            @Override
+            public List<String> files() throws IOException {
+                return entries(false);
+            }
+
+            private List<String> entries(boolean directories) throws IOException {
                 List<String> out = new ArrayList<>();
                 if (!Files.isDirectory(dir)) {
                     return out;
                 }
-                try (DirectoryStream<Path> s = Files.newDirectoryStream(dir, Files::isDirectory)) {
+                try (DirectoryStream<Path> s = Files.newDirectoryStream(dir, p -> Files.isDirectory(p) == directories)) {
                     s.forEach(p -> out.add(p.getFileName().toString()));
                 }
                 out.sort(null);
@@ -122,9 +195,13 @@ public interface StateStore {
                 return local(dir.resolve(name));
             }
 
+            /** An atomic move, then an fsync of this directory, so the new name survives a power cut. */
             @Override
             public void rename(String from, String to) throws IOException {
                 Files.move(dir.resolve(from), dir.resolve(to), StandardCopyOption.ATOMIC_MOVE);
+                try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+                    d.force(true);
+                }
             }
 
             @Override

@@ -113,6 +113,9 @@ public final class Checkpoints {
      * listed in {@link Found#skipped} with why).
      */
     public static Found latest(StateStore path) throws IOException {
+        if (path.exists()) {
+            path.recoverAll(); // a checkpoint a crash inside a replace left aside is still a checkpoint
+        }
         if (!path.exists()) {
             throw new IllegalArgumentException("resume: checkpoint path " + path.describe("") + " does not exist");
         }
