@@ -15,10 +15,20 @@ public final class BadRowException extends IllegalArgumentException {
         return problem;
     }
 
+    /**
+     * True for what Spark ML's {@code handleInvalid} covers: a value that is null, NaN or infinite (as
+     * {@code VectorAssembler.setHandleInvalid("keep")} leaves them), not a row of the wrong shape.
+     */
+    public boolean invalidValue() {
+        return problem == Problem.MISSING || problem == Problem.NOT_FINITE;
+    }
+
     /** Why a row is unusable. */
     public enum Problem {
         /** A field that is not a number. */
         NOT_A_NUMBER,
+        /** A null where a value is needed. */
+        MISSING,
         /** NaN or an infinity. */
         NOT_FINITE,
         /** Fewer or more features than declared. */

@@ -31,17 +31,24 @@ public record RowFeatures(boolean vector, int width, List<String> columns, int f
         }
     }
 
-    /** Writes {@code row}'s features to {@code x[off, off + width)}; {@code where} names the row in errors. */
+    /**
+     * Writes {@code row}'s features to {@code x[off, off + width)}; {@code where} names the row in errors. A
+     * value that is null, NaN or infinite, a vector of another size and a sparse index out of range or out of
+     * order are each a {@link BadRowException} naming the row, the column and what was found.
+     */
     public void read(Row row, float[] x, int off, String where) {
         if (!vector) {
             for (int i = 0; i < width; i++) {
-                x[off + i] = number(row.get(first + i), columns.get(i), where);
+                x[off + i] = finite(number(row.get(first + i), columns.get(i), where), where, columns.get(i));
             }
             return;
         }
         Object v = row.get(first);
+        if (v == null) {
+            throw missingVector(where);
+        }
         if (!(v instanceof Vector vec)) {
-            throw notAVector(where, v == null ? "null" : "'" + v + "'");
+            throw notAVector(where, "'" + v + "'");
         }
         if (vec.size() != width) {
             throw wrongSize(where, vec.size());
@@ -51,12 +58,13 @@ public record RowFeatures(boolean vector, int width, List<String> columns, int f
             int[] idx = sv.indices();
             double[] vals = sv.values();
             for (int i = 0; i < idx.length; i++) {
-                x[off + idx[i]] = (float) vals[i];
+                checkIndex(idx, i, where);
+                x[off + idx[i]] = finite((float) vals[i], where, columns.get(0), idx[i]);
             }
         } else {
             double[] vals = ((DenseVector) vec).values();
             for (int i = 0; i < width; i++) {
-                x[off + i] = (float) vals[i];
+                x[off + i] = finite((float) vals[i], where, columns.get(0), i);
             }
         }
     }
@@ -64,14 +72,15 @@ public record RowFeatures(boolean vector, int width, List<String> columns, int f
     /**
      * Reads one vector column of a row in Spark's internal form straight from {@code VectorUDT}'s storage
      * (a struct of type — 0 sparse, 1 dense —, size, indices, values) into {@code x[off, off + width)},
-     * without making a {@link Vector} first; the same checks and messages as {@link #read}.
+     * without making a {@link Vector} first; the same checks and messages as {@link #read}. The storage is
+     * not trusted: a sparse row's indices are checked, as its values, before they address the block.
      */
     public void readStored(InternalRow row, float[] x, int off, String where) {
         if (!vector) {
             throw new IllegalStateException("readStored reads one vector column");
         }
         if (row.isNullAt(first)) {
-            throw notAVector(where, "null");
+            throw missingVector(where);
         }
         InternalRow v = row.getStruct(first, 4);
         ArrayData values = v.getArray(3);
@@ -82,15 +91,49 @@ public record RowFeatures(boolean vector, int width, List<String> columns, int f
         }
         if (dense) {
             for (int i = 0; i < width; i++) {
-                x[off + i] = (float) values.getDouble(i);
+                x[off + i] = finite((float) values.getDouble(i), where, columns.get(0), i);
             }
             return;
         }
         java.util.Arrays.fill(x, off, off + width, 0f);
-        ArrayData indices = v.getArray(2);
-        for (int k = 0; k < indices.numElements(); k++) {
-            x[off + indices.getInt(k)] = (float) values.getDouble(k);
+        int[] indices = v.getArray(2).toIntArray();
+        if (indices.length != values.numElements()) {
+            throw new BadRowException(BadRowException.Problem.BAD_INDEX, where + " column " + columns.get(0)
+                    + ": a sparse vector with " + indices.length + " indices but " + values.numElements() + " values");
         }
+        for (int k = 0; k < indices.length; k++) {
+            checkIndex(indices, k, where);
+            x[off + indices[k]] = finite((float) values.getDouble(k), where, columns.get(0), indices[k]);
+        }
+    }
+
+    private void checkIndex(int[] idx, int k, String where) {
+        if (idx[k] < 0 || idx[k] >= width || (k > 0 && idx[k] <= idx[k - 1])) {
+            throw new BadRowException(BadRowException.Problem.BAD_INDEX, where + " column " + columns.get(0)
+                    + ": sparse index " + k + " is " + idx[k] + " but indices must increase within [0, " + width + ")"
+                    + (k > 0 ? " (the one before is " + idx[k - 1] + ")" : ""));
+        }
+    }
+
+    private static float finite(float v, String where, String column) {
+        if (!Float.isFinite(v)) {
+            throw new BadRowException(BadRowException.Problem.NOT_FINITE, where + " column " + column
+                    + ": expected a finite number but found " + v);
+        }
+        return v;
+    }
+
+    private static float finite(float v, String where, String column, int feature) {
+        if (!Float.isFinite(v)) {
+            throw new BadRowException(BadRowException.Problem.NOT_FINITE, where + " column " + column + " feature "
+                    + feature + ": expected a finite number but found " + v);
+        }
+        return v;
+    }
+
+    private BadRowException missingVector(String where) {
+        return new BadRowException(BadRowException.Problem.MISSING, where + " column " + columns.get(0)
+                + ": expected a vector but found null");
     }
 
     private BadRowException notAVector(String where, String found) {
@@ -108,7 +151,7 @@ public record RowFeatures(boolean vector, int width, List<String> columns, int f
         if (v instanceof Number n) {
             return n.floatValue();
         }
-        throw new BadRowException(BadRowException.Problem.NOT_A_NUMBER,
+        throw new BadRowException(v == null ? BadRowException.Problem.MISSING : BadRowException.Problem.NOT_A_NUMBER,
                 where + " column " + column + ": expected a number but found " + (v == null ? "null" : "'" + v + "'"));
     }
 }

@@ -47,6 +47,9 @@ final class BarrierExchange implements StepExchange {
     private final CachePlacement placement;
     private final ShardGroupRDD.Streamed streamed;
     private final Watch watch = new Watch();
+    /** This run's stages' RDD names: the prefix and a number of its own, then the stage. */
+    private final String stepsRdd = STEPS_RDD + LongLivedRuns.nextNumber() + "-";
+    private final String claim = "barrier-mode run " + stepsRdd;
     private int[][] groups;
     private final Supplier<RuntimeException> failureCheck = this::failure;
     private int stage = -1;
@@ -76,9 +79,9 @@ final class BarrierExchange implements StepExchange {
         public void onStageSubmitted(org.apache.spark.scheduler.SparkListenerStageSubmitted submitted) {
             org.apache.spark.scheduler.StageInfo info = submitted.stageInfo();
             for (org.apache.spark.storage.RDDInfo rdd : JavaConverters.seqAsJavaList(info.rddInfos())) {
-                if (rdd.name() != null && rdd.name().startsWith(STEPS_RDD)) {
+                if (rdd.name() != null && rdd.name().startsWith(stepsRdd)) {
                     stages.add(info.stageId());
-                    int id = Integer.parseInt(rdd.name().substring(STEPS_RDD.length()));
+                    int id = Integer.parseInt(rdd.name().substring(stepsRdd.length()));
                     server.attemptLaunched(id, info.attemptNumber());
                     rendezvous.attemptLaunched(id, info.attemptNumber());
                 }
@@ -92,14 +95,16 @@ final class BarrierExchange implements StepExchange {
 
         @Override
         public void onTaskEnd(SparkListenerTaskEnd end) {
-            if (!(end.reason() instanceof ExceptionFailure f) || f.description() == null) {
+            // Another run's stages in this SparkContext are not this run's business.
+            if (!stages.contains(end.stageId()) || !(end.reason() instanceof ExceptionFailure f)
+                    || f.description() == null) {
                 return;
             }
             if (f.description().contains(ServerUnreachableException.MESSAGE_START)) {
                 unreachable = f.description();
             }
             // The tasks around a failed one fail too (their tree connections break); the first is the cause.
-            if (firstFailure == null && stages.contains(end.stageId())) {
+            if (firstFailure == null) {
                 badInput = f.className().equals(IllegalArgumentException.class.getName());
                 firstFailure = failureLine(end, f);
             }
@@ -118,6 +123,7 @@ final class BarrierExchange implements StepExchange {
         this.transport = transport;
         this.server = server;
         this.keys = keys;
+        LongLivedRuns.claim(jsc.sc(), claim);
         jsc.sc().addSparkListener(watch);
     }
 
@@ -141,7 +147,13 @@ final class BarrierExchange implements StepExchange {
                 server.close();
                 throw e;
             }
-            return new BarrierExchange(jsc, blocks, share, transport, server, rendezvous, keys, placement, streamed);
+            try {
+                return new BarrierExchange(jsc, blocks, share, transport, server, rendezvous, keys, placement, streamed);
+            } catch (RuntimeException e) {
+                rendezvous.close();
+                server.close();
+                throw e;
+            }
         } catch (IOException e) {
             throw new IllegalStateException("cannot start the parameter server: " + e.getMessage() + "; set "
                     + "training.parameter_server.bind_address, port or port_retries, or use training.mode: job", e);
@@ -177,7 +189,7 @@ final class BarrierExchange implements StepExchange {
                 transport.fanOut(), transport.connectMillis(), transport.stepMillis());
         JavaRDD<Long> steps = ShardGroupRDD.forBarrier(blocks.rdd(), groups, placed.locations(), streamed).barrier()
                 .mapPartitionsWithIndex(task, true, ClassTag$.MODULE$.apply(Long.class)).toJavaRDD()
-                .setName(STEPS_RDD + stage);
+                .setName(stepsRdd + stage);
         jsc.setJobDescription("Dendrite barrier stage, epoch " + (epoch + 1));
         // Spark relaunches a failed barrier stage only when it is a map stage (a failed barrier result stage
         // aborts the job), so the steps end in a one-partition shuffle.
@@ -263,6 +275,7 @@ final class BarrierExchange implements StepExchange {
             server.close();
             rendezvous.close();
             jsc.sc().removeSparkListener(watch);
+            LongLivedRuns.release(jsc.sc(), claim);
         }
     }
 

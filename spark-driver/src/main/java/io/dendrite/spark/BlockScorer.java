@@ -49,6 +49,20 @@ public final class BlockScorer<T> implements FlatMapFunction<Iterator<T>, T> {
     private final LongAccumulator scoredRows;
     private final CollectionAccumulator<String> badInput;
     private final Output<T> output;
+    private final Invalid invalid;
+
+    /**
+     * What scoring does with a row whose features hold a null, NaN or infinite value (Spark ML's
+     * {@code handleInvalid}): fail naming it, leave it out, or keep it with NaN outputs.
+     */
+    public enum Invalid {
+        /** Fail with the row's one-line message (the default). */
+        ERROR,
+        /** Leave the row out of the output. */
+        SKIP,
+        /** Keep the row; every value the model appends to it is NaN. */
+        KEEP
+    }
 
     /** How a row's features are read into a block. */
     @FunctionalInterface
@@ -69,8 +83,12 @@ public final class BlockScorer<T> implements FlatMapFunction<Iterator<T>, T> {
 
     /** What a scored block becomes: one output row per input row. */
     public interface Output<T> extends java.io.Serializable {
-        /** The output rows of {@code block}, whose features (raw, {@code block.size()} rows) are {@code x}. */
-        List<T> rows(Model model, List<T> block, float[] x);
+        /**
+         * The output rows of {@code block}, whose features (raw, {@code block.size()} rows) are {@code x};
+         * the rows set in {@code invalid} were kept with invalid features ({@link Invalid#KEEP}): their
+         * values are NaN.
+         */
+        List<T> rows(Model model, List<T> block, float[] x, java.util.BitSet invalid);
     }
 
     /**
@@ -107,6 +125,28 @@ public final class BlockScorer<T> implements FlatMapFunction<Iterator<T>, T> {
         this.source = source;
         this.scoredRows = scoredRows;
         this.badInput = badInput;
+        this.invalid = Invalid.ERROR;
+    }
+
+    private BlockScorer(BlockScorer<T> s, Invalid invalid) {
+        this.output = s.output;
+        this.width = s.width;
+        this.keep = s.keep;
+        this.spec = s.spec;
+        this.loss = s.loss;
+        this.weights = s.weights;
+        this.scaler = s.scaler;
+        this.labels = s.labels;
+        this.features = s.features;
+        this.source = s.source;
+        this.scoredRows = s.scoredRows;
+        this.badInput = s.badInput;
+        this.invalid = invalid;
+    }
+
+    /** The same scorer, treating rows with invalid feature values as {@code mode} says. */
+    public BlockScorer<T> handlingInvalid(Invalid mode) {
+        return new BlockScorer<>(this, mode);
     }
 
     /**
@@ -131,6 +171,8 @@ public final class BlockScorer<T> implements FlatMapFunction<Iterator<T>, T> {
             job.run();
         } catch (RuntimeException e) {
             failed = e;
+        } catch (Exception e) { // Spark's SparkException, thrown unchecked from Scala: the cancelled job, say
+            failed = new IllegalStateException(e.getMessage(), e);
         } finally {
             jsc.clearJobGroup();
             jsc.sc().removeSparkListener(canceller);
@@ -149,6 +191,7 @@ public final class BlockScorer<T> implements FlatMapFunction<Iterator<T>, T> {
         int partition = TaskContext.get() == null ? 0 : TaskContext.getPartitionId();
         return new Iterator<>() {
             private final List<T> block = new ArrayList<>(BLOCK_ROWS);
+            private final java.util.BitSet kept = new java.util.BitSet();
             private final float[] x = new float[BLOCK_ROWS * width];
             private List<T> scored = List.of();
             private int next;
@@ -161,17 +204,28 @@ public final class BlockScorer<T> implements FlatMapFunction<Iterator<T>, T> {
                     return true;
                 }
                 block.clear();
+                kept.clear();
                 while (block.size() < BLOCK_ROWS && !stopped) {
+                    T r = null;
                     try {
                         // A reader that parses lazily (CSV) fails in the upstream hasNext or next.
                         if (!it.hasNext()) {
                             break;
                         }
-                        T r = it.next();
+                        r = it.next();
                         features.read(r, x, block.size() * width, source + " partition " + partition + " record "
                                 + seen++);
                         block.add(keep.apply(r));
                     } catch (IllegalArgumentException e) { // BadRowException: the rest of the partition is not scored
+                        if (r != null && invalid != Invalid.ERROR && e instanceof io.dendrite.datasets.BadRowException b
+                                && b.invalidValue()) {
+                            if (invalid == Invalid.KEEP) { // scored on zeros, its values then made NaN
+                                java.util.Arrays.fill(x, block.size() * width, (block.size() + 1) * width, 0f);
+                                kept.set(block.size());
+                                block.add(keep.apply(r));
+                            }
+                            continue;
+                        }
                         if (badInput == null) {
                             throw e;
                         }
@@ -186,7 +240,8 @@ public final class BlockScorer<T> implements FlatMapFunction<Iterator<T>, T> {
                 if (scoredRows != null) {
                     scoredRows.add(m);
                 }
-                scored = output.rows(model, block, m * width == x.length ? x : java.util.Arrays.copyOf(x, m * width));
+                scored = output.rows(model, block, m * width == x.length ? x : java.util.Arrays.copyOf(x, m * width),
+                        kept);
                 next = 0;
                 return true;
             }
@@ -204,7 +259,7 @@ public final class BlockScorer<T> implements FlatMapFunction<Iterator<T>, T> {
     /** The ids passed through, then {@link Model#score}'s predictions and values as doubles. */
     public record IdsAndScores(int ids) implements Output<Row> {
         @Override
-        public List<Row> rows(Model model, List<Row> block, float[] x) {
+        public List<Row> rows(Model model, List<Row> block, float[] x, java.util.BitSet invalid) {
             int m = block.size();
             Model.Scores scores = model.score(x, m);
             int predicted = scores.predictionsPerRow();

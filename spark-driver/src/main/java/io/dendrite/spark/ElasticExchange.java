@@ -44,6 +44,9 @@ final class ElasticExchange implements StepExchange {
     private final boolean dynamic;
     private final int wanted;
     private final Watch watch = new Watch();
+    /** This run's stages' RDD names: the prefix and a number of its own, then the stage. */
+    private final String stepsRdd = STEPS_RDD + LongLivedRuns.nextNumber() + "-";
+    private final String claim = "elastic-mode run " + stepsRdd;
     private final Supplier<RuntimeException> failureCheck = this::failure;
     private int stage = -1;
     private int epoch;
@@ -61,8 +64,8 @@ final class ElasticExchange implements StepExchange {
         @Override
         public void onStageSubmitted(SparkListenerStageSubmitted submitted) {
             for (org.apache.spark.storage.RDDInfo rdd : JavaConverters.seqAsJavaList(submitted.stageInfo().rddInfos())) {
-                if (rdd.name() != null && rdd.name().startsWith(STEPS_RDD)) {
-                    stages.put(submitted.stageInfo().stageId(), Integer.parseInt(rdd.name().substring(STEPS_RDD.length())));
+                if (rdd.name() != null && rdd.name().startsWith(stepsRdd)) {
+                    stages.put(submitted.stageInfo().stageId(), Integer.parseInt(rdd.name().substring(stepsRdd.length())));
                 }
             }
         }
@@ -118,6 +121,7 @@ final class ElasticExchange implements StepExchange {
         this.placement = placement;
         this.dynamic = dynamic;
         this.wanted = wanted;
+        LongLivedRuns.claim(jsc.sc(), claim);
         jsc.sc().addSparkListener(watch);
     }
 
@@ -147,7 +151,12 @@ final class ElasticExchange implements StepExchange {
         ServerSettings settings = BarrierExchange.serverSettings(conf, transport);
         try {
             ElasticServer server = ElasticServer.start(settings, keys, share.partitions(), share.parameters());
-            return new ElasticExchange(jsc, blocks, share, transport, server, keys, placement, dynamic, wanted);
+            try {
+                return new ElasticExchange(jsc, blocks, share, transport, server, keys, placement, dynamic, wanted);
+            } catch (RuntimeException e) {
+                server.close();
+                throw e;
+            }
         } catch (IOException e) {
             throw new IllegalStateException("cannot start the elastic server: " + e.getMessage() + "; set "
                     + "training.parameter_server.bind_address, port or port_retries, or use training.mode: job", e);
@@ -182,7 +191,7 @@ final class ElasticExchange implements StepExchange {
                 transport.connectMillis(), transport.stepMillis());
         JavaRDD<Long> steps = ShardGroupRDD.forBarrier(blocks.rdd(), groups, placed.locations(), null)
                 .mapPartitionsWithIndex(task, true, ClassTag$.MODULE$.apply(Long.class)).toJavaRDD()
-                .setName(STEPS_RDD + stage);
+                .setName(stepsRdd + stage);
         jsc.setJobDescription("Dendrite elastic stage, epoch " + (epoch + 1));
         running = steps.countAsync();
         jsc.setJobDescription(null);
@@ -220,6 +229,7 @@ final class ElasticExchange implements StepExchange {
             CachePlacement.release(blocks);
             server.close();
             jsc.sc().removeSparkListener(watch);
+            LongLivedRuns.release(jsc.sc(), claim);
         }
     }
 

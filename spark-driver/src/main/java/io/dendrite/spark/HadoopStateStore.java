@@ -29,19 +29,19 @@ public final class HadoopStateStore implements StateStore {
 
     @Override
     public OutputStream create(String name) throws IOException {
-        org.apache.hadoop.fs.FSDataOutputStream out = fs.create(new Path(dir, name), true);
+        org.apache.hadoop.fs.FSDataOutputStream file = fs.create(new Path(dir, name), true);
         // The bytes reach the disks (hsync: HDFS' datanodes, a local file's fsync where the stream can) before
         // the stream closes, so the rename that follows never names a file a power cut could empty.
-        return new java.io.FilterOutputStream(out) {
+        return new java.io.FilterOutputStream(file) {
             @Override
             public void write(byte[] b, int off, int len) throws IOException {
-                out.write(b, off, len);
+                file.write(b, off, len);
             }
 
             @Override
             public void close() throws IOException {
-                try (out) {
-                    out.hsync();
+                try (file) {
+                    file.hsync();
                 }
             }
         };

@@ -48,6 +48,12 @@ public final class DendriteClassificationModel
         return uid != null ? uid : Uids.current();
     }
 
+    /** How {@link #transform} treats rows whose features hold a null, NaN or infinite value: error, skip or keep. */
+    public DendriteClassificationModel setHandleInvalid(String mode) {
+        set(handleInvalid(), mode);
+        return this;
+    }
+
     @Override
     public String explainParam(org.apache.spark.ml.param.Param<?> param) {
         return NetworkParams.explain(this, param);
@@ -107,16 +113,7 @@ public final class DendriteClassificationModel
     }
 
     private float[] floats(Vector features) {
-        if (features.size() != numFeatures()) {
-            throw new IllegalArgumentException("DendriteClassificationModel " + uid() + ": expected a vector of "
-                    + numFeatures() + " features but found " + features.size());
-        }
-        float[] x = new float[features.size()];
-        features.foreachActive((i, v) -> {
-            x[(Integer) i] = (float) (double) (Double) v;
-            return scala.runtime.BoxedUnit.UNIT;
-        });
-        return x;
+        return Scoring.floats("DendriteClassificationModel " + uid(), features, numFeatures());
     }
 
     /**
@@ -147,7 +144,7 @@ public final class DendriteClassificationModel
         }
         return Scoring.transform(dataset, model, getFeaturesCol(),
                 new Scoring.ClassifierOutput(raw, probability, prediction, thresholds),
-                new StructType(fields.toArray(new StructField[0])), stage);
+                new StructType(fields.toArray(new StructField[0])), stage, getHandleInvalid());
     }
 
     @Override

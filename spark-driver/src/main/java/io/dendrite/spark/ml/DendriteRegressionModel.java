@@ -46,6 +46,12 @@ public final class DendriteRegressionModel extends RegressionModel<Vector, Dendr
         return uid != null ? uid : Uids.current();
     }
 
+    /** How {@link #transform} treats rows whose features hold a null, NaN or infinite value: error, skip or keep. */
+    public DendriteRegressionModel setHandleInvalid(String mode) {
+        set(handleInvalid(), mode);
+        return this;
+    }
+
     @Override
     public String explainParam(org.apache.spark.ml.param.Param<?> param) {
         return NetworkParams.explain(this, param);
@@ -73,16 +79,7 @@ public final class DendriteRegressionModel extends RegressionModel<Vector, Dendr
             throw new IllegalArgumentException("DendriteRegressionModel " + uid() + " has " + numOutputs()
                     + " outputs; predict one row with dendriteModel().predictOutputs, or use transform");
         }
-        if (features.size() != numFeatures()) {
-            throw new IllegalArgumentException("DendriteRegressionModel " + uid() + ": expected a vector of "
-                    + numFeatures() + " features but found " + features.size());
-        }
-        double[] d = features.toArray();
-        float[] x = new float[d.length];
-        for (int i = 0; i < d.length; i++) {
-            x[i] = (float) d[i];
-        }
-        return model.predictOutputs(x, 1)[0];
+        return model.predictOutputs(Scoring.floats("DendriteRegressionModel " + uid(), features, numFeatures()), 1)[0];
     }
 
     /** The input's columns plus the prediction: a double, or a vector of {@link #numOutputs()} values. */
@@ -108,7 +105,7 @@ public final class DendriteRegressionModel extends RegressionModel<Vector, Dendr
             return dataset.toDF();
         }
         return Scoring.transform(dataset, model, getFeaturesCol(), new Scoring.RegressionOutput(numOutputs() > 1), out,
-                "DendriteRegressionModel " + uid());
+                "DendriteRegressionModel " + uid(), getHandleInvalid());
     }
 
     @Override

@@ -209,6 +209,14 @@ public interface NetworkParams extends Params {
                 + "of its own, named by the stage's uid and the time, which the fit logs (empty: no checkpoints)");
     }
 
+    /** What transform does with a row whose features hold a null, NaN or infinite value. */
+    default Param<String> handleInvalid() {
+        return new Param<>(this, "handleInvalid", "what transform does with a row whose features hold a null, NaN or "
+                + "infinite value (as VectorAssembler's handleInvalid 'keep' leaves them): 'error' fails naming the row "
+                + "and column, 'skip' leaves the row out, 'keep' keeps it with NaN in every column the model adds; fit "
+                + "refuses such rows whatever this says", ParamValidators.inArray(new String[] {"error", "skip", "keep"}));
+    }
+
     /** A run directory (or one checkpoint in it) to continue from. */
     default Param<String> resumeFrom() {
         return new Param<>(this, "resumeFrom", "Hadoop path of a fit's run directory (as the fit logged it under "
@@ -304,6 +312,7 @@ public interface NetworkParams extends Params {
         p.setDefault(p.stepMode(), "barrier");
         p.setDefault(p.checkpointDir(), "");
         p.setDefault(p.resumeFrom(), "");
+        p.setDefault(p.handleInvalid(), "error");
         p.setDefault(p.checkpointInterval(), 1);
         p.setDefault(p.numPartitions(), 0);
         p.setDefault(p.scaling(), "none");
@@ -471,6 +480,11 @@ public interface NetworkParams extends Params {
     /** The checkpoint directory (empty: none). */
     default String getCheckpointDir() {
         return (String) getOrDefault(checkpointDir());
+    }
+
+    /** How transform treats rows with invalid feature values: error, skip or keep. */
+    default String getHandleInvalid() {
+        return (String) getOrDefault(handleInvalid());
     }
 
     /** The run directory or checkpoint a fit continues from (empty: none). */

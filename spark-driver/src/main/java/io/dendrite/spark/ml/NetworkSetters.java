@@ -187,6 +187,12 @@ public interface NetworkSetters<T extends NetworkSetters<T>> extends NetworkPara
         return self();
     }
 
+    /** How transform treats rows with invalid feature values: error, skip or keep. */
+    default T setHandleInvalid(String mode) {
+        set(handleInvalid(), mode);
+        return self();
+    }
+
     /** The run directory (or one checkpoint in it) the next fit continues from. */
     default T setResumeFrom(String runDirectory) {
         set(resumeFrom(), runDirectory);

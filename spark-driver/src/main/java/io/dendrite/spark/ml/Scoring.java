@@ -39,7 +39,8 @@ final class Scoring {
 
     /** {@code dataset} with {@code out}'s columns appended; {@code outSchema} is the input's plus those. */
     static Dataset<Row> transform(Dataset<?> dataset, Model model, String featuresCol, Extra out, StructType outSchema,
-                                  String stage) {
+                                  String stage, String handleInvalid) {
+        BlockScorer.Invalid invalid = BlockScorer.Invalid.valueOf(handleInvalid.toUpperCase(java.util.Locale.ROOT));
         Dataset<Row> df = dataset.toDF();
         int index = List.of(df.columns()).indexOf(featuresCol);
         int width = model.spec().inputWidth();
@@ -51,12 +52,13 @@ final class Scoring {
         if (df.isStreaming()) {
             // A stream has no RDD to score: the same blocks, through the Dataset API, on external rows.
             BlockScorer<Row> scorer = new BlockScorer<>(model.spec(), model.loss(), weights, model.scaler(),
-                    model.labels(), features::read, width, r -> r, stage + " input", null, null, new External(out));
+                    model.labels(), features::read, width, r -> r, stage + " input", null, null, new External(out))
+                    .handlingInvalid(invalid);
             return df.mapPartitions((MapPartitionsFunction<Row, Row>) scorer::call, Encoders.row(outSchema));
         }
         BlockScorer<InternalRow> scorer = new BlockScorer<>(model.spec(), model.loss(), weights, model.scaler(),
                 model.labels(), features::readStored, width, InternalRow::copy, stage + " input", null, null,
-                new Appended(out, outSchema));
+                new Appended(out, outSchema)).handlingInvalid(invalid);
         JavaRDD<InternalRow> rows = SqlInternals.rows(df).toJavaRDD().mapPartitions(scorer);
         return SqlInternals.frame(df.sparkSession(), rows.rdd(), outSchema);
     }
@@ -84,11 +86,11 @@ final class Scoring {
          * own operators do, the row is valid until the next is taken (a consumer that keeps rows copies them).
          */
         @Override
-        public List<InternalRow> rows(Model model, List<InternalRow> block, float[] x) {
+        public List<InternalRow> rows(Model model, List<InternalRow> block, float[] x, java.util.BitSet invalid) {
             if (project == null) {
                 project = UnsafeProjection.create(schema);
             }
-            Object[][] values = extra.values(model, block.size(), x);
+            Object[][] values = notANumber(extra.values(model, block.size(), x), invalid);
             JoinedRow joined = new JoinedRow();
             return new java.util.AbstractList<>() {
                 @Override
@@ -107,8 +109,8 @@ final class Scoring {
     /** Each input row followed by the extra values, as an external row (vectors as {@code DenseVector}s). */
     private record External(Extra extra) implements BlockScorer.Output<Row> {
         @Override
-        public List<Row> rows(Model model, List<Row> block, float[] x) {
-            Object[][] values = extra.values(model, block.size(), x);
+        public List<Row> rows(Model model, List<Row> block, float[] x, java.util.BitSet invalid) {
+            Object[][] values = notANumber(extra.values(model, block.size(), x), invalid);
             List<Row> out = new ArrayList<>(block.size());
             for (int i = 0; i < block.size(); i++) {
                 Row in = block.get(i);
@@ -125,6 +127,32 @@ final class Scoring {
             }
             return out;
         }
+    }
+
+    /**
+     * One row's features for the single-row predictions, by the rules {@code transform} reads a row by: the
+     * model's width, every value finite (whatever handleInvalid says: one row has no row to leave out).
+     */
+    static float[] floats(String stage, org.apache.spark.ml.linalg.Vector features, int width) {
+        float[] x = new float[width];
+        new RowFeatures(true, width, List.of("features"), 0).read(RowFactory.create(features), x, 0, stage + " input");
+        return x;
+    }
+
+    /** {@code values} with every value of the rows set in {@code invalid} NaN (handleInvalid 'keep'). */
+    private static Object[][] notANumber(Object[][] values, java.util.BitSet invalid) {
+        for (int i = invalid.nextSetBit(0); i >= 0; i = invalid.nextSetBit(i + 1)) {
+            for (int k = 0; k < values[i].length; k++) {
+                if (values[i][k] instanceof InternalRow stored) {
+                    float[] nan = new float[stored.getArray(3).numElements()];
+                    java.util.Arrays.fill(nan, Float.NaN);
+                    values[i][k] = storedVector(nan, 0, nan.length);
+                } else {
+                    values[i][k] = Double.NaN;
+                }
+            }
+        }
+        return values;
     }
 
     /** Row {@code i} of a row-major float matrix of width {@code n}, as a dense vector of doubles. */

@@ -175,4 +175,56 @@ public class MLContractTest extends SparkDriverSuite {
                 .setResumeFrom(runs.get(0).toString()).fit(df);
         assertArrayEquals(straight, resumed.dendriteModel().parameters(), 0f);
     }
+
+    @Test
+    public void aSecondLongLivedFitInOneContextIsRefusedAtOnceAndJobModeFitsRunSideBySide() throws Exception {
+        org.apache.spark.sql.Dataset<Row> df = digitsFrame(600).cache();
+        df.count();
+        java.util.concurrent.CountDownLatch stepping = new java.util.concurrent.CountDownLatch(1);
+        org.apache.spark.scheduler.SparkListener watch = new org.apache.spark.scheduler.SparkListener() {
+            @Override
+            public void onStageSubmitted(org.apache.spark.scheduler.SparkListenerStageSubmitted s) {
+                if (scala.collection.JavaConverters.seqAsJavaList(s.stageInfo().rddInfos()).stream()
+                        .anyMatch(r -> r.name() != null && r.name().startsWith("dendrite-steps-"))) {
+                    stepping.countDown();
+                }
+            }
+        };
+        spark().sparkContext().addSparkListener(watch);
+        DendriteClassifier c = new DendriteClassifier().setHiddenLayers(16).setMaxEpochs(12).setNumPartitions(2)
+                .setSeed(8);
+        java.util.concurrent.CompletableFuture<DendriteClassificationModel> first =
+                java.util.concurrent.CompletableFuture.supplyAsync(() -> c.fit(df));
+        try {
+            org.junit.Assert.assertTrue("the first fit reached its steps",
+                    stepping.await(120, java.util.concurrent.TimeUnit.SECONDS));
+            long started = System.nanoTime();
+            for (String mode : new String[] {"barrier", "elastic"}) {
+                IllegalStateException e = assertThrows(IllegalStateException.class,
+                        () -> c.copy(ParamMap.empty()).setStepMode(mode).fit(df));
+                org.junit.Assert.assertTrue(e.getMessage(), e.getMessage().startsWith("another Dendrite run (barrier-mode "
+                        + "run dendrite-steps-") && e.getMessage().contains("Run the fits one at a time"));
+            }
+            org.junit.Assert.assertTrue("refused at once", System.nanoTime() - started < 60_000_000_000L);
+            // The first fit, undisturbed: the same weights as the same fit alone.
+            float[] alone = first.get(300, java.util.concurrent.TimeUnit.SECONDS).dendriteModel().parameters();
+            assertArrayEquals(alone, c.copy(ParamMap.empty()).fit(df).dendriteModel().parameters(), 0f);
+        } finally {
+            spark().sparkContext().removeSparkListener(watch);
+            first.get(300, java.util.concurrent.TimeUnit.SECONDS);
+        }
+        // Job mode's short tasks share the slots: a cross-validation fitting two models at once gives what one at
+        // a time gives.
+        DendriteClassifier job = c.copy(ParamMap.empty()).setStepMode("job").setMaxEpochs(3);
+        org.apache.spark.ml.param.ParamMap[] grid = new org.apache.spark.ml.tuning.ParamGridBuilder()
+                .addGrid(job.learningRate(), new double[] {1e-3, 1e-2}).build();
+        double[][] metrics = new double[2][];
+        for (int parallelism : new int[] {1, 2}) {
+            metrics[parallelism - 1] = new org.apache.spark.ml.tuning.CrossValidator().setEstimator(job)
+                    .setEstimatorParamMaps(grid).setNumFolds(2).setSeed(5).setParallelism(parallelism)
+                    .setEvaluator(new org.apache.spark.ml.evaluation.MulticlassClassificationEvaluator()
+                            .setMetricName("accuracy")).fit(df).avgMetrics();
+        }
+        assertArrayEquals(metrics[0], metrics[1], 0);
+    }
 }
