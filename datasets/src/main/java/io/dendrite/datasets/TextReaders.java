@@ -86,7 +86,13 @@ public final class TextReaders {
         int[] featureIdx = feats.stream().mapToInt(Integer::intValue).toArray();
         int width = columns.length;
         String header = csv.header() ? first : null;
-        LineParser parser = (line, x, y, where) -> {
+        return read(jsc, files, header, csvParser(delimiter, width, featureIdx, labelIdx, options), featureIdx.length,
+                options, "CSV " + paths);
+    }
+
+    /** A CSV line of {@code width} fields: the features at {@code featureIdx}, the label at {@code labelIdx}. */
+    static LineParser csvParser(String delimiter, int width, int[] featureIdx, int labelIdx, ReadOptions options) {
+        return (line, x, y, where) -> {
             String[] fields = line.split(delimiter, -1);
             if (fields.length != width) {
                 throw new BadRowException(BadRowException.Problem.WRONG_FEATURE_COUNT,
@@ -99,7 +105,6 @@ public final class TextReaders {
             y[0] = ReadOptions.parse(fields[labelIdx], labelWhere);
             options.checkLabel(y[0], labelWhere);
         };
-        return read(jsc, files, header, parser, featureIdx.length, options, "CSV " + paths);
     }
 
     /**
@@ -215,7 +220,12 @@ public final class TextReaders {
     public static ShardedDataset libsvm(JavaSparkContext jsc, String paths, int width, ReadOptions options) {
         Checks.atLeast("LibSVM feature width", width, 1);
         List<Path> files = HadoopFiles.expand(jsc.hadoopConfiguration(), paths);
-        LineParser parser = (line, x, y, where) -> {
+        return read(jsc, files, null, libsvmParser(width, options), width, options, "LibSVM " + paths);
+    }
+
+    /** A LibSVM line ({@code label index:value …}, 1-based ascending indices) of {@code width} features. */
+    static LineParser libsvmParser(int width, ReadOptions options) {
+        return (line, x, y, where) -> {
             String[] tokens = line.trim().split("\\s+");
             java.util.Arrays.fill(x, 0f);
             y[0] = ReadOptions.parse(tokens[0], where + " label");
@@ -244,7 +254,6 @@ public final class TextReaders {
                 previous = index;
             }
         };
-        return read(jsc, files, null, parser, width, options, "LibSVM " + paths);
     }
 
     private static ShardedDataset read(JavaSparkContext jsc, List<Path> files, String header, LineParser parser,

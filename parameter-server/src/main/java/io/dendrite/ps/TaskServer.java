@@ -89,6 +89,11 @@ abstract class TaskServer<E> implements AutoCloseable, Connection.Owner {
         return listener.socket().getLocalPort();
     }
 
+    /** Why the acceptor stopped before {@link #close}, or null while it serves. */
+    final Throwable acceptFailure() {
+        return acceptFailure;
+    }
+
     /** Connections refused so far (authentication, a bad task, an attempt Spark never launched). */
     public final int rejectedConnections() {
         return rejected.get();

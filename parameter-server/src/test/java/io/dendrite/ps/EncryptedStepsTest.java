@@ -112,6 +112,19 @@ class EncryptedStepsTest {
     }
 
     @Test
+    void theRunCertificateHoldsOnAClockHoursOrYearsOffSoSkewNeverFailsAHandshake() throws Exception {
+        // The trust managers check the peer's certificate against their own machine's clock: an executor an hour
+        // (or a month) behind the driver that made the certificate must still accept it.
+        java.security.cert.X509Certificate cert = RunKeys.encrypted().certificate();
+        java.time.Instant now = java.time.Instant.now();
+        for (java.time.Duration off : List.of(java.time.Duration.ofHours(-1), java.time.Duration.ofDays(-30),
+                java.time.Duration.ofDays(365), java.time.Duration.ofDays(-3650))) {
+            cert.checkValidity(java.util.Date.from(now.plus(off)));
+        }
+        org.junit.jupiter.api.Assertions.assertNull(RunKeys.authenticated().certificate());
+    }
+
+    @Test
     void aReplayedTlsSessionIsRefused() throws Exception {
         RunKeys keys = RunKeys.encrypted();
         ParameterServer s = server(keys, 1);

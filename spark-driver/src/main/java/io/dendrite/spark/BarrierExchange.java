@@ -385,12 +385,19 @@ final class BarrierExchange implements StepExchange {
                 && conf.getBoolean("spark.network.crypto.enabled", false);
         String asked = List.of("spark.network.crypto.enabled", "spark.ssl.enabled").stream()
                 .filter(k -> conf.getBoolean(k, false)).findFirst().orElse(null);
+        if (!conf.getBoolean("spark.io.encryption.enabled", false)) {
+            // The task binary is a broadcast: executors may keep its blocks on their local disks.
+            LOG.warn("step connections: the run's keys reach the executors inside the task, whose broadcast blocks "
+                    + "Spark may write to the executors' local disks unencrypted; set spark.io.encryption.enabled=true "
+                    + "to encrypt them there");
+        }
         if (asked == null) {
-            LOG.info("barrier mode: step connections are authenticated (HMAC-SHA256 under a per-run secret, both "
-                    + "ways) but not encrypted; set spark.authenticate and spark.network.crypto.enabled to encrypt them");
+            LOG.info("step connections: each connection's handshake is authenticated both ways (HMAC-SHA256 under a "
+                    + "per-run secret), but the frames after it are neither authenticated nor encrypted; set "
+                    + "spark.authenticate and spark.network.crypto.enabled for TLS 1.3, which protects every frame");
             return RunKeys.authenticated();
         }
-        LOG.info("barrier mode: step connections use TLS 1.3 with a per-run certificate, both ends authenticated ("
+        LOG.info("step connections use TLS 1.3 with a per-run certificate, both ends authenticated ("
                 + asked + "=true)" + (rpcEncrypted ? "" : "; but the run's keys reach the executors through Spark's "
                 + "RPC, which is not encrypted without spark.authenticate=true and spark.network.crypto.enabled=true"));
         return RunKeys.encrypted();

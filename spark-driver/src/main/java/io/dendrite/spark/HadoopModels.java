@@ -19,7 +19,8 @@ public final class HadoopModels {
 
     /** Saves {@code model} as the directory {@code dir}, replacing what is there. */
     public static void save(Configuration conf, Model model, Path dir) throws IOException {
-        ModelFiles.save(model, HadoopStateStore.at(conf, dir.getParent()), dir.getName());
+        Path d = named(dir);
+        ModelFiles.save(model, HadoopStateStore.at(conf, d.getParent()), d.getName());
     }
 
     /**
@@ -45,9 +46,17 @@ public final class HadoopModels {
 
     /** Loads and validates the model in {@code dir}, first putting back one a crash inside a save left aside. */
     public static Model load(Configuration conf, Path dir) throws IOException {
-        if (dir.getParent() != null) {
-            HadoopStateStore.at(conf, dir.getParent()).recover(dir.getName());
+        Path d = named(dir);
+        if (d.getParent() != null) {
+            HadoopStateStore.at(conf, d.getParent()).recover(d.getName());
         }
-        return ModelFiles.read(HadoopStateStore.at(conf, dir));
+        return ModelFiles.read(HadoopStateStore.at(conf, d));
+    }
+
+    /** {@code dir} without a trailing slash (a directory's URI has one), so it has a name within its parent. */
+    private static Path named(Path dir) {
+        String s = dir.toString();
+        return s.endsWith("/") && s.length() > 1 && dir.getParent() != null ? new Path(s.substring(0, s.length() - 1))
+                : dir;
     }
 }

@@ -98,6 +98,8 @@ public final class ModelFormat {
         } catch (JsonProcessingException e) {
             throw new ModelFormatException(source + ": not valid JSON at line " + e.getLocation().getLineNr()
                     + " column " + e.getLocation().getColumnNr() + ": " + e.getOriginalMessage(), e);
+        } catch (java.io.CharConversionException e) { // bytes in no encoding JSON allows (found by fuzzing)
+            throw new ModelFormatException(source + ": not valid JSON: " + e.getMessage(), e);
         }
         Reader r = new Reader(source);
         if (root == null || !root.isObject()) {

@@ -119,6 +119,8 @@ public final class CheckpointFormat {
             throw new ModelFormatException(doc + ": no checkpoint document here", e);
         } catch (JsonProcessingException e) {
             throw new ModelFormatException(doc + ": not valid JSON: " + e.getOriginalMessage(), e);
+        } catch (java.io.CharConversionException e) { // bytes in no encoding JSON allows (found by fuzzing)
+            throw new ModelFormatException(doc + ": not valid JSON: " + e.getMessage(), e);
         }
         Reader r = new Reader(store, doc, root);
         r.expect("format", FORMAT);
