@@ -104,6 +104,10 @@ final class Handshaker implements Closeable {
                     pending.remove(p.channel);
                     key.cancel();
                     if (p.accepted) {
+                        if (!keys.isEncrypted()) { // every byte after the welcome travels in authenticated records
+                            FrameSeal[] seals = FrameSeal.pair(secret, p.nonce, p.hello.clientNonce());
+                            p.link.seal(seals[1], seals[0]);
+                        }
                         ready.add(new Authenticated(p.link, p.hello));
                     } else {
                         p.channel.close();

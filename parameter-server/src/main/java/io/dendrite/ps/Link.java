@@ -18,7 +18,8 @@ import javax.net.ssl.SSLException;
 
 /**
  * One step connection: a non-blocking socket, either plain or carrying TLS through an {@link SSLEngine}
- * ({@link RunKeys#engine}). {@link #read} and {@link #write} behave as a non-blocking channel's (they move
+ * ({@link RunKeys#engine}); a plain one carries authenticated records ({@link FrameSeal}) once its handshake
+ * is done ({@link #seal}). {@link #read} and {@link #write} behave as a non-blocking channel's (they move
  * what they can and never wait); {@link #readFully} and {@link #writeFully} wait on a selector with the
  * usual deadline and cancellation checks. One thread may read while another writes.
  */
@@ -39,6 +40,9 @@ final class Link implements Closeable {
     /** Encrypted bytes not yet sent (read mode). */
     private ByteBuffer netOut;
     private volatile boolean handshaken;
+    /** The plain link's authenticated records, each way, once {@link #seal}ed; null before and under TLS. */
+    private FrameSeal sealOut;
+    private FrameSeal sealIn;
     private Selector reads;
     private Selector writes;
     /** The engine's record sizes: a decrypted record's most bytes, and an encrypted one's. */
@@ -102,6 +106,25 @@ final class Link implements Closeable {
 
     SocketChannel channel() {
         return channel;
+    }
+
+    /**
+     * From now on every byte each way travels in authenticated records: {@code out} seals what this end
+     * sends, {@code in} opens what it receives. For a plain link only (TLS authenticates its own records);
+     * called by both ends right after the handshake, before any other byte.
+     */
+    void seal(FrameSeal out, FrameSeal in) {
+        if (engine != null) {
+            throw new IllegalStateException("a TLS link authenticates its own records");
+        }
+        synchronized (writeLock) {
+            int record = FrameSeal.HEADER + FrameSeal.MAX_RECORD + FrameSeal.TAG;
+            netIn = ByteBuffer.allocateDirect(2 * record);
+            appIn = ByteBuffer.allocateDirect(FrameSeal.MAX_RECORD);
+            netOut = ByteBuffer.allocateDirect(2 * record).flip();
+            sealIn = in;
+            sealOut = out;
+        }
     }
 
     String remote() {
@@ -201,6 +224,9 @@ final class Link implements Closeable {
 
     /** Reads what has arrived into {@code dst}: the bytes moved, 0 when none are ready, -1 at the end. */
     int read(ByteBuffer dst) throws IOException {
+        if (sealIn != null) {
+            return readSealed(dst);
+        }
         if (engine == null) {
             return channel.read(dst);
         }
@@ -230,6 +256,9 @@ final class Link implements Closeable {
 
     /** Writes as much of {@code src} as the socket takes now: the bytes of {@code src} consumed. */
     int write(ByteBuffer src) throws IOException {
+        if (sealOut != null) {
+            return writeSealed(src);
+        }
         if (engine == null) {
             return channel.write(src);
         }
@@ -251,7 +280,7 @@ final class Link implements Closeable {
 
     /** Sends encrypted bytes still waiting; true when none are left. */
     boolean flush() throws IOException {
-        if (engine == null) {
+        if (engine == null && sealOut == null) {
             return true;
         }
         synchronized (writeLock) {
@@ -261,6 +290,53 @@ final class Link implements Closeable {
                 }
             }
             return true;
+        }
+    }
+
+    /** {@link #read} of a sealed link: what has arrived in whole authenticated records. */
+    private int readSealed(ByteBuffer dst) throws IOException {
+        int moved = drain(dst);
+        while (dst.hasRemaining()) {
+            netIn.flip();
+            int n;
+            try {
+                n = sealIn.open(netIn, appIn, remote());
+            } finally {
+                netIn.compact();
+            }
+            if (n != FrameSeal.NEED_MORE) {
+                moved += drain(dst);
+                continue;
+            }
+            int got = channel.read(netIn);
+            if (got < 0) {
+                return moved > 0 ? moved : -1;
+            }
+            if (got == 0) {
+                break;
+            }
+        }
+        return moved;
+    }
+
+    /** {@link #write} of a sealed link: as much of {@code src} as fits in records the socket takes now. */
+    private int writeSealed(ByteBuffer src) throws IOException {
+        synchronized (writeLock) {
+            int before = src.remaining();
+            while (src.hasRemaining()) {
+                if (netOut.capacity() - netOut.remaining() < FrameSeal.HEADER + FrameSeal.TAG + Math.min(src.remaining(),
+                        FrameSeal.MAX_RECORD) && !flush()) {
+                    break;
+                }
+                netOut.compact();
+                try {
+                    sealOut.seal(src, netOut);
+                } finally {
+                    netOut.flip();
+                }
+            }
+            flush();
+            return before - src.remaining();
         }
     }
 

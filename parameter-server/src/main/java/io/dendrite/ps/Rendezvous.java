@@ -137,10 +137,12 @@ public final class Rendezvous implements AutoCloseable {
         try (Link link = Link.connect("rendezvous", host, port, keys, connectMillis, cancelled)) {
             long deadline = System.nanoTime() + waitMillis * 1_000_000;
             byte[] a = address.getBytes(StandardCharsets.UTF_8);
-            byte[] extra = Wire.le(new byte[4 + a.length]).putInt(a.length).put(a).array();
             String server = host + ":" + port;
-            Wire.authenticate(link, keys, Wire.Hello.of(task, attempt, stage), extra, deadline, cancelled, "rendezvous",
+            Wire.authenticate(link, keys, Wire.Hello.of(task, attempt, stage), deadline, cancelled, "rendezvous",
                     server);
+            // The address follows the welcome, so it travels authenticated (in HMAC mode's records, or TLS).
+            link.writeFully(Wire.le(new byte[4 + a.length]).putInt(a.length).put(a).flip(), deadline, cancelled,
+                    "this task's address");
             ByteBuffer count = Wire.le(new byte[4]);
             read(link, count, deadline, cancelled);
             int n = count.getInt(0);

@@ -237,7 +237,7 @@ final class Wire {
                      BooleanSupplier cancelled) throws IOException {
         Link link = Link.connect(what, host, port, keys, connectMillis, cancelled);
         try {
-            authenticate(link, keys, me, new byte[0], System.nanoTime() + connectMillis * 1_000_000, cancelled, what,
+            authenticate(link, keys, me, System.nanoTime() + connectMillis * 1_000_000, cancelled, what,
                     host + ":" + port);
             return link;
         } catch (IOException | RuntimeException e) {
@@ -248,10 +248,11 @@ final class Wire {
 
     /**
      * A client's side of the handshake on {@code link}: reads the challenge of the {@code what} at
-     * {@code server}, sends {@code me}'s hello (followed by {@code extra}) and waits for the server's proof
-     * that it holds the run's secret, all before {@code deadlineNanos}.
+     * {@code server}, sends {@code me}'s hello and waits for the server's proof that it holds the run's
+     * secret, all before {@code deadlineNanos}; then, unless TLS protects the link, seals it
+     * ({@link FrameSeal}), as the server does after its welcome.
      */
-    static void authenticate(Link link, RunKeys keys, Hello me, byte[] extra, long deadlineNanos,
+    static void authenticate(Link link, RunKeys keys, Hello me, long deadlineNanos,
                              BooleanSupplier cancelled, String what, String server) throws IOException {
         ByteBuffer challenge = le(new byte[CHALLENGE_BYTES]);
         link.readFully(challenge, deadlineNanos, cancelled, "the " + what + "'s challenge from " + server);
@@ -259,9 +260,13 @@ final class Wire {
         if (nonce == null) {
             throw new IOException(server + " is not a Dendrite " + what + " (bad challenge)");
         }
-        ByteBuffer hello = hello(keys.secret(), nonce, me, extra.length).put(extra).flip();
+        ByteBuffer hello = hello(keys.secret(), nonce, me, 0).flip();
         link.writeFully(hello, deadlineNanos, cancelled, "the hello");
         awaitWelcome(b -> link.readFully(b, deadlineNanos, cancelled, "the " + what + "'s welcome from " + server), me,
                 keys.secret(), nonce, "the " + what + " at " + server);
+        if (!keys.isEncrypted()) { // every byte after the welcome travels in authenticated records
+            FrameSeal[] seals = FrameSeal.pair(keys.secret(), nonce, me.clientNonce());
+            link.seal(seals[0], seals[1]);
+        }
     }
 }

@@ -16,16 +16,17 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * Fuzz target: the step protocol's bytes from a peer that is not the run's. Before the handshake, anything
  * sent to a parameter server: the server must refuse it and go on accepting (its acceptor never dies, no
- * thread dies of an exception). After a valid handshake, frames a path could forge towards a task (the HMAC
- * mode authenticates only the handshake): the task must take them as work or refuse them with an
- * {@link IOException} that says why, never another exception, an allocation past the frame or a hang.
+ * thread dies of an exception). After a valid handshake, bytes towards a task: raw, as a path could forge
+ * them (the task's authenticated records must refuse them), or sealed, as a peer holding the run's keys
+ * could send them (the frame decoders must cope): work, or an {@link IOException} that says why, never
+ * another exception, an allocation past the frame or a hang.
  */
 public final class FrameFuzz {
     private static final RunKeys KEYS = RunKeys.authenticated();
     private static final int PARAMETERS = 7;
     private static final ParameterServer SERVER;
     private static final ServerSocket FORGER;
-    private static final SynchronousQueue<byte[]> FORGED = new SynchronousQueue<>();
+    private static final SynchronousQueue<Forgery> FORGED = new SynchronousQueue<>();
     private static final AtomicReference<Throwable> DIED = new AtomicReference<>();
 
     static {
@@ -48,11 +49,15 @@ public final class FrameFuzz {
     private FrameFuzz() {
     }
 
+    /** Bytes for the task after the welcome: sealed as a peer with the run's keys would, or raw as a path would. */
+    private record Forgery(boolean sealed, byte[] bytes) {
+    }
+
     /** Plays a server that knows the secret (a path that let the handshake through), then sends forged frames. */
     private static void forge() {
         while (true) {
             try (Socket s = FORGER.accept()) {
-                byte[] frames = FORGED.take();
+                Forgery forged = FORGED.take();
                 s.setSoTimeout(5000);
                 OutputStream out = s.getOutputStream();
                 InputStream in = s.getInputStream();
@@ -62,7 +67,17 @@ public final class FrameFuzz {
                 Wire.Hello hello = Wire.Hello.read(Wire.le(in.readNBytes(Wire.HELLO_BYTES)));
                 ByteBuffer welcome = hello.welcome(KEYS.secret(), nonce);
                 out.write(welcome.array(), welcome.position(), welcome.remaining());
-                out.write(frames);
+                if (forged.sealed()) {
+                    FrameSeal seal = FrameSeal.pair(KEYS.secret(), nonce, hello.clientNonce())[1];
+                    ByteBuffer src = ByteBuffer.wrap(forged.bytes());
+                    ByteBuffer records = ByteBuffer.allocate(2 * forged.bytes().length + 64);
+                    while (src.hasRemaining()) {
+                        seal.seal(src, records);
+                    }
+                    out.write(records.array(), 0, records.position());
+                } else {
+                    out.write(forged.bytes());
+                }
                 out.flush();
                 s.shutdownOutput();
                 in.readAllBytes(); // until the task closes
@@ -95,10 +110,10 @@ public final class FrameFuzz {
             }
             return;
         }
-        byte[] frames = data.consumeRemainingAsBytes();
+        Forgery forged = new Forgery(data.consumeBoolean(), data.consumeRemainingAsBytes());
         Thread feeder = new Thread(() -> {
             try {
-                FORGED.offer(frames, 10, TimeUnit.SECONDS);
+                FORGED.offer(forged, 10, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

@@ -392,9 +392,9 @@ final class BarrierExchange implements StepExchange {
                     + "to encrypt them there");
         }
         if (asked == null) {
-            LOG.info("step connections: each connection's handshake is authenticated both ways (HMAC-SHA256 under a "
-                    + "per-run secret), but the frames after it are neither authenticated nor encrypted; set "
-                    + "spark.authenticate and spark.network.crypto.enabled for TLS 1.3, which protects every frame");
+            LOG.info("step connections are authenticated (HMAC-SHA256 handshakes under a per-run secret, then every "
+                    + "record AES-GMAC under the connection's keys) but not encrypted; set spark.authenticate and "
+                    + "spark.network.crypto.enabled to encrypt them (TLS 1.3)");
             return RunKeys.authenticated();
         }
         LOG.info("step connections use TLS 1.3 with a per-run certificate, both ends authenticated ("
