@@ -28,10 +28,22 @@ final class LongLivedRuns {
     static void claim(SparkContext sc, String what) {
         String other = ACTIVE.putIfAbsent(sc, what);
         if (other != null) {
-            throw new IllegalStateException("another Dendrite run (" + other + ") holds this SparkContext's task slots "
-                    + "with long-lived tasks; " + what + " would wait for them until a timeout. Run the fits one at a "
-                    + "time (CrossValidator.setParallelism(1)), or use step mode 'job', whose short tasks share slots");
+            throw busy(other, what);
         }
+    }
+
+    /** Refuses {@code what} at once, before it reads any data, while another long-lived run is active. */
+    static void refuseIfHeld(SparkContext sc, String what) {
+        String other = ACTIVE.get(sc);
+        if (other != null) {
+            throw busy(other, what);
+        }
+    }
+
+    private static IllegalStateException busy(String other, String what) {
+        return new IllegalStateException("another Dendrite run (" + other + ") holds this SparkContext's task slots "
+                + "with long-lived tasks; " + what + " would wait for them until a timeout. Run the fits one at a "
+                + "time (CrossValidator.setParallelism(1)), or use step mode 'job', whose short tasks share slots");
     }
 
     /** Ends the claim of {@code what}. */

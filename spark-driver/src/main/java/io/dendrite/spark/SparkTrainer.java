@@ -149,6 +149,17 @@ public final class SparkTrainer {
                 parameters, DRIVER_ARRAYS + state, state, config.optimizer().id(), need >> 20, heap >> 20);
     }
 
+    /**
+     * Refuses at once, before any data is read, a barrier or elastic run while another such run holds
+     * {@code sc}'s slots ({@link LongLivedRuns}); the exchange claims the slots when it opens.
+     */
+    public static void refuseIfSlotsHeld(org.apache.spark.SparkContext sc, StepTransport transport) {
+        if (transport.mode() != StepTransport.Mode.JOB) {
+            LongLivedRuns.refuseIfHeld(sc, "this " + transport.mode().name().toLowerCase(java.util.Locale.ROOT)
+                    + "-mode run");
+        }
+    }
+
     private TrainingResult run(ShardedDataset trainData, ShardedDataset validationData, Checkpoints.Found from) {
         requireDriverFits(config);
         ShardedDataset train = trainData;

@@ -42,6 +42,7 @@ final class TrainJob {
                     job.checkpoints().root(), "the model directory", new Path(outputDir, "model").toString(),
                     "keep checkpoints apart from the model the run saves");
         }
+        SparkTrainer.refuseIfSlotsHeld(spark.sparkContext(), job.transport());
         JobConfig.DataConf data = job.data();
         ShardedDataset train = data.train().read(spark);
         ShardedDataset test = data.test() == null ? null : data.test().read(spark);

@@ -57,6 +57,7 @@ final class NetworkFit {
     static TrainingResult fit(NetworkParams p, String stage, Dataset<?> dataset, String featuresCol, String labelCol,
                               Task task, Column classWeight) {
         Dataset<Row> df = dataset.toDF();
+        SparkTrainer.refuseIfSlotsHeld(df.sparkSession().sparkContext(), transport(p));
         String weightCol = p.getWeightCol();
         String indicator = p.getValidationIndicatorCol();
         if (!weightCol.isEmpty()) {

@@ -191,7 +191,9 @@ public class MLContractTest extends SparkDriverSuite {
             }
         };
         spark().sparkContext().addSparkListener(watch);
-        DendriteClassifier c = new DendriteClassifier().setHiddenLayers(16).setMaxEpochs(12).setNumPartitions(2)
+        // Long enough (seconds) that it is still stepping when the second fit, refused before it reads a row
+        // (milliseconds), comes.
+        DendriteClassifier c = new DendriteClassifier().setHiddenLayers(16).setMaxEpochs(40).setNumPartitions(2)
                 .setSeed(8);
         java.util.concurrent.CompletableFuture<DendriteClassificationModel> first =
                 java.util.concurrent.CompletableFuture.supplyAsync(() -> c.fit(df));
@@ -203,9 +205,11 @@ public class MLContractTest extends SparkDriverSuite {
                 IllegalStateException e = assertThrows(IllegalStateException.class,
                         () -> c.copy(ParamMap.empty()).setStepMode(mode).fit(df));
                 org.junit.Assert.assertTrue(e.getMessage(), e.getMessage().startsWith("another Dendrite run (barrier-mode "
-                        + "run dendrite-steps-") && e.getMessage().contains("Run the fits one at a time"));
+                        + "run dendrite-steps-") && e.getMessage().contains("this " + mode + "-mode run would wait")
+                        && e.getMessage().contains("Run the fits one at a time"));
             }
-            org.junit.Assert.assertTrue("refused at once", System.nanoTime() - started < 60_000_000_000L);
+            org.junit.Assert.assertTrue("refused at once", System.nanoTime() - started < 10_000_000_000L);
+            org.junit.Assert.assertFalse("the first fit was still stepping when both were refused", first.isDone());
             // The first fit, undisturbed: the same weights as the same fit alone.
             float[] alone = first.get(300, java.util.concurrent.TimeUnit.SECONDS).dendriteModel().parameters();
             assertArrayEquals(alone, c.copy(ParamMap.empty()).fit(df).dendriteModel().parameters(), 0f);
