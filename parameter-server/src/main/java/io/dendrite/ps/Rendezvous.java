@@ -178,7 +178,7 @@ public final class Rendezvous implements AutoCloseable {
      * thread that reads its address.
      */
     private void acceptLoop() {
-        Throwable failed;
+        Throwable failed = null;
         try (Handshaker handshaker = new Handshaker(listener, keys, connectMillis, 256, hello -> null,
                 (peer, why) -> LOG.log(System.Logger.Level.WARNING, "rendezvous: refused a connection from {0}: {1}",
                         peer, why))) {
@@ -187,12 +187,21 @@ public final class Rendezvous implements AutoCloseable {
                 t.setDaemon(true);
                 t.start();
             }, LOG, "rendezvous");
-        } catch (IOException | RuntimeException e) {
-            failed = e;
+        } catch (Throwable e) { // the handshaker's own opening or closing (with no descriptor left, even a close fails)
+            if (failed == null) {
+                failed = e;
+            } else {
+                failed.addSuppressed(e);
+            }
         }
         if (failed != null && !closed) {
-            LOG.log(System.Logger.Level.ERROR, "rendezvous: stopped accepting connections", failed);
+            // Recorded first: with no file descriptor left, even logging may fail (a class it loads the first time).
             acceptFailure = failed;
+            try {
+                LOG.log(System.Logger.Level.ERROR, "rendezvous: stopped accepting connections", failed);
+            } catch (Throwable logging) {
+                failed.addSuppressed(logging);
+            }
         }
     }
 

@@ -235,7 +235,7 @@ abstract class TaskServer<E> implements AutoCloseable, Connection.Owner {
     /** Authenticates connections on this one thread: only an accepted task gets a connection with threads. */
     private void acceptLoop() {
         int[] next = {0};
-        Throwable failed;
+        Throwable failed = null;
         try (Handshaker handshaker = new Handshaker(listener, keys, settings.connectMillis(), maxPending,
                 this::refusal, this::reject)) {
             failed = handshaker.serve(EVENT_POLL_MILLIS, settings.stepMillis(), () -> closed, a -> {
@@ -246,12 +246,21 @@ abstract class TaskServer<E> implements AutoCloseable, Connection.Owner {
                     c.close();
                 }
             }, log, name);
-        } catch (IOException | RuntimeException e) {
-            failed = e;
+        } catch (Throwable e) { // the handshaker's own opening or closing (with no descriptor left, even a close fails)
+            if (failed == null) {
+                failed = e;
+            } else {
+                failed.addSuppressed(e);
+            }
         }
         if (failed != null && !closed) {
-            log.log(System.Logger.Level.ERROR, name + ": stopped accepting connections", failed);
+            // Recorded first: with no file descriptor left, even logging may fail (a class it loads the first time).
             acceptFailure = failed;
+            try {
+                log.log(System.Logger.Level.ERROR, name + ": stopped accepting connections", failed);
+            } catch (Throwable logging) {
+                failed.addSuppressed(logging);
+            }
         }
     }
 }

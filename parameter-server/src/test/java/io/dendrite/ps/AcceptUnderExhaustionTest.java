@@ -65,6 +65,71 @@ class AcceptUnderExhaustionTest {
         }
     }
 
+    /**
+     * A parameter server whose accept fails for longer than its step timeout (1.5 s here): the acceptor stops,
+     * and the training thread's next wait fails with the cause instead of waiting out the step timeout.
+     */
+    public static final class GivingUp {
+        public static void main(String[] args) throws Exception {
+            PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true,
+                    StandardCharsets.UTF_8);
+            BufferedReader commands = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+            try (ParameterServer s = ParameterServer.start(new ServerSettings("127.0.0.1", "127.0.0.1", 0, 0, 1000,
+                    1500), RunKeys.authenticated(), 1, 4)) {
+                System.getLogger(Handshaker.class.getName()).log(System.Logger.Level.WARNING, "warming the log",
+                        new IOException("not a failure"));
+                new IllegalStateException("warming", new IOException("the classes of the failure"));
+                out.println("port " + s.port());
+                List<FileInputStream> held = new ArrayList<>();
+                try {
+                    while (true) {
+                        held.add(new FileInputStream("/dev/null"));
+                    }
+                } catch (IOException e) {
+                    out.println("exhausted after " + held.size() + ": " + e.getMessage());
+                }
+                commands.readLine(); // "release", once accept has failed for longer than the step timeout
+                for (FileInputStream f : held) {
+                    f.close();
+                }
+                s.beginStage(0);
+                long started = System.nanoTime();
+                try {
+                    s.exchange(0, 0, new float[4], () -> null);
+                    out.println("exchanged");
+                } catch (IllegalStateException e) {
+                    out.println("failed after " + (System.nanoTime() - started) / 1_000_000 + " ms: " + e.getMessage());
+                }
+            }
+        }
+    }
+
+    @Test
+    void anAcceptorThatGivesUpFailsTheRunAtOnceWithItsCause() throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        String command = "ulimit -n 256 && exec '" + java + "' -Xshare:off -cp '" + System.getProperty("java.class.path")
+                + "' '" + GivingUp.class.getName() + "'";
+        Process p = new ProcessBuilder("bash", "-c", command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        try {
+            BufferedReader lines = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+            PrintStream commands = new PrintStream(p.getOutputStream(), true, StandardCharsets.UTF_8);
+            int port = Integer.parseInt(lines.readLine().substring(5));
+            assertTrue(lines.readLine().startsWith("exhausted after "));
+            try (java.net.Socket task = new java.net.Socket("127.0.0.1", port)) {
+                Thread.sleep(3000); // waits in the backlog; every accept fails, for twice the step timeout
+                commands.println("release");
+                String outcome = lines.readLine();
+                assertTrue(outcome.startsWith("failed after ") && outcome.contains("the parameter server stopped "
+                        + "accepting connections") && outcome.contains("Too many open files"), outcome);
+                long ms = Long.parseLong(outcome.substring("failed after ".length(), outcome.indexOf(" ms")));
+                assertTrue(ms < 1000, "at once, not at the step timeout: " + outcome);
+            }
+            assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+
     @Test
     void aServerOutOfFileDescriptorsAcceptsAgainOnceItHasThem() throws Exception {
         RunKeys keys = RunKeys.authenticated();
