@@ -415,11 +415,13 @@ class StandaloneClusterTest {
         assertArrayEquals(weights(reference), weights(output), "the weights equal an undisturbed run's");
 
         // With the last worker gone too there is no slot left: one line, once the slots wait (10 s here) is over.
+        // The loss comes at the moment that once hung the run: after epoch 3's barrier stage has started, its
+        // tasks running and stepping (the driver says so once per stage), so Spark will not resubmit it.
         Path lastLog = dir.resolve("barrier-last-worker-killed.log");
         String[] lastJob = java.util.stream.Stream.concat(java.util.Arrays.stream(job),
                 java.util.stream.Stream.of("training.parameter_server.slots_timeout_s=10")).toArray(String[]::new);
         Process last = startAndAwait(trainFashionSlice(master, dir.resolve("barrier-last-worker-killed"), lastJob),
-                lastLog, "Epoch 2/4");
+                lastLog, "of epoch 3 is stepping");
         try {
             killed = killWorkerForGood(1);
             assertTrue(last.waitFor(180, TimeUnit.SECONDS), "the run ends within a bounded time; see " + lastLog);

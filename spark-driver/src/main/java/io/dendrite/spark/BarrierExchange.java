@@ -58,6 +58,8 @@ final class BarrierExchange implements StepExchange {
     private long noSlotsSince;
     private int epoch;
     private boolean ending;
+    /** Whether the current stage has completed a step (said once in the log: its tasks are all running). */
+    private boolean stepping;
     private JavaFutureAction<Long> running;
 
     /**
@@ -177,6 +179,7 @@ final class BarrierExchange implements StepExchange {
     /** Starts a barrier stage of {@code tasks} tasks for the current epoch. */
     private void startStage(int tasks) {
         server.beginStage(++stage);
+        stepping = false;
         lostAtStart = watch.lost.size();
         noSlotsSince = 0;
         groups = contiguous(share.partitions(), tasks);
@@ -202,6 +205,11 @@ final class BarrierExchange implements StepExchange {
         while (true) {
             try {
                 ParameterServer.Exchanged e = server.exchange(step, stepInEpoch, weights, failureCheck);
+                if (!stepping) {
+                    stepping = true;
+                    LOG.info("barrier mode: stage {} of epoch {} is stepping ({} tasks)", stage, epoch + 1,
+                            groups.length);
+                }
                 return new Result(e.merged(), e.publishNanos(), e.waitNanos(), e.bytes());
             } catch (SlotsLost lost) {
                 // Spark would wait for the lost slots to come back and then give up; go on with the slots
