@@ -67,10 +67,13 @@ public class LinkBenchmark {
         client = Link.connect("benchmark peer", "127.0.0.1", listener.socket().getLocalPort(), keys, 10_000,
                 () -> false);
         server = accepted.get(10, TimeUnit.SECONDS);
-        if (link.equals("sealed")) { // as the handshake leaves them: each end seals its own direction
-            FrameSeal[] seals = FrameSeal.pair(keys.secret(), Wire.nonce(), Wire.nonce());
-            client.seal(seals[0], seals[1]);
-            server.seal(seals[1], seals[0]);
+        if (link.equals("sealed")) { // as the handshake leaves them: each end derives its own pair of the same keys
+            byte[] serverNonce = Wire.nonce();
+            byte[] clientNonce = Wire.nonce();
+            FrameSeal[] mine = FrameSeal.pair(keys.secret(), serverNonce, clientNonce);
+            FrameSeal[] theirs = FrameSeal.pair(keys.secret(), serverNonce, clientNonce);
+            client.seal(mine[0], mine[1]);
+            server.seal(theirs[1], theirs[0]);
         }
         out = Wire.direct(bytes);
         in = Wire.direct(bytes);
