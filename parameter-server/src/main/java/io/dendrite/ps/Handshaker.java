@@ -213,6 +213,41 @@ final class Handshaker implements Closeable {
      * when it has failed for {@code giveUpMillis} on end, or anything else fails, serving ends and the cause
      * is returned, for the owner to fail its run with. Null once {@code closed}.
      */
+    /** Opens a handshaker; what {@link #serveUntilClosed} serves with. */
+    interface Opener {
+        Handshaker open() throws IOException;
+    }
+
+    /**
+     * An acceptor thread's whole life: opens a handshaker, {@link #serve}s until {@code closed}, closes it.
+     * Returns why it stopped before {@code closed} (serving, or the handshaker's own opening or closing,
+     * which with no file descriptor left fails too), after logging it if logging still can; null otherwise.
+     */
+    static Throwable serveUntilClosed(Opener opener, long pollMillis, long giveUpMillis,
+                                      java.util.function.BooleanSupplier closed,
+                                      java.util.function.Consumer<Authenticated> handle, System.Logger log,
+                                      String name) {
+        Throwable failed = null;
+        try (Handshaker h = opener.open()) {
+            failed = h.serve(pollMillis, giveUpMillis, closed, handle, log, name);
+        } catch (Throwable e) {
+            if (failed == null) {
+                failed = e;
+            } else {
+                failed.addSuppressed(e);
+            }
+        }
+        if (failed == null || closed.getAsBoolean()) {
+            return null;
+        }
+        try {
+            log.log(System.Logger.Level.ERROR, name + ": stopped accepting connections", failed);
+        } catch (Throwable logging) { // a class logging loads the first time may need a descriptor
+            failed.addSuppressed(logging);
+        }
+        return failed;
+    }
+
     Throwable serve(long pollMillis, long giveUpMillis, java.util.function.BooleanSupplier closed,
                     java.util.function.Consumer<Authenticated> handle, System.Logger log, String name) {
         long failingSince = 0;

@@ -178,31 +178,14 @@ public final class Rendezvous implements AutoCloseable {
      * thread that reads its address.
      */
     private void acceptLoop() {
-        Throwable failed = null;
-        try (Handshaker handshaker = new Handshaker(listener, keys, connectMillis, 256, hello -> null,
-                (peer, why) -> LOG.log(System.Logger.Level.WARNING, "rendezvous: refused a connection from {0}: {1}",
-                        peer, why))) {
-            failed = handshaker.serve(Wire.POLL_MILLIS, connectMillis, () -> closed, a -> {
-                Thread t = new Thread(() -> handle(a.link(), a.hello()), "dendrite-rendezvous-task");
-                t.setDaemon(true);
-                t.start();
-            }, LOG, "rendezvous");
-        } catch (Throwable e) { // the handshaker's own opening or closing (with no descriptor left, even a close fails)
-            if (failed == null) {
-                failed = e;
-            } else {
-                failed.addSuppressed(e);
-            }
-        }
-        if (failed != null && !closed) {
-            // Recorded first: with no file descriptor left, even logging may fail (a class it loads the first time).
-            acceptFailure = failed;
-            try {
-                LOG.log(System.Logger.Level.ERROR, "rendezvous: stopped accepting connections", failed);
-            } catch (Throwable logging) {
-                failed.addSuppressed(logging);
-            }
-        }
+        acceptFailure = Handshaker.serveUntilClosed(() -> new Handshaker(listener, keys, connectMillis, 256,
+                hello -> null, (peer, why) -> LOG.log(System.Logger.Level.WARNING,
+                        "rendezvous: refused a connection from {0}: {1}", peer, why)),
+                Wire.POLL_MILLIS, connectMillis, () -> closed, a -> {
+                    Thread t = new Thread(() -> handle(a.link(), a.hello()), "dendrite-rendezvous-task");
+                    t.setDaemon(true);
+                    t.start();
+                }, LOG, "rendezvous");
     }
 
     /** Why the rendezvous stopped accepting, when it did before {@link #close}; null while it serves. */

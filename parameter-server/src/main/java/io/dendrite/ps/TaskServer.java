@@ -235,32 +235,14 @@ abstract class TaskServer<E> implements AutoCloseable, Connection.Owner {
     /** Authenticates connections on this one thread: only an accepted task gets a connection with threads. */
     private void acceptLoop() {
         int[] next = {0};
-        Throwable failed = null;
-        try (Handshaker handshaker = new Handshaker(listener, keys, settings.connectMillis(), maxPending,
-                this::refusal, this::reject)) {
-            failed = handshaker.serve(EVENT_POLL_MILLIS, settings.stepMillis(), () -> closed, a -> {
-                Connection c = new Connection(this, a.link(), a.hello(), next[0]++);
-                open.add(c);
-                c.start();
-                if (closed) {
-                    c.close();
-                }
-            }, log, name);
-        } catch (Throwable e) { // the handshaker's own opening or closing (with no descriptor left, even a close fails)
-            if (failed == null) {
-                failed = e;
-            } else {
-                failed.addSuppressed(e);
-            }
-        }
-        if (failed != null && !closed) {
-            // Recorded first: with no file descriptor left, even logging may fail (a class it loads the first time).
-            acceptFailure = failed;
-            try {
-                log.log(System.Logger.Level.ERROR, name + ": stopped accepting connections", failed);
-            } catch (Throwable logging) {
-                failed.addSuppressed(logging);
-            }
-        }
+        acceptFailure = Handshaker.serveUntilClosed(() -> new Handshaker(listener, keys, settings.connectMillis(),
+                maxPending, this::refusal, this::reject), EVENT_POLL_MILLIS, settings.stepMillis(), () -> closed, a -> {
+                    Connection c = new Connection(this, a.link(), a.hello(), next[0]++);
+                    open.add(c);
+                    c.start();
+                    if (closed) {
+                        c.close();
+                    }
+                }, log, name);
     }
 }

@@ -27,6 +27,19 @@ import org.junit.jupiter.api.Test;
  */
 class AcceptUnderExhaustionTest {
 
+    /** Opens /dev/null until no file descriptor is left; says how many it took. */
+    static List<FileInputStream> exhaustDescriptors(PrintStream out) {
+        List<FileInputStream> held = new ArrayList<>();
+        try {
+            while (true) {
+                held.add(new FileInputStream("/dev/null"));
+            }
+        } catch (IOException e) {
+            out.println("exhausted after " + held.size() + ": " + e.getMessage());
+        }
+        return held;
+    }
+
     /** The server's JVM: a rendezvous, then every descriptor taken until the test says to give them back. */
     public static final class Server {
         public static void main(String[] args) throws Exception {
@@ -46,14 +59,7 @@ class AcceptUnderExhaustionTest {
                         new IOException("not a failure"));
                 r.expect(1, 1);
                 out.println("port " + r.port());
-                List<FileInputStream> held = new ArrayList<>();
-                try {
-                    while (true) {
-                        held.add(new FileInputStream("/dev/null"));
-                    }
-                } catch (IOException e) {
-                    out.println("exhausted after " + held.size() + ": " + e.getMessage());
-                }
+                List<FileInputStream> held = exhaustDescriptors(out);
                 String line = commands.readLine(); // "release", once the test's task waits in the backlog
                 for (FileInputStream f : held) {
                     f.close();
@@ -80,14 +86,7 @@ class AcceptUnderExhaustionTest {
                         new IOException("not a failure"));
                 new IllegalStateException("warming", new IOException("the classes of the failure"));
                 out.println("port " + s.port());
-                List<FileInputStream> held = new ArrayList<>();
-                try {
-                    while (true) {
-                        held.add(new FileInputStream("/dev/null"));
-                    }
-                } catch (IOException e) {
-                    out.println("exhausted after " + held.size() + ": " + e.getMessage());
-                }
+                List<FileInputStream> held = exhaustDescriptors(out);
                 commands.readLine(); // "release", once accept has failed for longer than the step timeout
                 for (FileInputStream f : held) {
                     f.close();
