@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # What authentication and TLS cost on one step connection: LinkBenchmark (JMH) sends a step-sized frame
 # (1,077,313 bytes: 269,322 floats and a header) over loopback and gets one of the same size back from an
-# echoing peer: raw bytes (plain), HMAC mode's authenticated records (sealed: AES-GMAC per record, not
+# echoing peer: raw bytes (plain), HMAC mode's authenticated records (sealed: HMAC-SHA256 per record, not
 # encrypted) and TLS 1.3 (the JDK's SSLEngine with the run's certificate), side by side in one run.
 # Writes benchmarks/results/link-<time>.md with the JMH JSON beside it.
 #   usage: benchmarks/run-link-bench.sh [-- extra JMH options]

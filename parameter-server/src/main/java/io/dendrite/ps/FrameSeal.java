@@ -5,19 +5,24 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
-import javax.crypto.Cipher;
 import javax.crypto.Mac;
-import javax.crypto.spec.GCMParameterSpec;
+import javax.crypto.ShortBufferException;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
  * One direction of a connection's authenticated records when the run does not encrypt (HMAC mode): after the
- * handshake, every byte travels in records of {@code length, payload, tag}, the tag an AES-GMAC (AES-GCM with
- * the record as associated data and nothing encrypted) under a key of this connection and direction, over the
- * record's sequence number (the nonce) and its bytes. A record altered, replayed, reordered, dropped or moved
- * to another connection on the path fails its tag; the payload stays readable, as HMAC mode promises no more.
- * The keys are HMAC-SHA256 of the run's secret over both handshake nonces, so no two connections share one.
- * GHASH and AES run as HotSpot intrinsics (CLMUL, AES-NI): far cheaper per byte than TLS' record layer.
+ * handshake, every byte travels in records of {@code length, payload, tag}, the tag an HMAC-SHA256 (truncated
+ * to 128 bits, RFC 2104's HMAC-SHA-256-128) under a key of this connection and direction, over the record's
+ * sequence number and its bytes. A record altered, replayed, reordered, dropped or moved to another
+ * connection on the path fails its tag; the payload stays readable, as HMAC mode promises no more. The keys
+ * are HMAC-SHA256 of the run's secret over both handshake nonces, so no two connections share one.
+ *
+ * <p>Why HMAC-SHA256 and not AES-GMAC (what this class first used): the JDK's GCM hashes a record's bytes in
+ * one call per record, and HotSpot swaps in its GHASH intrinsic only once that call has been compiled, some
+ * 1,400 records into a JVM's life; until then a 1 MB step frame cost 20 ms a way, so every fresh executor
+ * (and every run's first epoch) stepped several times slower. SHA-256 compresses 64-byte blocks in a method
+ * called per block, compiled to its intrinsic (SHA-NI, or AVX2) within the first frame, and then costs what
+ * GMAC did (docs/training-on-spark.md has both, measured).
  */
 final class FrameSeal {
     /** Bytes of a record's length field and tag. */
@@ -27,21 +32,23 @@ final class FrameSeal {
     static final int MAX_RECORD = 256 * 1024;
     /** What {@link #open} returns when no whole record has arrived. */
     static final int NEED_MORE = -2;
-    private static final byte[] LABEL = "dendrite step frames v1".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final byte[] LABEL = "dendrite step frames v2".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
-    private final SecretKeySpec key;
-    private final Cipher gcm;
+    private static final String ALGORITHM = "HmacSHA256";
+
+    private final Mac mac;
     private final String direction;
-    private final byte[] iv = new byte[12];
+    private final ByteBuffer number = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+    private final byte[] full = new byte[32];
     private long sequence;
 
     private FrameSeal(byte[] keyBytes, String direction) {
-        this.key = new SecretKeySpec(keyBytes, "AES");
         this.direction = direction;
         try {
-            this.gcm = Cipher.getInstance("AES/GCM/NoPadding");
+            this.mac = Mac.getInstance(ALGORITHM);
+            mac.init(new SecretKeySpec(keyBytes, ALGORITHM));
         } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("this JVM has no AES-GCM: " + e.getMessage(), e);
+            throw new IllegalStateException("this JVM has no " + ALGORITHM + ": " + e.getMessage(), e);
         }
     }
 
@@ -51,8 +58,8 @@ final class FrameSeal {
      */
     static FrameSeal[] pair(byte[] secret, byte[] serverNonce, byte[] clientNonce) {
         try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(secret, "HmacSHA256"));
+            Mac mac = Mac.getInstance(ALGORITHM);
+            mac.init(new SecretKeySpec(secret, ALGORITHM));
             mac.update(LABEL);
             mac.update(serverNonce);
             byte[] k = mac.doFinal(clientNonce);
@@ -111,18 +118,16 @@ final class FrameSeal {
         return n;
     }
 
-    /** The GMAC of {@code record} (length and payload) under this direction's key and the next sequence number. */
+    /** The tag of {@code record} (length and payload) under this direction's key and the next sequence number. */
     private byte[] tag(ByteBuffer record) throws IOException {
         long s = sequence++;
-        for (int i = 0; i < 8; i++) {
-            iv[4 + i] = (byte) (s >>> (8 * i));
-        }
+        mac.update(number.clear().putLong(s).flip());
+        mac.update(record);
         try {
-            gcm.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(8 * TAG, iv));
-            gcm.updateAAD(record);
-            return gcm.doFinal();
-        } catch (GeneralSecurityException e) {
+            mac.doFinal(full, 0);
+        } catch (ShortBufferException e) {
             throw new IOException("cannot authenticate record " + s + " " + direction + ": " + e.getMessage(), e);
         }
+        return java.util.Arrays.copyOf(full, TAG);
     }
 }
