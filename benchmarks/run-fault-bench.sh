@@ -5,7 +5,7 @@
 # 3 epochs). For each mode, alternately: an undisturbed run, and a run in which one executor JVM is killed
 # (kill -9) one second into epoch 2 (the standalone master starts a replacement). The time lost is the
 # training seconds of the disturbed run less the undisturbed one's; both must end with the same weights.
-#   usage: benchmarks/run-fault-bench.sh [rounds, default 2]
+#   usage: benchmarks/run-fault-bench.sh [rounds, default 2]   (FAULT_MODES="elastic" runs one mode only)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds="${1:-2}"
@@ -40,11 +40,17 @@ run() { # name mode kill(yes|no)
     echo "killed executor JVM $victim" | tee -a "$out/$name.log"
   fi
   wait "$pid"
+  local w
+  for w in "$cluster"/work/worker-*; do   # the executors' logs, for where the seconds went
+    mkdir -p "$out/$name.executors/${w##*/}"
+    mv "$w"/app-* "$out/$name.executors/${w##*/}/"
+  done
+  find "$out/$name.executors" -type f ! -name stderr -delete   # the application jar each executor fetched
   cat "$out/$name.log"
 }
 
 for ((round = 1; round <= rounds; round++)); do
-  for mode in barrier elastic; do
+  for mode in ${FAULT_MODES:-barrier elastic}; do
     run "$mode-undisturbed-r$round" "$mode" no
     run "$mode-killed-r$round" "$mode" yes
   done

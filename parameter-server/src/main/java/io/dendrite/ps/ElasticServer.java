@@ -34,6 +34,12 @@ import java.util.function.Supplier;
 public final class ElasticServer extends TaskServer<ElasticServer.Event> {
     private static final System.Logger LOG = System.getLogger(ElasticServer.class.getName());
     private static final int MAX_GROUPS = 1 << 16;
+    /**
+     * From the second stage on, how long after a stage's first task joined the others may take before their
+     * shards go to the tasks already there: their blocks are cached and the kernels warm by then, so a task
+     * this late is a new executor's, still starting its JVM or warming up, which would hold every step.
+     */
+    private static final long LATE_JOIN_NANOS = 1_000_000_000L;
 
     private final int shards;
     private final int parameters;
@@ -51,6 +57,8 @@ public final class ElasticServer extends TaskServer<ElasticServer.Event> {
     private int[] lostAttempt = new int[0];
     private int[] ended = new int[0];
     private long stageStarted;
+    /** When the running stage's first task joined (nanoTime), 0 before. */
+    private long firstJoined;
     private final Map<Connection, Deque<int[]>> outstanding = new HashMap<>();
     private final ByteBuffer[] workFrames = new ByteBuffer[2];
     private int workIndex;
@@ -163,6 +171,7 @@ public final class ElasticServer extends TaskServer<ElasticServer.Event> {
         currentWork = null;
         currentStep = -1;
         stageStarted = System.nanoTime();
+        firstJoined = 0;
     }
 
     /**
@@ -258,6 +267,16 @@ public final class ElasticServer extends TaskServer<ElasticServer.Event> {
         endTasks(owners, stage, done, failure);
     }
 
+    /** Whether any task of the running stage is connected (the training thread's view). */
+    public boolean anyTaskConnected() {
+        for (Connection c : owners) {
+            if (c != null) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     @Override
     Connection joining(Event e) {
         return e instanceof Join j ? j.connection() : null;
@@ -294,7 +313,8 @@ public final class ElasticServer extends TaskServer<ElasticServer.Event> {
     /**
      * Gives the shards of groups without a connected owner to the connected tasks with the least outstanding
      * work: once Spark has ended the lost owner's task (or the connect timeout has passed since the loss), or
-     * when the owner has not joined within the connect timeout.
+     * when the owner has not joined within the connect timeout (from the second stage on, within
+     * {@link #LATE_JOIN_NANOS} of the stage's first task).
      */
     private void assignOrphans() {
         if (currentWork == null) {
@@ -302,7 +322,8 @@ public final class ElasticServer extends TaskServer<ElasticServer.Event> {
         }
         long now = System.nanoTime();
         long timeout = settings.connectMillis() * 1_000_000;
-        boolean late = now - stageStarted > timeout;
+        boolean late = now - stageStarted > timeout
+                || stage > 0 && firstJoined != 0 && now - firstJoined > LATE_JOIN_NANOS;
         Map<Connection, List<Integer>> extra = new LinkedHashMap<>();
         for (int s = 0; s < shards; s++) {
             int g = groupOf[s];
@@ -414,6 +435,9 @@ public final class ElasticServer extends TaskServer<ElasticServer.Event> {
         }
         owners[c.partition] = c;
         everJoined[c.partition] = true;
+        if (firstJoined == 0) {
+            firstJoined = System.nanoTime();
+        }
         if (currentWork != null) {
             sendWork(c);
             assign(c, Arrays.stream(groups[c.partition]).filter(s -> !assigned[s]).toArray());

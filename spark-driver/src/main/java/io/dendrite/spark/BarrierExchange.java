@@ -240,36 +240,19 @@ final class BarrierExchange implements StepExchange {
         // Every step of the epoch is applied once the server has ended the stage; the job's own end only
         // frees the slots. If an executor holding a finished task's output was lost, Spark would rerun the
         // whole barrier stage for that output, and with fewer slots than tasks it would wait for ever.
-        if (!endStage(server::endStage, running, transport.connectMillis(), failureCheck)) {
+        long deadline = System.nanoTime() + transport.connectMillis() * 1_000_000;
+        server.endStage(() -> running.isDone() || System.nanoTime() - deadline > 0, failureCheck);
+        if (!running.isDone()) {
             LOG.warn("barrier mode: the stage of epoch {} had not ended {} ms after its last step (Spark recomputing "
                     + "a lost executor's task output); cancelled it", epoch + 1, transport.connectMillis());
+            running.cancel(true);
+        } else {
+            RuntimeException f = failureCheck.get();
+            if (f != null) {
+                throw f;
+            }
         }
         running = null;
-    }
-
-    /** A server's end of its stage: tells the tasks, then waits until {@code done} (failing on {@code failure}). */
-    interface StageEnd {
-        void endStage(java.util.function.BooleanSupplier done, Supplier<RuntimeException> failure);
-    }
-
-    /**
-     * Ends a stage of long-lived tasks whose steps are all applied: the server tells the tasks, and the stage's
-     * job gets {@code millis} to finish; then its failure, if any, is thrown, or (false) it is cancelled, as
-     * what is left of it holds no step.
-     */
-    static boolean endStage(StageEnd server, JavaFutureAction<?> running, long millis,
-                            Supplier<RuntimeException> failure) {
-        long deadline = System.nanoTime() + millis * 1_000_000;
-        server.endStage(() -> running.isDone() || System.nanoTime() - deadline > 0, failure);
-        if (!running.isDone()) {
-            running.cancel(true);
-            return false;
-        }
-        RuntimeException f = failure.get();
-        if (f != null) {
-            throw f;
-        }
-        return true;
     }
 
     @Override
@@ -401,7 +384,7 @@ final class BarrierExchange implements StepExchange {
         }
         if (asked == null) {
             LOG.info("step connections are authenticated (HMAC-SHA256 handshakes under a per-run secret, then every "
-                    + "record AES-GMAC under the connection's keys) but not encrypted; set spark.authenticate and "
+                    + "record HMAC-SHA256 under the connection's keys) but not encrypted; set spark.authenticate and "
                     + "spark.network.crypto.enabled to encrypt them (TLS 1.3)");
             return RunKeys.authenticated();
         }

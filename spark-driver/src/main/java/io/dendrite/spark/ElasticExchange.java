@@ -7,8 +7,11 @@ import io.dendrite.ps.ServerSettings;
 import io.dendrite.ps.ServerUnreachableException;
 import java.io.IOException;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 import org.apache.spark.ExceptionFailure;
 import org.apache.spark.SparkConf;
@@ -34,6 +37,8 @@ import scala.reflect.ClassTag$;
 final class ElasticExchange implements StepExchange {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ElasticExchange.class);
     private static final String STEPS_RDD = "dendrite-elastic-";
+    /** How long the tasks told to end get to return before the rest of the stage is cancelled. */
+    private static final long RETURN_MILLIS = 500;
     private final JavaSparkContext jsc;
     private JavaRDD<ExampleBlock> blocks;
     private final PartitionShare share;
@@ -210,11 +215,26 @@ final class ElasticExchange implements StepExchange {
     @Override
     public void endEpoch() {
         ending = true;
-        // Every step of the epoch is applied once the server has ended the stage; a task that never got a
-        // slot (dynamic allocation, or executors lost) would keep the stage open, so it is cancelled then.
-        if (!BarrierExchange.endStage(server::endStage, running, transport.connectMillis(), failureCheck)) {
-            LOG.info("elastic mode: the stage of epoch {} still had tasks without a slot {} ms after its last step; "
-                    + "cancelled them", epoch + 1, transport.connectMillis());
+        // Every step of the epoch is applied once the server has ended the stage. A task not connected then
+        // holds nothing (it has no slot yet, or is still starting on a new executor), so the stage is
+        // cancelled as soon as the connected ones have finished, not waited for.
+        server.endStage(() -> running.isDone() || !server.anyTaskConnected(), failureCheck);
+        try {
+            running.get(RETURN_MILLIS, TimeUnit.MILLISECONDS); // the ended tasks returning
+        } catch (TimeoutException | ExecutionException | CancellationException e) {
+            // still running: cancelled below; failed: said below
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (!running.isDone()) {
+            LOG.info("elastic mode: cancelled the tasks of epoch {}'s stage that were not connected when it ended",
+                    epoch + 1);
+            running.cancel(true);
+        } else {
+            RuntimeException f = failure();
+            if (f != null) {
+                throw f;
+            }
         }
         running = null;
     }
