@@ -11,6 +11,7 @@ import json
 import os
 import random
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -321,11 +322,18 @@ class Round:
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--rounds", type=int, required=True)
+    ap.add_argument("--rounds", type=int, default=0)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--out", required=True)
+    ap.add_argument("--report-only", action="store_true",
+                    help="write report.md from the rounds.jsonl of a run that was stopped early")
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
+    if a.report_only:
+        with open(os.path.join(a.out, "rounds.jsonl")) as f:
+            rows = [json.loads(l) for l in f if l.strip()]
+        report(a, rows, Cluster(a.out).processes())
+        return
     rng = random.Random(a.seed)
     cluster = Cluster(a.out)
     references = {}
@@ -347,6 +355,14 @@ def main():
         cluster.stop()
     left = cluster.processes()
     report(a, rows, left)
+    # What judged the rounds and is no use after: models, checkpoints, executors' work directories.
+    for name in os.listdir(a.out):
+        path = os.path.join(a.out, name)
+        if name.endswith("-checkpoints"):
+            shutil.rmtree(path, ignore_errors=True)
+        elif os.path.isdir(os.path.join(path, "model")):
+            shutil.rmtree(os.path.join(path, "model"), ignore_errors=True)
+    shutil.rmtree(os.path.join(cluster.dir, "work"), ignore_errors=True)
     bad = [r for r in rows if r["outcome"] not in ("same weights", "one-line error", "no fault (run ended first)")]
     sys.exit(1 if bad or left else 0)
 
@@ -358,7 +374,7 @@ def report(a, rows, left):
     with open(os.path.join(a.out, "report.md"), "w") as f:
         f.write("# Chaos run\n\n")
         f.write(f"Machine: {cpu}, {os.cpu_count()} cores, flags {' '.join(flags)}. Standalone cluster of 3 workers "
-                f"(1 core, 1 GB each) on loopback; seed {a.seed}, {len(rows)} round(s). Each round trains one job "
+                f"(1 core, 1 GB each) on loopback; seed {rows[0]['seed'] if rows else a.seed}, {len(rows)} round(s). Each round trains one job "
                 "(3 shards, checkpoints every 10 steps) and injects one fault a random share of the way through "
                 "its steps after epoch 1 (the step is estimated from the undisturbed run's step rate). Time lost: "
                 "the run's wall seconds (both runs, for a resumed driver) less the undisturbed run's. Bound: "

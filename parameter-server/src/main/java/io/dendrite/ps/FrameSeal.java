@@ -21,8 +21,8 @@ import javax.crypto.spec.SecretKeySpec;
  * one call per record, and HotSpot swaps in its GHASH intrinsic only once that call has been compiled, some
  * 1,400 records into a JVM's life; until then a 1 MB step frame cost 20 ms a way, so every fresh executor
  * (and every run's first epoch) stepped several times slower. SHA-256 compresses 64-byte blocks in a method
- * called per block, compiled to its intrinsic (SHA-NI, or AVX2) within the first frame, and then costs what
- * GMAC did (docs/training-on-spark.md has both, measured).
+ * called per block, compiled to its intrinsic (SHA-NI, or AVX2) within the first frame. Warm, it costs a
+ * little more than GMAC did (docs/training-on-spark.md has both, measured).
  */
 final class FrameSeal {
     /** Bytes of a record's length field and tag. */
