@@ -3,7 +3,8 @@
 # loopback), each training one job with one fault injected mid-run, the step mode (barrier, elastic, job),
 # the dataset (the digits, a Fashion-MNIST slice, a streamed synthetic set) and the fault (kill -9 of an
 # executor; kill -9 of a worker and its executor for good; SIGSTOP of an executor for 20-90 s; kill -9 of the
-# driver, then --resume; ss -K of the step connections; every executor killed at once) drawn from SEED.
+# driver, then --resume; ss -K of every connection to the driver but Spark's RPC, the step server's among
+# them (the RPC itself in job mode); every executor killed at once) drawn from SEED.
 # Every round must end with the undisturbed run's weights, within its time plus a stated bound, and leave no
 # process behind (benchmarks/chaos.py says how each is judged). Writes benchmarks/results/chaos-<time>/report.md;
 # exits non-zero if any round did not hold.
