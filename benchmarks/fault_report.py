@@ -20,7 +20,8 @@ def after_first_epoch(run):
     """Training seconds of epochs 2 on: from the epoch the fault falls in. Epoch 1 (the data read, the JIT's
     warm-up) happens before any fault and is as noisy on this machine as the loss itself."""
     with open(os.path.join(run, "metrics.jsonl")) as f:
-        return sum(json.loads(l)["seconds"] for l in f if l.strip() and json.loads(l)["epoch"] >= 2)
+        epochs = [json.loads(l) for l in f if l.strip()]
+    return sum(e["seconds"] for e in epochs if e["epoch"] >= 2)
 
 
 def weights_digest(run):
