@@ -1,5 +1,6 @@
 package io.dendrite.ps;
 
+import io.dendrite.core.step.GradientAccumulator;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;

@@ -1,6 +1,8 @@
 package io.dendrite.ps;
 
 import io.dendrite.core.loss.LossStats;
+import io.dendrite.core.step.GradientAccumulator;
+import io.dendrite.core.step.StepBytes;
 import io.dendrite.core.util.Checks;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -15,7 +17,7 @@ import java.util.function.Supplier;
 /**
  * The driver's end of low-latency synchronous steps: long-lived tasks connect, authenticate with the
  * run's secret, and then exchange one share of gradient for the next weights per step. The training loop
- * stays on the caller's thread and owns the {@link ParameterAverager}: {@link #exchange} publishes step
+ * stays on the caller's thread and owns the {@link MasterWeights}: {@link #exchange} publishes step
  * {@code t}'s weights and returns once every partition's share of step {@code t} has arrived, merged in
  * the same fixed tree as the job-per-step reduction, so both modes give the same bits.
  *

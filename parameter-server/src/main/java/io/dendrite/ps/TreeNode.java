@@ -1,5 +1,6 @@
 package io.dendrite.ps;
 
+import io.dendrite.core.step.GradientAccumulator;
 import io.dendrite.core.util.Checks;
 import java.io.DataInputStream;
 import java.io.EOFException;

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.dendrite.core.loss.LossStats;
+import io.dendrite.core.step.GradientAccumulator;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,5 +1,6 @@
 package io.dendrite.spark;
 
+import io.dendrite.core.step.Steps;
 import io.dendrite.datasets.ExampleBlock;
 import io.dendrite.ps.ParameterServer;
 import io.dendrite.ps.Rendezvous;
@@ -31,7 +32,7 @@ import scala.reflect.ClassTag$;
  * run fails in one line. Before anything starts it refuses what would otherwise fail late: encryption
  * asked of Spark (this transport has none) and dynamic allocation.
  */
-final class BarrierExchange implements StepExchange {
+final class BarrierExchange implements Steps {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(BarrierExchange.class);
     /** How long the task slots must stay the same before a stage starts with fewer than one per shard. */
     static final long SETTLE_MILLIS = 3_000;

@@ -1,6 +1,6 @@
 package io.dendrite.spark;
 
-import io.dendrite.ps.GradientAccumulator;
+import io.dendrite.core.step.GradientAccumulator;
 import io.dendrite.ps.ParameterClient;
 import io.dendrite.ps.Rendezvous;
 import io.dendrite.ps.RunKeys;

@@ -1,5 +1,6 @@
 package io.dendrite.spark;
 
+import io.dendrite.core.step.Steps;
 import io.dendrite.datasets.ExampleBlock;
 import io.dendrite.ps.ElasticServer;
 import io.dendrite.ps.RunKeys;
@@ -34,7 +35,7 @@ import scala.reflect.ClassTag$;
  * per shard (up to the executors allowed), which is Spark's cue to ask for executors, and the tasks that
  * have not started yet have their shards computed by those that have.
  */
-final class ElasticExchange implements StepExchange {
+final class ElasticExchange implements Steps {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ElasticExchange.class);
     private static final String STEPS_RDD = "dendrite-elastic-";
     /** How long the tasks told to end get to return before the rest of the stage is cancelled. */
@@ -173,9 +174,10 @@ final class ElasticExchange implements StepExchange {
         return keys.isEncrypted() ? "tls1.3" : "hmac";
     }
 
-    /** Shard-steps computed again because their task was lost, so far. */
-    long recomputedShardSteps() {
-        return server.recomputedShardSteps();
+    /** The shard-steps computed again because their task was lost. */
+    @Override
+    public void describe(java.util.Map<String, Object> summary) {
+        summary.put("recomputed_shard_steps", server.recomputedShardSteps());
     }
 
     @Override

@@ -1,8 +1,8 @@
 package io.dendrite.spark;
 
+import io.dendrite.core.step.GradientAccumulator;
 import io.dendrite.datasets.ExampleBlock;
 import io.dendrite.ps.ElasticClient;
-import io.dendrite.ps.GradientAccumulator;
 import io.dendrite.ps.RunKeys;
 import java.io.IOException;
 import java.io.Serializable;

@@ -1,6 +1,6 @@
 package io.dendrite.spark;
 
-import io.dendrite.ps.GradientAccumulator;
+import io.dendrite.core.step.GradientAccumulator;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;

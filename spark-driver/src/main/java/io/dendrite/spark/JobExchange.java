@@ -1,8 +1,9 @@
 package io.dendrite.spark;
 
+import io.dendrite.core.step.GradientAccumulator;
+import io.dendrite.core.step.StepBytes;
+import io.dendrite.core.step.Steps;
 import io.dendrite.datasets.ExampleBlock;
-import io.dendrite.ps.GradientAccumulator;
-import io.dendrite.ps.StepBytes;
 import java.util.Arrays;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -15,7 +16,7 @@ import org.apache.spark.broadcast.Broadcast;
  * more level per factor of 16). Before a step, {@link CachePlacement} spreads the cached shards again if
  * an executor has joined or left, and regroups them.
  */
-final class JobExchange implements StepExchange {
+final class JobExchange implements Steps {
     private final JavaSparkContext jsc;
     private final CachePlacement placement;
     private JavaRDD<ExampleBlock> blocks;

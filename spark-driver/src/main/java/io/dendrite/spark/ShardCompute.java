@@ -2,7 +2,7 @@ package io.dendrite.spark;
 
 import io.dendrite.core.loss.LossStats;
 import io.dendrite.core.nn.Network;
-import io.dendrite.ps.GradientAccumulator;
+import io.dendrite.core.step.GradientAccumulator;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;

@@ -13,19 +13,20 @@ import io.dendrite.core.run.CheckpointPolicy;
 import io.dendrite.core.run.Checkpoints;
 import io.dendrite.core.run.DataFingerprint;
 import io.dendrite.core.run.Divergence;
+import io.dendrite.core.run.EpochReport;
+import io.dendrite.core.run.MasterWeights;
 import io.dendrite.core.run.Run;
-import io.dendrite.core.run.RunState;
 import io.dendrite.core.run.Streams;
 import io.dendrite.core.run.TrainingConfig;
+import io.dendrite.core.run.TrainingLoop;
+import io.dendrite.core.step.Steps;
 import io.dendrite.core.train.Trainer;
 import io.dendrite.core.util.Checks;
 import io.dendrite.datasets.ExampleBlock;
 import io.dendrite.datasets.ShardedDataset;
-import io.dendrite.ps.GradientAccumulator;
-import io.dendrite.ps.ParameterAverager;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.fs.Path;
@@ -34,14 +35,15 @@ import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.storage.StorageLevel;
 
 /**
- * Synchronous data-parallel training on Spark (DESIGN.md, "One training step"): the driver's
- * {@link ParameterAverager} publishes the weights; each cached partition computes the gradient of its
- * share of the global batch ({@link BatchPlan}) with the kernel; the merged result comes back to the
- * driver, which applies the update. How a step travels is the {@link StepTransport}: one Spark job per
- * step ({@link JobExchange}) or long-lived barrier tasks talking to a parameter server on the driver
- * ({@link BarrierExchange}); both give the same bits. Each epoch ends with validation, callbacks and an
- * optional checkpoint. The run itself — state, checkpoints, resume, divergence — is the same {@link Run}
- * the single-JVM {@link Trainer} drives; with one partition the two give the same bits.
+ * Synchronous data-parallel training on Spark: the run's one loop ({@link TrainingLoop}, the same the
+ * single-JVM {@link Trainer} runs) with its steps computed by the executors. Each step the driver's
+ * {@link MasterWeights} are published; each cached partition computes the gradient of its share of the
+ * global batch ({@link BatchPlan}) with the kernel; the shares merge along the fixed tree and come back to the
+ * driver, which applies the update. How a step travels is the {@link StepTransport}'s mode, each a
+ * {@link Steps}: one Spark job per step ({@link JobExchange}), long-lived barrier tasks talking to a parameter
+ * server on the driver ({@link BarrierExchange}), or elastic tasks ({@link ElasticExchange}); all give the
+ * same bits. Each epoch ends with validation (a Spark job), callbacks and an optional checkpoint on any Hadoop
+ * path. With one partition it gives the single-JVM trainer's bits.
  */
 public final class SparkTrainer {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SparkTrainer.class);
@@ -206,84 +208,38 @@ public final class SparkTrainer {
                 : Run.resume(config, reading, data, checkpoints, root, divergence, kernel, from);
         Checkpoint saved = run.resumedFrom();
         FeatureScaler scaler = saved == null ? train.fitScaler(config.scaling(), config.scalingDivisor()) : saved.scaler();
-        ParameterAverager averager = saved == null ? ParameterAverager.start(config, kernel)
-                : ParameterAverager.resume(config, kernel, saved.weights(), saved.iterations(), saved.optimizerState());
+        MasterWeights weights = saved == null ? MasterWeights.start(config, kernel)
+                : MasterWeights.resume(config, kernel, saved.weights(), saved.iterations(), saved.optimizerState());
 
-        RunState state = run.state();
         long[] partitionRows = data.rows();
         long stepsPerEpoch = BatchPlan.stepsPerEpoch(total, config.batchSize());
-        List<StepTimes> epochTimes = new ArrayList<>();
         PartitionShare share = new PartitionShare(config.spec(), config.loss(), scaler, config.seed(),
                 config.batchSize(), partitionRows, total);
-        long trainingStarted = System.nanoTime();
-        long examplesSeen = 0;
-        String traffic;
-        ElasticExchange elastic;
-        try (StepExchange exchange = switch (transport.mode()) {
+        TrainingLoop.Validation validate = validation == null ? null : w -> validate(jsc, validation, w, scaler);
+        Map<String, Object> stepSummary = new LinkedHashMap<>();
+        stepSummary.put("partitions", partitionRows.length);
+        stepSummary.put("step_mode", transport.mode().name().toLowerCase(java.util.Locale.ROOT));
+        TrainingLoop.Outcome outcome;
+        try (Steps steps = switch (transport.mode()) {
             case BARRIER -> BarrierExchange.open(jsc, train.blocks(), share, transport, placement,
                     streamWindow > 0 ? new ShardGroupRDD.Streamed(partitionRows, streamWindow) : null);
             case ELASTIC -> ElasticExchange.open(jsc, train.blocks(), share, transport, placement);
             case JOB -> new JobExchange(jsc, train.blocks(), share, placement);
         }) {
-            traffic = exchange.traffic();
-            elastic = exchange instanceof ElasticExchange e ? e : null;
-            for (int epoch = state.epoch(); epoch < config.epochs(); epoch = state.epoch()) {
-                long epochStarted = System.nanoTime();
-                StepTimes times = new StepTimes();
-                long epochExamples = 0;
-                boolean steps = state.stepInEpoch() < stepsPerEpoch;
-                if (steps) {
-                    exchange.beginEpoch(epoch);
-                }
-                for (long s = state.stepInEpoch(); s < stepsPerEpoch; s = state.stepInEpoch()) {
-                    StepExchange.Result step = exchange.step(epoch, s, averager.step(), averager.weights());
-                    long t2 = System.nanoTime();
-                    GradientAccumulator merged = step.merged();
-                    GradientAccumulator.Node result = merged.total();
-                    if (!run.admit(result.stats().lossSum(), result.gradient(), stepsPerEpoch, averager.step())) {
-                        continue;
-                    }
-                    state.stepApplied(result.stats(), averager.apply(result, state.rateMultiplier()));
-                    long t3 = System.nanoTime();
-                    epochExamples += result.stats().count();
-                    times.add(step.publishNanos(), step.waitNanos(), result.computeNanos(),
-                            merged.mergeNanos() + merged.transferNanos(), t3 - t2);
-                    times.addBytes(step.bytes());
-                    listener.onStepEnd(averager.step());
-                    run.afterStep(averager.step(), averager.weights(), averager.optimizer(), scaler);
-                }
-                if (steps) {
-                    exchange.endEpoch();
-                }
-                Map<String, Double> logs = run.epochLogs(validation == null ? null
-                        : validate(jsc, validation, averager.weights(), scaler));
-                epochTimes.add(times);
-                examplesSeen += epochExamples;
-                double seconds = (System.nanoTime() - epochStarted) / 1e9;
-                listener.onEpochEnd(new EpochReport(epoch + 1, config.epochs(), logs, seconds,
-                        epochExamples / seconds, times));
-                if (state.endEpoch(logs, averager.scheduledRate(), averager.weights())) {
-                    break;
-                }
-                run.afterEpoch(averager.weights(), averager.optimizer(), scaler);
-            }
+            stepSummary.put("step_traffic", steps.traffic());
+            outcome = TrainingLoop.run(run, weights, steps, stepsPerEpoch, scaler, validate, listener);
+            steps.describe(stepSummary);
         }
-        double seconds = (System.nanoTime() - trainingStarted) / 1e9;
-        float[] weights = run.finalWeights(averager.weights(), averager.step());
-        Map<String, Object> summary = run.summary("spark", averager.optimizer(), total);
-        summary.put("partitions", partitionRows.length);
-        summary.put("step_mode", transport.mode().name().toLowerCase(java.util.Locale.ROOT));
-        summary.put("step_traffic", traffic);
-        if (elastic != null) {
-            summary.put("recomputed_shard_steps", elastic.recomputedShardSteps());
-        }
+        float[] finalWeights = run.finalWeights(weights.weights(), weights.step());
+        Map<String, Object> summary = run.summary("spark", weights.optimizer(), total);
+        summary.putAll(stepSummary);
         summary.put("master", jsc.master());
         if (streamWindow > 0) {
             summary.put("streamed", Map.of("shuffle_window", streamWindow));
         }
-        Model model = new Model(config.spec(), config.loss(), weights, scaler, config.labels(), summary);
-        return new TrainingResult(model, state.history(), epochTimes, partitionRows.length, kernel.name(),
-                seconds > 0 ? examplesSeen / seconds : 0, seconds);
+        Model model = new Model(config.spec(), config.loss(), finalWeights, scaler, config.labels(), summary);
+        return new TrainingResult(model, run.state().history(), outcome.epochs(), partitionRows.length, kernel.name(),
+                outcome.examplesPerSecond(), outcome.seconds());
     }
 
     private LossStats validate(JavaSparkContext jsc, ShardedDataset validation, float[] weights, FeatureScaler scaler) {

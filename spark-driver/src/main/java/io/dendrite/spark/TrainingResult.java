@@ -2,6 +2,7 @@ package io.dendrite.spark;
 
 import io.dendrite.core.model.Model;
 import io.dendrite.core.run.History;
+import io.dendrite.core.step.StepTimes;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

@@ -7,6 +7,7 @@ import io.dendrite.core.kernel.Activation;
 import io.dendrite.core.loss.Losses;
 import io.dendrite.core.optim.Optimizers;
 import io.dendrite.core.run.CheckpointPolicy;
+import io.dendrite.core.run.EpochReport;
 import io.dendrite.core.run.TrainingConfig;
 import io.dendrite.core.train.Sequential;
 import io.dendrite.datasets.ReadOptions;

@@ -1,5 +1,6 @@
 package io.dendrite.spark;
 
+import io.dendrite.core.run.EpochReport;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;

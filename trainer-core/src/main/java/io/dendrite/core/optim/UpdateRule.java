@@ -6,8 +6,8 @@ import java.util.List;
 /**
  * One optimiser step from a summed gradient, in the order every trainer uses: average over the
  * examples, add the norm-penalty gradient, clip by global norm, schedule the learning rate, apply
- * decoupled weight decay, then the optimiser's update. The single-JVM trainer and the distributed
- * parameter averager share it, which keeps them equal bit for bit on one partition.
+ * decoupled weight decay, then the optimiser's update. Every trainer applies it through the run's
+ * {@code MasterWeights}, which keeps them equal bit for bit on one partition.
  */
 public final class UpdateRule {
     private final Optimizer optimizer;

@@ -108,6 +108,11 @@ public final class Run {
         return id;
     }
 
+    /** The configuration the run trains with. */
+    public TrainingConfig config() {
+        return config;
+    }
+
     /** The run's state. */
     public RunState state() {
         return state;

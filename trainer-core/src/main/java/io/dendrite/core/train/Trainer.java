@@ -9,23 +9,25 @@ import io.dendrite.core.model.Model;
 import io.dendrite.core.model.StateStore;
 import io.dendrite.core.nn.Network;
 import io.dendrite.core.nn.Workspace;
-import io.dendrite.core.optim.Optimizer;
-import io.dendrite.core.optim.UpdateRule;
 import io.dendrite.core.run.BatchPlan;
 import io.dendrite.core.run.Checkpoint;
 import io.dendrite.core.run.CheckpointPolicy;
 import io.dendrite.core.run.Checkpoints;
 import io.dendrite.core.run.DataFingerprint;
 import io.dendrite.core.run.Divergence;
+import io.dendrite.core.run.EpochReport;
+import io.dendrite.core.run.MasterWeights;
 import io.dendrite.core.run.ProgressListener;
 import io.dendrite.core.run.Run;
-import io.dendrite.core.run.RunState;
 import io.dendrite.core.run.Streams;
 import io.dendrite.core.run.TrainingConfig;
+import io.dendrite.core.run.TrainingLoop;
+import io.dendrite.core.step.GradientAccumulator;
+import io.dendrite.core.step.StepBytes;
+import io.dendrite.core.step.Steps;
 import io.dendrite.core.util.Checks;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.Map;
 
 /**
  * Trains a network in one JVM by mini-batch gradient descent: a batch of the whole set is batch
@@ -147,66 +149,92 @@ public final class Trainer {
         FeatureScaler scaler = saved == null ? config.fitScaler(train) : saved.scaler();
         Dataset x = train.scaled(scaler);
         Dataset val = validation == null ? null : validation.scaled(scaler);
-        long seed = config.seed();
-
-        float[] params = saved == null ? config.spec().initialParameters(Streams.init(seed)) : saved.weights().clone();
-        Optimizer opt = config.optimizer().copy();
-        opt.initialize(params.length);
-        if (saved != null) {
-            opt.restore(saved.iterations(), saved.optimizerState());
-        }
-        UpdateRule rule = new UpdateRule(opt, config.schedule(), config.regularization(),
-                config.spec().weightRanges(), kernel);
-
-        int n = x.rows();
-        int fw = x.featureWidth();
-        int tw = x.targetWidth();
-        int b = Math.min(config.batchSize() + partitions, n); // shares round to within one row per partition
-        float[] xb = new float[b * fw];
-        float[] yb = new float[b * tw];
-        float[] grad = new float[params.length];
+        MasterWeights weights = saved == null ? MasterWeights.start(config, kernel)
+                : MasterWeights.resume(config, kernel, saved.weights(), saved.iterations(), saved.optimizerState());
+        long steps = BatchPlan.stepsPerEpoch(x.rows(), config.batchSize());
         Workspace ws = network.newWorkspace();
-        long steps = BatchPlan.stepsPerEpoch(n, config.batchSize());
-        RunState state = run.state();
-        for (int epoch = state.epoch(); epoch < config.epochs(); epoch = state.epoch()) {
-            long started = System.nanoTime();
-            long examples = 0;
-            int[][] orders = new int[partitions][];
-            for (int p = 0; p < partitions; p++) {
-                orders[p] = BatchPlan.order((int) partitionRows[p], seed, epoch, p);
-            }
-            for (long s = state.stepInEpoch(); s < steps; s = state.stepInEpoch()) {
-                int m = 0;
-                for (int p = 0; p < partitions; p++) {
-                    long[] range = BatchPlan.range(partitionRows[p], n, config.batchSize(), s);
-                    for (long i = range[0]; i < range[1]; i++, m++) {
-                        int r = firstRow[p] + orders[p][(int) i];
-                        System.arraycopy(x.features(), r * fw, xb, m * fw, fw);
-                        System.arraycopy(x.targets(), r * tw, yb, m * tw, tw);
-                    }
-                }
-                java.util.Arrays.fill(grad, 0f);
-                LossStats stats = network.accumulateGradient(params, xb, 0, yb, 0, tw, m, grad, ws,
-                        Streams.dropout(seed, opt.iterations(), 0));
-                if (!run.admit(stats.lossSum(), grad, steps, opt.iterations())) {
-                    continue;
-                }
-                state.stepApplied(stats, rule.applyInPlace(params, grad, m, state.rateMultiplier()));
-                examples += m;
-                run.afterStep(opt.iterations(), params, opt, scaler);
-            }
-            Map<String, Double> logs = run.epochLogs(val == null ? null
-                    : network.evaluate(params, val.features(), 0, val.targets(), 0, tw, val.rows(), ws));
-            double seconds = (System.nanoTime() - started) / 1e9;
-            progress.onEpochEnd(epoch + 1, config.epochs(), logs, seconds, examples / seconds);
-            if (state.endEpoch(logs, rule.scheduledRate(), params)) {
-                break;
-            }
-            run.afterEpoch(params, opt, scaler);
+        TrainingLoop.Validation validate = val == null ? null : w -> network.evaluate(w, val.features(), 0,
+                val.targets(), 0, x.targetWidth(), val.rows(), ws);
+        EpochReport.Listener listener = r -> progress.onEpochEnd(r.epoch(), r.epochs(), r.logs(), r.seconds(),
+                r.examplesPerSecond());
+        try (Steps inProcess = new InProcessSteps(network, ws, x, partitionRows, firstRow)) {
+            TrainingLoop.run(run, weights, inProcess, steps, scaler, validate, listener);
         }
-        float[] weights = run.finalWeights(params, opt.iterations());
-        return new Model(config.spec(), config.loss(), weights, scaler, config.labels(),
-                run.summary("single-jvm", opt, train.rows()));
+        float[] finalWeights = run.finalWeights(weights.weights(), weights.step());
+        return new Model(config.spec(), config.loss(), finalWeights, scaler, config.labels(),
+                run.summary("single-jvm", weights.optimizer(), train.rows()));
+    }
+
+    /**
+     * The steps computed in this thread: each step gathers every partition's share of the batch
+     * ({@link BatchPlan}) into one and computes the gradient of their concatenation in one pass, a tree of one
+     * node.
+     */
+    private final class InProcessSteps implements Steps {
+        private final Network network;
+        private final Workspace ws;
+        private final Dataset x;
+        private final long[] partitionRows;
+        private final int[] firstRow;
+        private final float[] xb;
+        private final float[] yb;
+        private final float[] grad;
+        private final int[][] orders;
+
+        InProcessSteps(Network network, Workspace ws, Dataset x, long[] partitionRows, int[] firstRow) {
+            this.network = network;
+            this.ws = ws;
+            this.x = x;
+            this.partitionRows = partitionRows;
+            this.firstRow = firstRow;
+            int b = Math.min(config.batchSize() + partitionRows.length, x.rows()); // shares round to within one row each
+            this.xb = new float[b * x.featureWidth()];
+            this.yb = new float[b * x.targetWidth()];
+            this.grad = new float[config.spec().parameterCount()];
+            this.orders = new int[partitionRows.length][];
+        }
+
+        @Override
+        public String traffic() {
+            return "in-process";
+        }
+
+        @Override
+        public void beginEpoch(int epoch) {
+            for (int p = 0; p < partitionRows.length; p++) {
+                orders[p] = BatchPlan.order((int) partitionRows[p], config.seed(), epoch, p);
+            }
+        }
+
+        @Override
+        public Result step(int epoch, long stepInEpoch, long step, float[] weights) {
+            long started = System.nanoTime();
+            int fw = x.featureWidth();
+            int tw = x.targetWidth();
+            int m = 0;
+            for (int p = 0; p < partitionRows.length; p++) {
+                long[] range = BatchPlan.range(partitionRows[p], x.rows(), config.batchSize(), stepInEpoch);
+                for (long i = range[0]; i < range[1]; i++, m++) {
+                    int r = firstRow[p] + orders[p][(int) i];
+                    System.arraycopy(x.features(), r * fw, xb, m * fw, fw);
+                    System.arraycopy(x.targets(), r * tw, yb, m * tw, tw);
+                }
+            }
+            java.util.Arrays.fill(grad, 0f);
+            LossStats stats = network.accumulateGradient(weights, xb, 0, yb, 0, tw, m, grad, ws,
+                    Streams.dropout(config.seed(), step, 0));
+            long computed = System.nanoTime() - started;
+            return new Result(GradientAccumulator.ofPartition(1, 0, grad, stats, computed), 0, computed,
+                    StepBytes.NONE);
+        }
+
+        @Override
+        public void endEpoch() {
+        }
+
+        @Override
+        public void close() {
+        }
     }
 
     /** Each partition's rows and the hash of its rows as one block (the raw data, before scaling). */

@@ -1,4 +1,4 @@
-package io.dendrite.ps;
+package io.dendrite.core.step;
 
 /**
  * The bytes one step moved: what the driver received and sent, and the most any one task node received

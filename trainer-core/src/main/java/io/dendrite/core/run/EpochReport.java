@@ -1,6 +1,6 @@
-package io.dendrite.spark;
+package io.dendrite.core.run;
 
-import io.dendrite.core.run.ProgressListener;
+import io.dendrite.core.step.StepTimes;
 import java.io.PrintStream;
 import java.util.Map;
 

@@ -1,4 +1,4 @@
-package io.dendrite.ps;
+package io.dendrite.core.step;
 
 import io.dendrite.core.loss.LossStats;
 import io.dendrite.core.util.Checks;

@@ -1,4 +1,4 @@
-package io.dendrite.spark;
+package io.dendrite.core.step;
 
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -38,8 +38,8 @@ public final class StepTimes {
     }
 
     /** Records one step's bytes (steps without a count are left out of the byte means). */
-    public void addBytes(io.dendrite.ps.StepBytes b) {
-        if (b != io.dendrite.ps.StepBytes.NONE) {
+    public void addBytes(StepBytes b) {
+        if (b != StepBytes.NONE) {
             bytesSteps++;
             driverIn += b.driverIn();
             driverOut += b.driverOut();

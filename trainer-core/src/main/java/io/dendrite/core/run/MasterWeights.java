@@ -1,25 +1,24 @@
-package io.dendrite.ps;
+package io.dendrite.core.run;
 
 import io.dendrite.core.kernel.Kernel;
 import io.dendrite.core.optim.Optimizer;
 import io.dendrite.core.optim.UpdateRule;
-import io.dendrite.core.run.Streams;
-import io.dendrite.core.run.TrainingConfig;
+import io.dendrite.core.step.GradientAccumulator;
 import io.dendrite.core.util.Checks;
 import java.util.Map;
 
 /**
- * The driver's half of synchronous data-parallel SGD: it holds the master weights (one flat
- * {@code float[]}), a private copy of the optimiser with its state, and the step counter; each step it
- * takes the merged gradient of all partitions, averages it over the examples, regularises it and applies
- * the update through the same {@link UpdateRule} as the single-JVM trainer.
+ * A run's master weights (one flat {@code float[]}) and the optimiser that updates them, with its state and the
+ * step counter. Each step it takes the merged gradient of every partition, averages it over the examples,
+ * regularises it and applies the update ({@link UpdateRule}). The {@link TrainingLoop} of both trainers holds
+ * one; on Spark it lives on the driver.
  */
-public final class ParameterAverager {
+public final class MasterWeights {
     private final float[] weights;
     private final Optimizer optimizer;
     private final UpdateRule rule;
 
-    private ParameterAverager(TrainingConfig config, Kernel kernel, float[] weights) {
+    private MasterWeights(TrainingConfig config, Kernel kernel, float[] weights) {
         this.weights = weights;
         this.optimizer = config.optimizer().copy();
         optimizer.initialize(weights.length);
@@ -27,18 +26,18 @@ public final class ParameterAverager {
                 config.spec().weightRanges(), kernel);
     }
 
-    /** A fresh averager with the initial weights {@code config}'s seed gives. */
-    public static ParameterAverager start(TrainingConfig config, Kernel kernel) {
-        return new ParameterAverager(config, kernel, config.spec().initialParameters(Streams.init(config.seed())));
+    /** Fresh weights, the initial ones {@code config}'s seed gives, and a fresh copy of its optimiser. */
+    public static MasterWeights start(TrainingConfig config, Kernel kernel) {
+        return new MasterWeights(config, kernel, config.spec().initialParameters(Streams.init(config.seed())));
     }
 
-    /** An averager continuing from saved weights and optimiser state. */
-    public static ParameterAverager resume(TrainingConfig config, Kernel kernel, float[] weights, long iterations,
+    /** Weights continuing from saved weights and optimiser state. */
+    public static MasterWeights resume(TrainingConfig config, Kernel kernel, float[] weights, long iterations,
                                            Map<String, float[]> optimizerState) {
         int expected = config.spec().parameterCount();
         Checks.checkArgument(weights.length == expected, "the saved weights hold %s parameters but the network has %s",
                 weights.length, expected);
-        ParameterAverager a = new ParameterAverager(config, kernel, weights.clone());
+        MasterWeights a = new MasterWeights(config, kernel, weights.clone());
         a.optimizer.restore(iterations, optimizerState);
         return a;
     }
@@ -68,9 +67,9 @@ public final class ParameterAverager {
      * place. Fails on a step without examples rather than dividing by zero.
      */
     public UpdateRule.Applied apply(GradientAccumulator.Node total, float rateMultiplier) {
-        Checks.checkArgument(total.count > 0, "step %s received no examples", step());
-        Checks.checkArgument(total.gradient.length == weights.length,
-                "a gradient of %s values cannot update %s parameters", total.gradient.length, weights.length);
-        return rule.applyInPlace(weights, total.gradient, total.count, rateMultiplier);
+        Checks.checkArgument(total.stats().count() > 0, "step %s received no examples", step());
+        Checks.checkArgument(total.gradient().length == weights.length,
+                "a gradient of %s values cannot update %s parameters", total.gradient().length, weights.length);
+        return rule.applyInPlace(weights, total.gradient(), total.stats().count(), rateMultiplier);
     }
 }
