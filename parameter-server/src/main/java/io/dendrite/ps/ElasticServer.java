@@ -2,6 +2,7 @@ package io.dendrite.ps;
 
 import io.dendrite.core.step.GradientAccumulator;
 import io.dendrite.core.step.StepBytes;
+import io.dendrite.core.step.Steps;
 import io.dendrite.core.util.Checks;
 import java.io.DataInputStream;
 import java.io.IOException;
@@ -93,12 +94,11 @@ public final class ElasticServer extends TaskServer<ElasticServer.Event> {
     }
 
     /**
-     * One step's merged result, the driver-side time of publishing and of waiting for it, the bytes, and how
-     * many of its shards were computed by a task other than their owner's ({@code elsewhere}) and how many
-     * had to be computed again because the task computing them was lost ({@code recomputed}).
+     * One step's result, and how many of its shards were computed by a task other than their owner's
+     * ({@code elsewhere}) and how many had to be computed again because the task computing them was lost
+     * ({@code recomputed}).
      */
-    public record Exchanged(GradientAccumulator merged, long publishNanos, long waitNanos, StepBytes bytes,
-                            int elsewhere, int recomputed) {
+    public record Exchanged(Steps.Result result, int elsewhere, int recomputed) {
     }
 
     private ElasticServer(ServerSettings settings, RunKeys keys, int shards, int parameters,
@@ -254,8 +254,8 @@ public final class ElasticServer extends TaskServer<ElasticServer.Event> {
         long arrived = System.nanoTime();
         GradientAccumulator result = merged;
         merged = null;
-        return new Exchanged(result, published - started, arrived - published,
-                new StepBytes(receivedBytes, workBytesSent, frame.capacity(), busiestTaskOut),
+        return new Exchanged(new Steps.Result(result, published - started, arrived - published,
+                new StepBytes(receivedBytes, workBytesSent, frame.capacity(), busiestTaskOut)),
                 (int) computedElsewhere - elsewhereBefore, (int) recomputed - recomputedBefore);
     }
 

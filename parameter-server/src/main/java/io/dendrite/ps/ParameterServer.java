@@ -3,6 +3,7 @@ package io.dendrite.ps;
 import io.dendrite.core.loss.LossStats;
 import io.dendrite.core.step.GradientAccumulator;
 import io.dendrite.core.step.StepBytes;
+import io.dendrite.core.step.Steps;
 import io.dendrite.core.util.Checks;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -60,13 +61,6 @@ public final class ParameterServer extends TaskServer<ParameterServer.Event> {
     }
 
     record Lost(Connection connection, String why) implements Event {
-    }
-
-    /**
-     * One step's merged shares (arrays valid until the next exchange), where its time went, and the bytes
-     * the driver sent and received, and those of the busiest task node (as the tasks reported them).
-     */
-    public record Exchanged(GradientAccumulator merged, long publishNanos, long waitNanos, StepBytes bytes) {
     }
 
     private ParameterServer(ServerSettings settings, RunKeys keys, int partitions, int parameters,
@@ -136,7 +130,7 @@ public final class ParameterServer extends TaskServer<ParameterServer.Event> {
      * Publishes step {@code step}'s weights and waits until every partition has sent its share of it.
      * {@code failure} is asked while waiting; a non-null answer (the stage failed) is thrown.
      */
-    public Exchanged exchange(long step, long stepInEpoch, float[] weights, Supplier<RuntimeException> failure) {
+    public Steps.Result exchange(long step, long stepInEpoch, float[] weights, Supplier<RuntimeException> failure) {
         Checks.checkArgument(weights.length == parameters, "cannot publish %s weights on a server for %s",
                 weights.length, parameters);
         Checks.checkArgument(stage >= 0, "exchange before beginStage");
@@ -200,7 +194,7 @@ public final class ParameterServer extends TaskServer<ParameterServer.Event> {
             shares[p] = null;
         }
         long received = (long) partitions * (Wire.SHARE_HEADER + 4L * parameters);
-        return new Exchanged(merged, published - started, arrived - published,
+        return new Steps.Result(merged, published - started, arrived - published,
                 new StepBytes(received, workBytesSent, nodeIn, nodeOut));
     }
 

@@ -126,7 +126,7 @@ class ElasticServerTest {
         for (long step = 0; step < 3; step++) {
             float[] w = weights(step);
             ElasticServer.Exchanged e = s.exchange(step, step, w, () -> null);
-            assertArrayEquals(expected(step, w), e.merged().total().gradient(), "step " + step);
+            assertArrayEquals(expected(step, w), e.result().merged().total().gradient(), "step " + step);
             assertEquals(0, e.elsewhere());
             assertEquals(0, e.recomputed());
         }
@@ -149,7 +149,7 @@ class ElasticServerTest {
         Future<List<Integer>> t1 = task(s, keys, 1, 0, 1, died, reported); // hangs up on its second step
         Future<List<Integer>> t2 = task(s, keys, 2, 0, -1, died);
         float[] w0 = weights(0);
-        assertArrayEquals(expected(0, w0), s.exchange(0, 0, w0, () -> null).merged().total().gradient());
+        assertArrayEquals(expected(0, w0), s.exchange(0, 0, w0, () -> null).result().merged().total().gradient());
         float[] w1 = weights(1);
         long t = System.nanoTime();
         ElasticServer.Exchanged lost = s.exchange(1, 1, w1, () -> null);
@@ -157,7 +157,7 @@ class ElasticServerTest {
         assertTrue(died.await(5, TimeUnit.SECONDS));
         // Its shards wait for Spark to end the task (its cached blocks' locations), at most the connect timeout.
         assertTrue(reported ? seconds < 1.5 : seconds >= 1.9 && seconds < 4, "step 1 took " + seconds + " s");
-        assertArrayEquals(expected(1, w1), lost.merged().total().gradient(), "the same bits without task 1");
+        assertArrayEquals(expected(1, w1), lost.result().merged().total().gradient(), "the same bits without task 1");
         assertEquals(2, lost.recomputed(), "only task 1's two shards of step 1 were computed again");
         assertEquals(2, lost.elsewhere());
         // Spark relaunches task 1 (attempt 1); it takes its shards back from the next step on.
@@ -169,7 +169,7 @@ class ElasticServerTest {
         do {
             float[] w = weights(step);
             back = s.exchange(step, step, w, () -> null);
-            assertArrayEquals(expected(step, w), back.merged().total().gradient(), "step " + step);
+            assertArrayEquals(expected(step, w), back.result().merged().total().gradient(), "step " + step);
             step++;
         } while (back.elsewhere() > 0 && System.nanoTime() < deadline);
         assertEquals(0, back.elsewhere(), "the relaunched task computes its own shards again");
@@ -191,7 +191,7 @@ class ElasticServerTest {
         long t = System.nanoTime();
         ElasticServer.Exchanged e = s.exchange(0, 0, w, () -> null);
         double seconds = (System.nanoTime() - t) / 1e9;
-        assertArrayEquals(expected(0, w), e.merged().total().gradient());
+        assertArrayEquals(expected(0, w), e.result().merged().total().gradient());
         assertEquals(2, e.elsewhere());
         assertEquals(0, e.recomputed(), "nothing was computed twice");
         assertTrue(seconds >= 0.4 && seconds < 3, "waited " + seconds + " s for task 1 (the timeout is 0.5 s)");

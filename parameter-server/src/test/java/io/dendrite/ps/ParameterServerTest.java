@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.dendrite.core.loss.LossStats;
 import io.dendrite.core.step.GradientAccumulator;
+import io.dendrite.core.step.Steps;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.util.ArrayList;
@@ -237,7 +238,7 @@ class ParameterServerTest {
         ParameterClient dying = ParameterClient.connect(s.host(), s.port(), keys, 1, 0, 4, PARAMS, 2000, 5000,
                 () -> false);
         float[] w = weights(7);
-        Future<ParameterServer.Exchanged> step = tasks.submit(() -> s.exchange(7, 0, w, () -> null));
+        Future<Steps.Result> step = tasks.submit(() -> s.exchange(7, 0, w, () -> null));
         assertEquals(7, dying.next().step());
         assertEquals(1, first.get(5, TimeUnit.SECONDS));
         dying.close();

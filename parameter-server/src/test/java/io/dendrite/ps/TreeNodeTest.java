@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.dendrite.core.loss.LossStats;
 import io.dendrite.core.step.GradientAccumulator;
+import io.dendrite.core.step.Steps;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -124,7 +125,7 @@ class TreeNodeTest {
             w[i] = (i % 97) / 97f - 0.5f;
         }
         for (long step = 0; step < 3; step++) {
-            ParameterServer.Exchanged e = server.exchange(step, step, w, () -> null);
+            Steps.Result e = server.exchange(step, step, w, () -> null);
             GradientAccumulator.Node expected = shards(shards, 0, shards, step, w).total();
             GradientAccumulator.Node got = e.merged().total();
             assertArrayEquals(expected.gradient(), got.gradient(), "step " + step);

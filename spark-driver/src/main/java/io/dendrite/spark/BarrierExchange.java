@@ -205,13 +205,13 @@ final class BarrierExchange implements Steps {
     public Result step(int epochNumber, long stepInEpoch, long step, float[] weights) {
         while (true) {
             try {
-                ParameterServer.Exchanged e = server.exchange(step, stepInEpoch, weights, failureCheck);
+                Result e = server.exchange(step, stepInEpoch, weights, failureCheck);
                 if (!stepping) {
                     stepping = true;
                     LOG.info("barrier mode: stage {} of epoch {} is stepping ({} tasks)", stage, epoch + 1,
                             groups.length);
                 }
-                return new Result(e.merged(), e.publishNanos(), e.waitNanos(), e.bytes());
+                return e;
             } catch (SlotsLost lost) {
                 // Spark would wait for the lost slots to come back and then give up; go on with the slots
                 // left instead. The step is recomputed from the same weights, and the grouping does not

@@ -211,7 +211,7 @@ final class ElasticExchange implements Steps {
             LOG.warn("elastic mode: step {} recomputed {} shard(s) of a lost task (only those); {} shard-steps so far",
                     step, e.recomputed(), server.recomputedShardSteps());
         }
-        return new Result(e.merged(), e.publishNanos(), e.waitNanos(), e.bytes());
+        return e.result();
     }
 
     @Override
