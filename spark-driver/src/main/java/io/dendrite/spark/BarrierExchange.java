@@ -11,15 +11,11 @@ import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.function.Supplier;
-import org.apache.spark.ExceptionFailure;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaFutureAction;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.scheduler.SparkListener;
-import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import scala.Tuple2;
-import scala.collection.JavaConverters;
 import scala.reflect.ClassTag$;
 
 /**
@@ -34,8 +30,6 @@ import scala.reflect.ClassTag$;
  */
 final class BarrierExchange implements Steps {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(BarrierExchange.class);
-    /** How long the task slots must stay the same before a stage starts with fewer than one per shard. */
-    static final long SETTLE_MILLIS = 3_000;
     /** The name of a stage's barrier RDD, before the stage's number: how the listener finds its attempts. */
     private static final String STEPS_RDD = "dendrite-steps-";
     private final JavaSparkContext jsc;
@@ -47,9 +41,19 @@ final class BarrierExchange implements Steps {
     private final RunKeys keys;
     private final CachePlacement placement;
     private final ShardGroupRDD.Streamed streamed;
-    private final Watch watch = new Watch();
     /** This run's stages' RDD names: the prefix and a number of its own, then the stage. */
     private final String stepsRdd = STEPS_RDD + LongLivedRuns.nextNumber() + "-";
+    /**
+     * Tells the server and the rendezvous each attempt Spark launches of a stage (they accept tasks of those
+     * only: a task's claim alone is not enough), and keeps the failures and the executors lost.
+     */
+    private final LongLivedStages.Watch watch = new LongLivedStages.Watch(stepsRdd, new LongLivedStages.Watch.Launches() {
+        @Override
+        public void stageLaunched(int stage, int attempt) {
+            server.attemptLaunched(stage, attempt);
+            rendezvous.attemptLaunched(stage, attempt);
+        }
+    });
     private final String claim = "barrier-mode run " + stepsRdd;
     private int[][] groups;
     private final Supplier<RuntimeException> failureCheck = this::failure;
@@ -62,57 +66,6 @@ final class BarrierExchange implements Steps {
     /** Whether the current stage has completed a step (said once in the log: its tasks are all running). */
     private boolean stepping;
     private JavaFutureAction<Long> running;
-
-    /**
-     * Notices a task that could not reach the server, so the run fails at once rather than at a timeout;
-     * the executors lost, so a stage that then lacks slots can say which; and each attempt Spark launches
-     * of a stage, which the server and the rendezvous accept tasks of (a task's claim alone is not enough).
-     */
-    private final class Watch extends SparkListener {
-        private volatile String unreachable;
-        private final java.util.List<String> lost = new java.util.concurrent.CopyOnWriteArrayList<>();
-        /** Spark's ids of this run's barrier stages. */
-        private final java.util.Set<Integer> stages = java.util.concurrent.ConcurrentHashMap.newKeySet();
-        /** The first task of them that failed with an exception of its own (not killed), in one line. */
-        private volatile String firstFailure;
-        /** Whether that failure was bad input (an IllegalArgumentException), which no retry can mend. */
-        private volatile boolean badInput;
-
-        @Override
-        public void onStageSubmitted(org.apache.spark.scheduler.SparkListenerStageSubmitted submitted) {
-            org.apache.spark.scheduler.StageInfo info = submitted.stageInfo();
-            for (org.apache.spark.storage.RDDInfo rdd : JavaConverters.seqAsJavaList(info.rddInfos())) {
-                if (rdd.name() != null && rdd.name().startsWith(stepsRdd)) {
-                    stages.add(info.stageId());
-                    int id = Integer.parseInt(rdd.name().substring(stepsRdd.length()));
-                    server.attemptLaunched(id, info.attemptNumber());
-                    rendezvous.attemptLaunched(id, info.attemptNumber());
-                }
-            }
-        }
-
-        @Override
-        public void onExecutorRemoved(org.apache.spark.scheduler.SparkListenerExecutorRemoved removed) {
-            lost.add("executor " + removed.executorId() + " (" + removed.reason() + ")");
-        }
-
-        @Override
-        public void onTaskEnd(SparkListenerTaskEnd end) {
-            // Another run's stages in this SparkContext are not this run's business.
-            if (!stages.contains(end.stageId()) || !(end.reason() instanceof ExceptionFailure f)
-                    || f.description() == null) {
-                return;
-            }
-            if (f.description().contains(ServerUnreachableException.MESSAGE_START)) {
-                unreachable = f.description();
-            }
-            // The tasks around a failed one fail too (their tree connections break); the first is the cause.
-            if (firstFailure == null) {
-                badInput = f.className().equals(IllegalArgumentException.class.getName());
-                firstFailure = failureLine(end, f);
-            }
-        }
-    }
 
     private BarrierExchange(JavaSparkContext jsc, JavaRDD<ExampleBlock> blocks, PartitionShare share,
                             StepTransport transport, ParameterServer server, Rendezvous rendezvous, RunKeys keys,
@@ -138,9 +91,9 @@ final class BarrierExchange implements Steps {
                                 StepTransport transport, CachePlacement placement, ShardGroupRDD.Streamed streamed) {
         SparkConf conf = jsc.getConf();
         refuseUnsupported(conf);
-        awaitSlots(jsc, share.partitions(), transport.slotsMillis());
-        RunKeys keys = runKeys(conf);
-        ServerSettings settings = serverSettings(conf, transport);
+        LongLivedStages.awaitSlots(jsc, "barrier", share.partitions(), transport.slotsMillis());
+        RunKeys keys = LongLivedStages.runKeys(conf);
+        ServerSettings settings = LongLivedStages.serverSettings(conf, transport);
         try {
             ParameterServer server = ParameterServer.start(settings, keys, 1, share.parameters());
             Rendezvous rendezvous;
@@ -172,18 +125,17 @@ final class BarrierExchange implements Steps {
     public void beginEpoch(int epochNumber) {
         epoch = epochNumber;
         ending = false;
-        watch.firstFailure = null;
-        watch.badInput = false;
-        startStage(Math.max(1, Math.min(share.partitions(), slots(jsc))));
+        watch.newEpoch();
+        startStage(Math.max(1, Math.min(share.partitions(), LongLivedStages.slots(jsc))));
     }
 
     /** Starts a barrier stage of {@code tasks} tasks for the current epoch. */
     private void startStage(int tasks) {
         server.beginStage(++stage);
         stepping = false;
-        lostAtStart = watch.lost.size();
+        lostAtStart = watch.lost().size();
         noSlotsSince = 0;
-        groups = contiguous(share.partitions(), tasks);
+        groups = LongLivedStages.contiguous(share.partitions(), tasks);
         // Streamed shards are read wherever their task runs; only cached ones are moved to it.
         CachePlacement.Placed placed = streamed != null ? new CachePlacement.Placed(blocks, new String[groups.length])
                 : placement.placeGroups(blocks, groups);
@@ -243,32 +195,15 @@ final class BarrierExchange implements Steps {
         // whole barrier stage for that output, and with fewer slots than tasks it would wait for ever.
         long deadline = System.nanoTime() + transport.connectMillis() * 1_000_000;
         server.endStage(() -> running.isDone() || System.nanoTime() - deadline > 0, failureCheck);
-        if (!running.isDone()) {
-            LOG.warn("barrier mode: the stage of epoch {} had not ended {} ms after its last step (Spark recomputing "
-                    + "a lost executor's task output); cancelled it", epoch + 1, transport.connectMillis());
-            running.cancel(true);
-        } else {
-            RuntimeException f = failureCheck.get();
-            if (f != null) {
-                throw f;
-            }
-        }
+        LongLivedStages.finish(running, failureCheck, () -> LOG.warn("barrier mode: the stage of epoch {} had not "
+                + "ended {} ms after its last step (Spark recomputing a lost executor's task output); cancelled it",
+                epoch + 1, transport.connectMillis()));
         running = null;
     }
 
     @Override
     public void close() {
-        try {
-            if (running != null && !running.isDone()) {
-                running.cancel(true);
-            }
-        } finally {
-            CachePlacement.release(blocks);
-            server.close();
-            rendezvous.close();
-            jsc.sc().removeSparkListener(watch);
-            LongLivedRuns.release(jsc.sc(), claim);
-        }
+        LongLivedStages.release(jsc, running, blocks, watch, claim, server::close, rendezvous::close);
     }
 
     /** Why the stage cannot go on, or null while it can. */
@@ -279,18 +214,18 @@ final class BarrierExchange implements Steps {
             return new IllegalStateException("the step tree's rendezvous stopped accepting connections: "
                     + rendezvousFailure, rendezvousFailure);
         }
-        if (watch.unreachable != null) {
-            return unreachable(watch.unreachable);
+        if (watch.unreachable() != null) {
+            return unreachable(watch.unreachable());
         }
-        if (watch.badInput) {
-            // Bad input fails the same way however often Spark relaunches the stage: stop at the first.
-            return new IllegalArgumentException("the training data failed to read in epoch " + (epoch + 1) + ": "
-                    + watch.firstFailure);
+        IllegalArgumentException badInput = watch.badInput(epoch);
+        if (badInput != null) {
+            return badInput;
         }
-        if (watch.lost.size() > lostAtStart && !ending) {
-            int slots = slots(jsc);
+        List<String> lost = watch.lost();
+        if (lost.size() > lostAtStart && !ending) {
+            int slots = LongLivedStages.slots(jsc);
             if (slots > 0 && slots < groups.length) {
-                return new SlotsLost(String.join(", ", watch.lost.subList(lostAtStart, watch.lost.size())), slots);
+                return new SlotsLost(String.join(", ", lost.subList(lostAtStart, lost.size())), slots);
             }
             // With no slot at all, a stage Spark relaunches for its lost tasks waits for executors for ever (its
             // slot check runs only when a job is submitted): wait the slots timeout for one, then fail.
@@ -321,7 +256,7 @@ final class BarrierExchange implements Steps {
             }
             String spark = message.lines().findFirst().orElse("");
             return new IllegalStateException("the barrier stage of epoch " + (epoch + 1) + " failed: "
-                    + (watch.firstFailure != null ? "first " + watch.firstFailure + " (Spark: " + spark + ")" : spark),
+                    + (watch.firstFailure() != null ? "first " + watch.firstFailure() + " (Spark: " + spark + ")" : spark),
                     e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -334,8 +269,8 @@ final class BarrierExchange implements Steps {
         return new IllegalArgumentException(String.format("training.mode: barrier lost task slots in epoch %d: every "
                 + "task of the stage runs at once, so it needs %d slots, but the cluster now offers %d (lost: %s). "
                 + "Add executors or workers, or use training.mode: job, which goes on with the executors left; resume "
-                + "from the last checkpoint", epoch + 1, groups.length, slots(jsc),
-                watch.lost.isEmpty() ? "no executor reported" : String.join(", ", watch.lost)));
+                + "from the last checkpoint", epoch + 1, groups.length, LongLivedStages.slots(jsc),
+                watch.lost().isEmpty() ? "no executor reported" : String.join(", ", watch.lost())));
     }
 
     private IllegalStateException unreachable(String report) {
@@ -349,52 +284,6 @@ final class BarrierExchange implements Steps {
                 + "training.mode: job");
     }
 
-    /** A task's own failure in one line: which task, where, and the first line of its exception. */
-    static String failureLine(SparkListenerTaskEnd end, ExceptionFailure f) {
-        return "task " + end.taskInfo().index() + " on executor " + end.taskInfo().executorId() + " ("
-                + end.taskInfo().host() + "): " + f.className().substring(f.className().lastIndexOf('.') + 1) + ": "
-                + f.description().lines().findFirst().orElse("");
-    }
-
-    /** Where the driver's step server listens: the transport's host and bind address, else Spark's driver's. */
-    static ServerSettings serverSettings(SparkConf conf, StepTransport transport) {
-        String host = transport.host() != null ? transport.host() : conf.get("spark.driver.host", "localhost");
-        String bind = transport.bindAddress() != null ? transport.bindAddress()
-                : conf.get("spark.driver.bindAddress", host);
-        return new ServerSettings(bind, host, transport.port(), transport.portRetries(), transport.connectMillis(),
-                transport.stepMillis());
-    }
-
-    /**
-     * The keys of this run's step connections: TLS 1.3 with a certificate made for the run when Spark is
-     * asked to encrypt its own traffic ({@code spark.network.crypto.enabled} or {@code spark.ssl.enabled}),
-     * else the HMAC-authenticated plain connections. The keys travel to the executors inside the tasks, so
-     * they are as safe as Spark's RPC: encrypted with {@code spark.authenticate} and
-     * {@code spark.network.crypto.enabled}, in the clear otherwise (said in the log).
-     */
-    static RunKeys runKeys(SparkConf conf) {
-        boolean rpcEncrypted = conf.getBoolean("spark.authenticate", false)
-                && conf.getBoolean("spark.network.crypto.enabled", false);
-        String asked = List.of("spark.network.crypto.enabled", "spark.ssl.enabled").stream()
-                .filter(k -> conf.getBoolean(k, false)).findFirst().orElse(null);
-        if (!conf.getBoolean("spark.io.encryption.enabled", false)) {
-            // The task binary is a broadcast: executors may keep its blocks on their local disks.
-            LOG.warn("step connections: the run's keys reach the executors inside the task, whose broadcast blocks "
-                    + "Spark may write to the executors' local disks unencrypted; set spark.io.encryption.enabled=true "
-                    + "to encrypt them there");
-        }
-        if (asked == null) {
-            LOG.info("step connections are authenticated (HMAC-SHA256 handshakes under a per-run secret, then every "
-                    + "record HMAC-SHA256 under the connection's keys) but not encrypted; set spark.authenticate and "
-                    + "spark.network.crypto.enabled to encrypt them (TLS 1.3)");
-            return RunKeys.authenticated();
-        }
-        LOG.info("step connections use TLS 1.3 with a per-run certificate, both ends authenticated ("
-                + asked + "=true)" + (rpcEncrypted ? "" : "; but the run's keys reach the executors through Spark's "
-                + "RPC, which is not encrypted without spark.authenticate=true and spark.network.crypto.enabled=true"));
-        return RunKeys.encrypted();
-    }
-
     /** Dynamic allocation is refused before anything starts. */
     static void refuseUnsupported(SparkConf conf) {
         if (conf.getBoolean("spark.dynamicAllocation.enabled", false)) {
@@ -402,52 +291,5 @@ final class BarrierExchange implements Steps {
                     + "spark.dynamicAllocation.enabled=true (Spark's barrier stages do not support it). Use "
                     + "training.mode: elastic, which works with it, or disable it");
         }
-    }
-
-    /**
-     * Waits (on a cluster, while executors register) until there is a task slot per shard, or the slots
-     * have stopped growing for {@link #SETTLE_MILLIS}, or {@code millis} have passed; then the stage runs
-     * with the slots there are (one task may hold several shards). Fails only when there is no slot at all.
-     */
-    static void awaitSlots(JavaSparkContext jsc, int shards, long millis) {
-        long started = System.nanoTime();
-        long deadline = started + millis * 1_000_000;
-        int slots = slots(jsc);
-        long grew = started;
-        while (slots < shards && !jsc.isLocal() && System.nanoTime() < deadline
-                && (slots == 0 || System.nanoTime() - grew < SETTLE_MILLIS * 1_000_000)) {
-            try {
-                Thread.sleep(200);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while waiting for executors", e);
-            }
-            int now = slots(jsc);
-            if (now > slots) {
-                grew = System.nanoTime();
-            }
-            slots = now;
-        }
-        if (slots < 1) {
-            throw new IllegalArgumentException(String.format("training.mode: barrier needs at least one task slot, "
-                    + "but %s offers none after waiting %d ms for executors (spark.task.cpus may exceed "
-                    + "spark.executor.cores); add executors or cores, or use training.mode: job", jsc.master(), millis));
-        }
-    }
-
-    /** {@code shards} shards in {@code n} contiguous runs, as even as can be, in shard order. */
-    static int[][] contiguous(int shards, int n) {
-        int[][] g = new int[n][];
-        for (int i = 0; i < n; i++) {
-            int from = (int) ((long) i * shards / n);
-            int to = (int) ((long) (i + 1) * shards / n);
-            g[i] = java.util.stream.IntStream.range(from, to).toArray();
-        }
-        return g;
-    }
-
-    /** Task slots free for a stage now, counted as Spark's own barrier check counts them. */
-    static int slots(JavaSparkContext jsc) {
-        return jsc.sc().maxNumConcurrentTasks(jsc.sc().resourceProfileManager().defaultResourceProfile());
     }
 }

@@ -7,23 +7,15 @@ import io.dendrite.ps.RunKeys;
 import io.dendrite.ps.ServerSettings;
 import io.dendrite.ps.ServerUnreachableException;
 import java.io.IOException;
-import java.util.Set;
 import java.util.concurrent.CancellationException;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
-import org.apache.spark.ExceptionFailure;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaFutureAction;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.scheduler.SparkListener;
-import org.apache.spark.scheduler.SparkListenerStageSubmitted;
-import org.apache.spark.scheduler.SparkListenerTaskEnd;
-import org.apache.spark.scheduler.SparkListenerTaskStart;
-import scala.collection.JavaConverters;
 import scala.reflect.ClassTag$;
 
 /**
@@ -49,71 +41,36 @@ final class ElasticExchange implements Steps {
     private final CachePlacement placement;
     private final boolean dynamic;
     private final int wanted;
-    private final Watch watch = new Watch();
     /** This run's stages' RDD names: the prefix and a number of its own, then the stage. */
     private final String stepsRdd = STEPS_RDD + LongLivedRuns.nextNumber() + "-";
+    /** Reports to the server each task attempt Spark launches and ends, and keeps the first real failure. */
+    private final LongLivedStages.Watch watch = new LongLivedStages.Watch(stepsRdd, new LongLivedStages.Watch.Launches() {
+        @Override
+        public void taskLaunched(int stage, int index, int attempt) {
+            server.taskLaunched(stage, index, attempt);
+        }
+
+        @Override
+        public void taskEnded(int stage, int index, int attempt) {
+            server.taskEnded(stage, index, attempt);
+        }
+
+        @Override
+        public void executorAdded(String id, String host) {
+            LOG.info("elastic mode: executor {} joined on {}", id, host);
+        }
+
+        @Override
+        public void executorRemoved(String id, String reason) {
+            LOG.warn("elastic mode: executor {} left ({}); its tasks' shards go to the tasks left", id, reason);
+        }
+    });
     private final String claim = "elastic-mode run " + stepsRdd;
     private final Supplier<RuntimeException> failureCheck = this::failure;
     private int stage = -1;
     private int epoch;
     private boolean ending;
     private JavaFutureAction<Long> running;
-
-    /** Reports to the server each task attempt Spark launches, and keeps the first real failure. */
-    private final class Watch extends SparkListener {
-        /** Spark's stage ids of this run's stages, with their numbers here. */
-        private final java.util.Map<Integer, Integer> stages = new ConcurrentHashMap<>();
-        private volatile String unreachable;
-        private volatile String firstFailure;
-        private volatile boolean badInput;
-
-        @Override
-        public void onStageSubmitted(SparkListenerStageSubmitted submitted) {
-            for (org.apache.spark.storage.RDDInfo rdd : JavaConverters.seqAsJavaList(submitted.stageInfo().rddInfos())) {
-                if (rdd.name() != null && rdd.name().startsWith(stepsRdd)) {
-                    stages.put(submitted.stageInfo().stageId(), Integer.parseInt(rdd.name().substring(stepsRdd.length())));
-                }
-            }
-        }
-
-        @Override
-        public void onTaskStart(SparkListenerTaskStart start) {
-            Integer id = stages.get(start.stageId());
-            if (id != null) {
-                server.taskLaunched(id, start.taskInfo().index(), start.taskInfo().attemptNumber());
-            }
-        }
-
-        @Override
-        public void onExecutorRemoved(org.apache.spark.scheduler.SparkListenerExecutorRemoved removed) {
-            LOG.warn("elastic mode: executor {} left ({}); its tasks' shards go to the tasks left", removed.executorId(),
-                    removed.reason());
-        }
-
-        @Override
-        public void onExecutorAdded(org.apache.spark.scheduler.SparkListenerExecutorAdded added) {
-            LOG.info("elastic mode: executor {} joined on {}", added.executorId(), added.executorInfo().executorHost());
-        }
-
-        @Override
-        public void onTaskEnd(SparkListenerTaskEnd end) {
-            Integer id = stages.get(end.stageId());
-            if (id == null) {
-                return;
-            }
-            server.taskEnded(id, end.taskInfo().index(), end.taskInfo().attemptNumber());
-            if (!(end.reason() instanceof ExceptionFailure f) || f.description() == null) {
-                return;
-            }
-            if (f.description().contains(ServerUnreachableException.MESSAGE_START)) {
-                unreachable = f.description();
-            }
-            if (firstFailure == null) {
-                badInput = f.className().equals(IllegalArgumentException.class.getName());
-                firstFailure = BarrierExchange.failureLine(end, f);
-            }
-        }
-    }
 
     private ElasticExchange(JavaSparkContext jsc, JavaRDD<ExampleBlock> blocks, PartitionShare share,
                             StepTransport transport, ElasticServer server, RunKeys keys, CachePlacement placement,
@@ -146,15 +103,15 @@ final class ElasticExchange implements Steps {
             wanted = (int) Math.min(wanted, most);
         }
         long started = System.nanoTime();
-        BarrierExchange.awaitSlots(jsc, wanted, transport.slotsMillis());
-        int granted = BarrierExchange.slots(jsc);
+        LongLivedStages.awaitSlots(jsc, "elastic", wanted, transport.slotsMillis());
+        int granted = LongLivedStages.slots(jsc);
         if (!jsc.isLocal() && granted < wanted) {
             LOG.warn("elastic mode: {} task slots wanted, {} granted after {} ms; going on with those (the shards of "
                     + "tasks without a slot are computed by the running ones until executors join)", wanted, granted,
                     (System.nanoTime() - started) / 1_000_000);
         }
-        RunKeys keys = BarrierExchange.runKeys(conf);
-        ServerSettings settings = BarrierExchange.serverSettings(conf, transport);
+        RunKeys keys = LongLivedStages.runKeys(conf);
+        ServerSettings settings = LongLivedStages.serverSettings(conf, transport);
         try {
             ElasticServer server = ElasticServer.start(settings, keys, share.partitions(), share.parameters());
             try {
@@ -184,13 +141,12 @@ final class ElasticExchange implements Steps {
     public void beginEpoch(int epochNumber) {
         epoch = epochNumber;
         ending = false;
-        watch.firstFailure = null;
-        watch.badInput = false;
+        watch.newEpoch();
         // Executors that joined take shards over here, and those that left hand theirs back: a task per slot
         // (per wanted slot with dynamic allocation, so that Spark asks for the executors), each over a
         // contiguous run of shards placed on its executor.
-        int tasks = Math.max(1, Math.min(share.partitions(), dynamic ? wanted : BarrierExchange.slots(jsc)));
-        int[][] groups = BarrierExchange.contiguous(share.partitions(), tasks);
+        int tasks = Math.max(1, Math.min(share.partitions(), dynamic ? wanted : LongLivedStages.slots(jsc)));
+        int[][] groups = LongLivedStages.contiguous(share.partitions(), tasks);
         CachePlacement.Placed placed = placement.placeGroups(blocks, groups);
         blocks = placed.blocks();
         server.beginStage(++stage, groups);
@@ -228,46 +184,29 @@ final class ElasticExchange implements Steps {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        if (!running.isDone()) {
-            LOG.info("elastic mode: cancelled the tasks of epoch {}'s stage that were not connected when it ended",
-                    epoch + 1);
-            running.cancel(true);
-        } else {
-            RuntimeException f = failure();
-            if (f != null) {
-                throw f;
-            }
-        }
+        LongLivedStages.finish(running, failureCheck, () -> LOG.info("elastic mode: cancelled the tasks of epoch {}'s "
+                + "stage that were not connected when it ended", epoch + 1));
         running = null;
     }
 
     @Override
     public void close() {
-        try {
-            if (running != null && !running.isDone()) {
-                running.cancel(true);
-            }
-        } finally {
-            CachePlacement.release(blocks);
-            server.close();
-            jsc.sc().removeSparkListener(watch);
-            LongLivedRuns.release(jsc.sc(), claim);
-        }
+        LongLivedStages.release(jsc, running, blocks, watch, claim, server::close);
     }
 
     /** Why the run cannot go on, or null while it can. */
     private RuntimeException failure() {
-        if (watch.unreachable != null) {
-            String report = watch.unreachable;
+        if (watch.unreachable() != null) {
+            String report = watch.unreachable();
             String detail = report.substring(report.indexOf(ServerUnreachableException.MESSAGE_START));
             return new IllegalStateException("executors cannot reach the driver's elastic server at " + server.host()
                     + ":" + server.port() + ": " + detail.lines().findFirst().orElse(detail) + ". Set "
                     + "training.parameter_server.host to a driver address the executors can reach, open the port, or "
                     + "use training.mode: job");
         }
-        if (watch.badInput) {
-            return new IllegalArgumentException("the training data failed to read in epoch " + (epoch + 1) + ": "
-                    + watch.firstFailure);
+        IllegalArgumentException badInput = watch.badInput(epoch);
+        if (badInput != null) {
+            return badInput;
         }
         if (running == null || !running.isDone()) {
             return null;
@@ -278,7 +217,7 @@ final class ElasticExchange implements Steps {
                     + " ended before the server ended it");
         } catch (ExecutionException e) {
             return new IllegalStateException("the elastic stage of epoch " + (epoch + 1) + " failed: "
-                    + (watch.firstFailure != null ? watch.firstFailure : String.valueOf(e.getCause().getMessage())),
+                    + (watch.firstFailure() != null ? watch.firstFailure() : String.valueOf(e.getCause().getMessage())),
                     e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -145,11 +145,11 @@ public class BarrierModeTest extends SparkDriverSuite {
 
     @Test
     public void sparksEncryptionSettingsEncryptTheStepsAndDynamicAllocationIsRefused() {
-        Assertions.assertFalse(BarrierExchange.runKeys(new SparkConf()).isEncrypted());
-        Assertions.assertFalse(BarrierExchange.runKeys(new SparkConf().set("spark.authenticate", "true")).isEncrypted());
-        Assertions.assertTrue(BarrierExchange.runKeys(new SparkConf().set("spark.authenticate", "true")
+        Assertions.assertFalse(LongLivedStages.runKeys(new SparkConf()).isEncrypted());
+        Assertions.assertFalse(LongLivedStages.runKeys(new SparkConf().set("spark.authenticate", "true")).isEncrypted());
+        Assertions.assertTrue(LongLivedStages.runKeys(new SparkConf().set("spark.authenticate", "true")
                 .set("spark.network.crypto.enabled", "true")).isEncrypted());
-        Assertions.assertTrue(BarrierExchange.runKeys(new SparkConf().set("spark.ssl.enabled", "true")).isEncrypted());
+        Assertions.assertTrue(LongLivedStages.runKeys(new SparkConf().set("spark.ssl.enabled", "true")).isEncrypted());
         IllegalArgumentException dynamic = assertThrows(IllegalArgumentException.class,
                 () -> BarrierExchange.refuseUnsupported(new SparkConf().set("spark.dynamicAllocation.enabled", "true")));
         Assertions.assertTrue(dynamic.getMessage().contains("dynamicAllocation"), dynamic.getMessage());
