@@ -89,9 +89,7 @@ public final class SparkTrainer {
      */
     public SparkTrainer streaming(int window) {
         Checks.atLeast("the shuffle window of streamed training data", window, 1);
-        Checks.checkArgument(transport.mode() == StepTransport.Mode.BARRIER, "streamed training data needs "
-                + "training.mode: barrier, whose tasks read their shards on from step to step; a job per step would "
-                + "re-read each shard from its start every step");
+        transport.mode().requireStreams();
         return new SparkTrainer(config, transport, checkpoints, listener, divergence, window);
     }
 

@@ -42,9 +42,43 @@ public record StepTransport(Mode mode, String host, String bindAddress, int port
         /** Long-lived ordinary tasks, each step's shards assigned by a driver-side server. */
         ELASTIC;
 
-        /** Whether steps run in long-lived tasks (barrier or elastic), which can read their shards as streams. */
+        /** Whether steps run in long-lived tasks (barrier or elastic). */
         public boolean longLived() {
             return this != JOB;
+        }
+
+        /** The name job files ({@code training.mode}) and Spark ML ({@code stepMode}) give the mode. */
+        public String id() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+
+        /** Every mode's {@link #id}, the default first. */
+        public static java.util.List<String> ids() {
+            return java.util.List.of(BARRIER.id(), ELASTIC.id(), JOB.id());
+        }
+
+        /** The mode of {@code id} (one of {@link #ids}). */
+        public static Mode of(String id) {
+            for (Mode m : values()) {
+                if (m.id().equals(id)) {
+                    return m;
+                }
+            }
+            throw new IllegalArgumentException("no step mode '" + id + "'; the modes are " + ids());
+        }
+
+        /**
+         * Refuses streamed training data in a mode that cannot read it: only barrier tasks read their shards on
+         * from step to step. A job per step would re-read each shard from its start every step, and an elastic
+         * task taking over another's shards mid-epoch reads them whole.
+         */
+        public void requireStreams() {
+            if (this != BARRIER) {
+                throw new IllegalArgumentException("streamed training data (data.stream: true) needs training.mode: "
+                        + "barrier, whose tasks read their shards on from step to step; a job per step would re-read "
+                        + "each shard from its start every step, and an elastic task taking over another's shards "
+                        + "mid-epoch reads them whole");
+            }
         }
     }
 

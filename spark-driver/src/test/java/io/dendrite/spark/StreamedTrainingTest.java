@@ -190,6 +190,6 @@ class StreamedTrainingTest {
     void jobModeRefusesStreamedData() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new SparkTrainer(config(),
                 StepTransport.JOB, CheckpointPolicy.NONE, EpochReport.Listener.silent()).streaming(100));
-        assertTrue(e.getMessage().startsWith("streamed training data needs training.mode: barrier"), e.getMessage());
+        assertTrue(e.getMessage().startsWith("streamed training data (data.stream: true) needs training.mode: barrier"), e.getMessage());
     }
 }

@@ -200,10 +200,12 @@ public record JobConfig(List<LayerSpecConf> layers, Loss loss, Optimizer optimiz
             ck.finish(List.of("dir", "every_steps", "every_epochs", "keep"));
         }
         StepTransport transport = transport(t);
-        if (data.streamed() && transport.mode() != StepTransport.Mode.BARRIER) {
-            throw new JobConfigException("'data.stream: true' needs 'training.mode: barrier', whose tasks read their "
-                    + "shards on from step to step; a job per step would re-read each shard from its start every step, "
-                    + "and an elastic task taking over another's shards mid-epoch reads them whole");
+        if (data.streamed()) {
+            try {
+                transport.mode().requireStreams();
+            } catch (IllegalArgumentException e) {
+                throw new JobConfigException(e.getMessage());
+            }
         }
         Divergence divergence = t.choice("on_divergence", "stop", List.of("stop", "skip")).equals("skip")
                 ? Divergence.SKIP : Divergence.STOP;
@@ -222,9 +224,8 @@ public record JobConfig(List<LayerSpecConf> layers, Loss loss, Optimizer optimiz
     /** {@code training.mode} and {@code training.parameter_server}. */
     private static StepTransport transport(ConfigNode t) {
         StepTransport d = StepTransport.BARRIER;
-        String mode = t.choice("mode", "barrier", List.of("barrier", "elastic", "job"));
+        StepTransport.Mode m = StepTransport.Mode.of(t.choice("mode", d.mode().id(), StepTransport.Mode.ids()));
         ConfigNode ps = t.optionalChild("parameter_server");
-        StepTransport.Mode m = StepTransport.Mode.valueOf(mode.toUpperCase(java.util.Locale.ROOT));
         if (ps == null) {
             return d.withMode(m);
         }

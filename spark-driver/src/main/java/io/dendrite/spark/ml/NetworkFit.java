@@ -180,7 +180,7 @@ final class NetworkFit {
     }
 
     private static StepTransport transport(NetworkParams p) {
-        return StepTransport.BARRIER.withMode(StepTransport.Mode.valueOf(p.getStepMode().toUpperCase(Locale.ROOT)));
+        return StepTransport.BARRIER.withMode(StepTransport.Mode.of(p.getStepMode()));
     }
 
     /**

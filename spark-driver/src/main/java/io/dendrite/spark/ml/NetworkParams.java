@@ -29,7 +29,7 @@ public interface NetworkParams extends Params {
     /** Learning-rate schedules. */
     List<String> SCHEDULES = List.of("constant", "step", "exponential", "cosine");
     /** Step modes. */
-    List<String> STEP_MODES = List.of("barrier", "elastic", "job");
+    List<String> STEP_MODES = io.dendrite.spark.StepTransport.Mode.ids();
     /** Feature scalings the network applies itself (a pipeline's StandardScaler does the same outside it). */
     List<String> SCALINGS = List.of("none", "standard", "min_max");
 
@@ -309,7 +309,7 @@ public interface NetworkParams extends Params {
         p.setDefault(p.earlyStoppingMinDelta(), 0.0);
         p.setDefault(p.restoreBestWeights(), false);
         p.setDefault(p.seed(), (long) p.getClass().getName().hashCode());
-        p.setDefault(p.stepMode(), "barrier");
+        p.setDefault(p.stepMode(), io.dendrite.spark.StepTransport.BARRIER.mode().id());
         p.setDefault(p.checkpointDir(), "");
         p.setDefault(p.resumeFrom(), "");
         p.setDefault(p.handleInvalid(), "error");

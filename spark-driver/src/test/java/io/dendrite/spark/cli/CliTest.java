@@ -375,7 +375,7 @@ public class CliTest extends SparkDriverSuite {
         out = run(2, "train", "training.parameter_server.prot=7077");
         Assertions.assertTrue(out.contains("unknown key 'training.parameter_server.prot'") && out.contains("port"), out);
         out = run(2, "train", "data.stream=true", "training.mode=job");
-        Assertions.assertTrue(out.contains("'data.stream: true' needs 'training.mode: barrier'"), out);
+        Assertions.assertTrue(out.contains("streamed training data (data.stream: true) needs training.mode: barrier"), out);
         out = run(2, "train", "data.shuffle_window=100");
         Assertions.assertTrue(out.contains("'data.shuffle_window' applies to streamed training data only"), out);
         out = run(2, "inspect", newTempDir().toString());
