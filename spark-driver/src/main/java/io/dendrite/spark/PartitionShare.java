@@ -11,7 +11,7 @@ import java.io.Serializable;
 import java.util.Arrays;
 
 /**
- * What one partition computes for one step, in either step mode: its share of the global batch from its
+ * What one partition computes for one step, in every step mode: its share of the global batch from its
  * epoch order ({@link BatchPlan}), scaled, through forward and backward with the given weights. A pure
  * function of the weights and the cursor, so a re-run task returns the same bits. Holds what stays fixed
  * for a whole run, so it is shipped once per stage rather than once per step where the mode allows.

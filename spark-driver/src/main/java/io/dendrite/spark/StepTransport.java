@@ -33,7 +33,7 @@ import io.dendrite.core.util.Checks;
  */
 public record StepTransport(Mode mode, String host, String bindAddress, int port, int portRetries,
                             long connectMillis, long stepMillis, long slotsMillis, int fanOut) {
-    /** The two step modes. */
+    /** The step modes. */
     public enum Mode {
         /** One Spark job per step. */
         JOB,

@@ -32,7 +32,7 @@ import org.junit.Test;
 import org.junit.jupiter.api.Assertions;
 
 /**
- * The distributed trainer against the single-JVM one on the bundled digits (DESIGN.md invariants): one
+ * The distributed trainer against the single-JVM one on the bundled digits (docs/architecture.md, "Invariants"): one
  * partition bit for bit, three uneven partitions within 1e-5 relative after 20 steps, the same seed and
  * partitioning bit for bit, and resuming from a checkpoint equal to the uninterrupted run.
  */
