@@ -33,7 +33,7 @@ public final class ElasticClient implements AutoCloseable {
         this.waitMillis = waitMillis;
         this.cancelled = cancelled;
         this.weights = new float[parameters];
-        this.work = Wire.direct(Wire.WORK_HEADER + 4 * parameters);
+        this.work = Wire.direct(WorkFrame.bytes(parameters));
     }
 
     /**
@@ -60,16 +60,14 @@ public final class ElasticClient implements AutoCloseable {
             if (type == Wire.END) {
                 return null;
             }
-            if (type == Wire.WORK && length == work.capacity() - 4) {
+            if (type == Wire.WORK) {
+                WorkFrame.checkStart(length, type, weights.length, "the elastic server at " + server);
                 work.clear().position(5);
                 link.readFully(work, deadline, cancelled, what);
-                int n = work.getInt(21);
-                if (n != weights.length) {
-                    throw new IOException("the server sent " + n + " weights but the network has " + weights.length);
-                }
-                step = work.getLong(5);
-                stepInEpoch = work.getLong(13);
-                Wire.getFloats(work, Wire.WORK_HEADER, weights);
+                WorkFrame.Head h = WorkFrame.head(work, weights.length, "the elastic server at " + server);
+                step = h.step();
+                stepInEpoch = h.stepInEpoch();
+                WorkFrame.weights(work, weights);
                 continue;
             }
             if (type == Wire.ASSIGN && length >= 1 + 8 + 4 && length <= 1 + 8 + 4 + 4 * (1 << 20)) {

@@ -206,14 +206,8 @@ public final class ElasticServer extends TaskServer<ElasticServer.Event> {
                 weights.length, parameters);
         Checks.checkArgument(stage >= 0, "exchange before beginStage");
         long started = System.nanoTime();
-        ByteBuffer frame = workFrames[workIndex ^= 1];
-        if (frame == null) {
-            frame = workFrames[workIndex] = Wire.direct(Wire.WORK_HEADER + 4 * parameters);
-        }
-        frame.clear();
-        frame.putInt(frame.capacity() - 4).put(Wire.WORK).putLong(step).putLong(stepInEpoch).putInt(parameters);
-        Wire.putFloats(frame, Wire.WORK_HEADER, weights);
-        frame.clear();
+        workIndex ^= 1;
+        ByteBuffer frame = workFrames[workIndex] = WorkFrame.write(workFrames[workIndex], step, stepInEpoch, weights);
         currentWork = frame;
         currentStep = step;
         covered = new boolean[shards];

@@ -36,7 +36,7 @@ public final class ParameterClient implements AutoCloseable {
         this.waitMillis = waitMillis;
         this.cancelled = cancelled;
         this.weights = new float[parameters];
-        this.work = Wire.direct(Wire.WORK_HEADER + 4 * parameters);
+        this.work = Wire.direct(WorkFrame.bytes(parameters));
         this.share = Wire.direct(Wire.SHARE_HEADER + 4 * parameters);
     }
 
@@ -78,25 +78,17 @@ public final class ParameterClient implements AutoCloseable {
             throw new IOException("the parameter server at " + server + " refused this task: "
                     + new String(text.array(), StandardCharsets.UTF_8));
         }
-        if (type != Wire.WORK || length != work.capacity() - 4) {
-            throw new IOException("expected work of " + (work.capacity() - 4) + " bytes from " + server
-                    + " but got frame type " + type + " of " + length + " bytes");
-        }
+        WorkFrame.checkStart(length, type, weights.length, String.valueOf(server));
         for (int from = 0; from < work.capacity(); ) {
-            int to = Math.min(work.capacity(), Math.max(Wire.WORK_HEADER, from + TreeNode.CHUNK));
+            int to = Math.min(work.capacity(), Math.max(WorkFrame.HEADER, from + TreeNode.CHUNK));
             work.limit(to);
             link.readFully(work, deadline, cancelled, what);
             forward.accept(work.duplicate().position(from).limit(to));
             from = to;
         }
-        long step = work.getLong(5);
-        long stepInEpoch = work.getLong(13);
-        int n = work.getInt(21);
-        if (n != weights.length) {
-            throw new IOException("the server sent " + n + " weights but the network has " + weights.length);
-        }
-        Wire.getFloats(work, Wire.WORK_HEADER, weights);
-        return new Work(step, stepInEpoch, weights);
+        WorkFrame.Head head = WorkFrame.head(work, weights.length, "the server at " + server);
+        WorkFrame.weights(work, weights);
+        return new Work(head.step(), head.stepInEpoch(), weights);
     }
 
     /** Sends this task's share of step {@code step}. */

@@ -138,14 +138,8 @@ public final class ParameterServer extends TaskServer<ParameterServer.Event> {
         long started = System.nanoTime();
         // Two frames alternate: a writer still sending the previous step to a replaced connection keeps
         // reading bytes nobody changes while this step's frame is filled.
-        ByteBuffer frame = workFrames[workIndex ^= 1];
-        if (frame == null) {
-            frame = workFrames[workIndex] = Wire.direct(Wire.WORK_HEADER + 4 * parameters);
-        }
-        frame.clear();
-        frame.putInt(frame.capacity() - 4).put(Wire.WORK).putLong(step).putLong(stepInEpoch).putInt(parameters);
-        Wire.putFloats(frame, Wire.WORK_HEADER, weights);
-        frame.clear();
+        workIndex ^= 1;
+        ByteBuffer frame = workFrames[workIndex] = WorkFrame.write(workFrames[workIndex], step, stepInEpoch, weights);
         currentWork = frame;
         workBytesSent = 0;
         for (Connection c : joined) {

@@ -384,7 +384,7 @@ public final class TreeNode implements AutoCloseable {
 
         @Override
         public Work next(TreeNode forward) throws IOException {
-            byte[] head = new byte[Wire.WORK_HEADER];
+            byte[] head = new byte[WorkFrame.HEADER];
             readFully(in, head, 0, 5);
             ByteBuffer h = Wire.le(head);
             int length = h.getInt(0);
@@ -393,14 +393,10 @@ public final class TreeNode implements AutoCloseable {
                 forward.forward(Wire.endFrame());
                 return null;
             }
-            if (type != Wire.WORK || length != Wire.WORK_HEADER - 4 + 4 * weights.length) {
-                throw new IOException("expected work of " + (Wire.WORK_HEADER - 4 + 4 * weights.length) + " bytes from "
-                        + "the parent task at " + parent + " but got frame type " + type + " of " + length + " bytes");
-            }
-            readFully(in, head, 5, Wire.WORK_HEADER - 5);
+            WorkFrame.checkStart(length, type, weights.length, "the parent task at " + parent);
+            readFully(in, head, 5, WorkFrame.HEADER - 5);
             forward.forward(ByteBuffer.wrap(head));
-            long step = h.getLong(5);
-            long stepInEpoch = h.getLong(13);
+            WorkFrame.Head step = WorkFrame.head(h, weights.length, "the parent task at " + parent);
             for (int done = 0; done < weights.length; ) {
                 int n = Math.min(CHUNK / 4, weights.length - done);
                 readFully(in, piece, 0, 4 * n);
@@ -409,7 +405,7 @@ public final class TreeNode implements AutoCloseable {
                 Wire.le(piece).asFloatBuffer().get(weights, done, n);
                 done += n;
             }
-            return new Work(step, stepInEpoch, weights);
+            return new Work(step.step(), step.stepInEpoch(), weights);
         }
 
         @Override

@@ -41,8 +41,6 @@ final class Wire {
     private static final byte CLIENT_ROLE = 'C';
     private static final byte SERVER_ROLE = 'S';
 
-    /** Bytes before the weights of a work frame: length, type, step, step in epoch, count. */
-    static final int WORK_HEADER = 4 + 1 + 8 + 8 + 4;
     /**
      * Bytes before the gradient of a share frame: length, type, step, loss sum, count, correct, nanos, the
      * sender's subtree's busiest node's bytes in and out, count.

@@ -111,7 +111,7 @@ class AuthenticatedFramesTest {
 
         // One weight's byte flipped inside the first work frame.
         Throwable altered = taskThroughProxy(b -> {
-            int at = CLEAR_BYTES + FrameSeal.HEADER + Wire.WORK_HEADER + 100;
+            int at = CLEAR_BYTES + FrameSeal.HEADER + WorkFrame.HEADER + 100;
             if (b.length > at) {
                 b = b.clone();
                 b[at] ^= 0x40;

@@ -130,7 +130,7 @@ class TreeNodeTest {
             GradientAccumulator.Node got = e.merged().total();
             assertArrayEquals(expected.gradient(), got.gradient(), "step " + step);
             assertEquals(expected.stats(), got.stats());
-            long frame = Wire.WORK_HEADER + 4L * PARAMS;
+            long frame = WorkFrame.HEADER + 4L * PARAMS;
             assertEquals(frame, e.bytes().driverOut(), "the driver sends one work frame, to the root");
             assertEquals(Wire.SHARE_HEADER + 4L * PARAMS, e.bytes().driverIn(), "and receives one share");
             // The busiest node passes the weights to fanOut children and receives that many results.
