@@ -5,6 +5,7 @@ and the mode cannot go on, with a one-line error within the slot timeout), withi
 plus the fault's bound, and leave no process behind. Writes report.md (one row a round) and rounds.jsonl.
 
     python3 benchmarks/chaos.py --rounds N --seed S --out DIR    (from the repository root, after the build)
+    python3 benchmarks/chaos.py --rounds N --seed S --only 39 --out DIR   (round 39 of that run alone, again)
 """
 import argparse
 import json
@@ -312,10 +313,14 @@ class Round:
         return False
 
     def leftovers(self):
-        """Processes of finished applications still alive 30 s after the run: executors and drivers."""
+        """This run's processes still alive 30 s after it ended: the cluster's executors and the drivers of this
+        chaos run (any spark-submit writing under its output directory); another program's Spark driver on the
+        machine is not one of them."""
+        out = os.path.normpath(self.out)
+
         def stray():
             drivers = [int(p) for p in sh("pgrep", "-f", "org.apache.spark.deploy.SparkSubmit", check=False).split()]
-            return self.cluster.executors() + drivers
+            return self.cluster.executors() + [p for p in drivers if out in cmdline(p)]
         wait_for(lambda: not stray(), 30, 0.5)
         return stray()
 
@@ -325,6 +330,8 @@ def main():
     ap.add_argument("--rounds", type=int, default=0)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--out", required=True)
+    ap.add_argument("--only", type=int, action="append", default=[],
+                    help="play only this round of the seeded run (repeatable); the others are drawn, not played")
     ap.add_argument("--report-only", action="store_true",
                     help="write report.md from the rounds.jsonl of a run that was stopped early")
     a = ap.parse_args()
@@ -342,6 +349,8 @@ def main():
     try:
         for n in range(1, a.rounds + 1):
             r = Round(n, rng, a.out, cluster, references)
+            if a.only and n not in a.only:
+                continue
             outcome = r.play()
             row = {"round": n, "seed": a.seed, "mode": r.mode, "dataset": r.dataset, "fault": r.fault,
                    "step": r.step, "outcome": outcome, "seconds": round(r.seconds, 1),
