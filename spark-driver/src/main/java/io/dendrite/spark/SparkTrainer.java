@@ -216,7 +216,7 @@ public final class SparkTrainer {
         TrainingLoop.Validation validate = validation == null ? null : w -> validate(jsc, validation, w, scaler);
         Map<String, Object> stepSummary = new LinkedHashMap<>();
         stepSummary.put("partitions", partitionRows.length);
-        stepSummary.put("step_mode", transport.mode().name().toLowerCase(java.util.Locale.ROOT));
+        stepSummary.put("step_mode", transport.mode().id());
         TrainingLoop.Outcome outcome;
         try (Steps steps = switch (transport.mode()) {
             case BARRIER -> BarrierExchange.open(jsc, train.blocks(), share, transport, placement,

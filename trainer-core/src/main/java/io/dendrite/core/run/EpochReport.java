@@ -5,8 +5,8 @@ import java.io.PrintStream;
 import java.util.Map;
 
 /**
- * What the distributed trainer reports after each epoch: the Keras-style metrics, wall time, throughput
- * and the step-time breakdown.
+ * What the training loop reports after each epoch, in either trainer: the Keras-style metrics, wall time,
+ * throughput and the step-time breakdown.
  *
  * @param epoch 1-based
  */
